@@ -1,0 +1,1 @@
+"""Shipped triage scenarios, one TOML file each (packaged as warroom.bundled.scenarios)."""

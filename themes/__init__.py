@@ -1,0 +1,1 @@
+"""Shipped Textual themes, one TOML file each (packaged as warroom.bundled.themes)."""

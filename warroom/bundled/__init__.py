@@ -1,0 +1,1 @@
+"""Data shipped inside the package: themes, scenarios and comms templates."""

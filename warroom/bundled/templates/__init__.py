@@ -1,0 +1,1 @@
+"""Shipped comms templates (declaration, status update, resolution, customer notice, escalation)."""

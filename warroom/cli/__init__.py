@@ -1,0 +1,79 @@
+"""The `warroom` command: argument parsing and dispatch to the subcommand modules.
+
+Each module in `COMMAND_MODULES` exposes `register(subparsers)`, which adds its
+subcommands and sets `handler` (a function taking the parsed args and returning the exit
+code) as a parser default. With no subcommand, warroom opens the console. Nothing here
+imports Textual; the console is imported only when it is started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from warroom import __version__
+from warroom.cli.common import CommandError, fail
+
+COMMAND_MODULES = (
+    "warroom.cli.incident_commands",
+    "warroom.cli.scenario_commands",
+    "warroom.cli.probe_commands",
+    "warroom.cli.db_commands",
+    "warroom.cli.drill_commands",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="warroom",
+        description="A keyboard-driven incident console. With no command, opens the console.",
+    )
+    parser.add_argument("--version", action="version", version=f"warroom {__version__}")
+    add_global_options(parser)
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as error:
+            if error.name == name:
+                continue
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def add_global_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", metavar="PATH", help="config file (default ./warroom.toml)")
+    parser.add_argument(
+        "--data-dir", metavar="DIR", help="data folder (default $WARROOM_DATA_DIR or user data)"
+    )
+    parser.add_argument(
+        "--store",
+        metavar="DSN",
+        help="postgresql://... to share incidents through PostgreSQL (default: local files)",
+    )
+    parser.add_argument("--author", help="your name in the timeline (default: config or login)")
+    parser.add_argument("--theme", help="console theme (remembered)")
+    parser.add_argument("--incident", metavar="ID", help="console: open this incident")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    try:
+        if handler is None:
+            from warroom.cli.console_command import run_console
+
+            return run_console(args)
+        return int(handler(args) or 0)
+    except CommandError as error:
+        return fail(str(error), error.exit_code)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,34 @@
+"""What every CLI command shares: one-line errors, opening the config and the store."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import NoReturn
+
+from warroom.config import Config, ConfigError, load_config
+from warroom.redact import redact_text
+
+
+class CommandError(Exception):
+    """An error to print as one line on stderr, exiting with `exit_code`."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def fail(message: str, exit_code: int = 1) -> int:
+    print(f"warroom: error: {redact_text(message)}", file=sys.stderr)
+    return exit_code
+
+
+def die(message: str, exit_code: int = 1) -> NoReturn:
+    raise CommandError(message, exit_code)
+
+
+def open_config(args: argparse.Namespace) -> Config:
+    try:
+        return load_config(getattr(args, "config", None))
+    except ConfigError as error:
+        raise CommandError(str(error), 3) from None

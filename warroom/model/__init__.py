@@ -1,0 +1,1 @@
+"""The incident domain: pure Python, no Textual, no I/O."""

@@ -1,0 +1,275 @@
+"""The incident as the fold of its events: status, severity history, roles, timeline.
+
+`fold(events)` sorts events by their agreed time order and replays them, so two consoles
+that hold the same events show the same state whatever order the events arrived in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from warroom.model.events import Event, EventKind, NoteKind
+
+
+class Status(StrEnum):
+    INVESTIGATING = "investigating"
+    IDENTIFIED = "identified"
+    MITIGATING = "mitigating"
+    MONITORING = "monitoring"
+    RESOLVED = "resolved"
+
+    @classmethod
+    def parse(cls, value: str) -> Status:
+        text = value.strip().casefold()
+        for status in cls:
+            if status.value == text:
+                return status
+        raise ValueError(
+            f"unknown status {value!r} (choose from {', '.join(s.value for s in cls)})"
+        )
+
+
+# Statuses at which the impact counts as mitigated (time to mitigate ends at the first).
+MITIGATED_STATUSES = frozenset({Status.MONITORING, Status.RESOLVED})
+
+DEFAULT_ROLES = ("IC", "Ops", "Dev", "Comms")
+
+
+@dataclass
+class TimelineEntry:
+    """A timeline row: the original event plus its edits, strike and pin."""
+
+    event: Event
+    text: str
+    edits: list[Event] = field(default_factory=list)
+    struck: bool = False
+    struck_reason: str = ""
+    pinned: bool = False
+
+    @property
+    def id(self) -> str:
+        return self.event.id
+
+    @property
+    def at(self) -> datetime:
+        return self.event.at
+
+    @property
+    def kind(self) -> EventKind:
+        return self.event.kind
+
+    @property
+    def note_kind(self) -> NoteKind | None:
+        if self.event.kind is not EventKind.NOTE:
+            return None
+        try:
+            return NoteKind(self.event.payload.get("note_kind", "note"))
+        except ValueError:
+            return NoteKind.NOTE
+
+
+@dataclass
+class IncidentState:
+    """What the incident is now, as derived from its events."""
+
+    id: str
+    title: str = ""
+    ladder: str = ""
+    severity: str = ""
+    status: Status = Status.INVESTIGATING
+    scenario: str | None = None
+    declared_at: datetime | None = None
+    declared_by: str = ""
+    drill: bool = False
+    impact: str = ""
+    roles: dict[str, str] = field(default_factory=dict)
+    mitigated_at: datetime | None = None
+    resolved_at: datetime | None = None
+    severity_history: list[tuple[datetime, str]] = field(default_factory=list)
+    status_history: list[tuple[datetime, Status]] = field(default_factory=list)
+    checked_steps: dict[str, Event] = field(default_factory=dict)
+    probe_states: dict[str, dict[str, Any]] = field(default_factory=dict)
+    last_comms_at: datetime | None = None
+    comms: list[Event] = field(default_factory=list)
+    entries: list[TimelineEntry] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is not Status.RESOLVED
+
+    @property
+    def declared(self) -> bool:
+        return self.declared_at is not None
+
+    def entry(self, event_id: str) -> TimelineEntry | None:
+        for entry in self.entries:
+            if entry.id == event_id:
+                return entry
+        return None
+
+    def notes(self, *kinds: NoteKind, include_struck: bool = False) -> list[TimelineEntry]:
+        """Note entries (optionally of the given kinds), in time order."""
+        wanted = set(kinds) if kinds else None
+        return [
+            entry
+            for entry in self.entries
+            if entry.kind is EventKind.NOTE
+            and (include_struck or not entry.struck)
+            and (wanted is None or entry.note_kind in wanted)
+        ]
+
+
+def ordered(events: Iterable[Event]) -> list[Event]:
+    """Events in the time order every console agrees on; duplicates (same id) dropped."""
+    unique: dict[str, Event] = {}
+    for event in events:
+        unique.setdefault(event.id, event)
+    return sorted(unique.values(), key=lambda event: event.sort_key)
+
+
+def describe(event: Event) -> str:
+    """One line of plain text saying what the event was (untrusted text stays as is)."""
+    payload = event.payload
+    match event.kind:
+        case EventKind.DECLARED:
+            drill = " (DRILL)" if payload.get("drill") else ""
+            return f"Declared {payload.get('severity', '')}{drill}: {payload.get('title', '')}"
+        case EventKind.SEVERITY_CHANGED:
+            return f"Severity {payload.get('previous') or '?'} -> {payload.get('severity', '')}"
+        case EventKind.STATUS_CHANGED:
+            return f"Status {payload.get('previous') or '?'} -> {payload.get('status', '')}"
+        case EventKind.ROLE_ASSIGNED:
+            return f"{payload.get('role', '')}: {payload.get('name', '')}"
+        case EventKind.SCENARIO_CHANGED:
+            return f"Scenario: {payload.get('scenario') or 'none'}"
+        case EventKind.NOTE:
+            return str(payload.get("text", ""))
+        case EventKind.STEP_CHECKED:
+            return f"Done: {payload.get('text') or payload.get('step', '')}"
+        case EventKind.STEP_UNCHECKED:
+            return f"Undone: {payload.get('text') or payload.get('step', '')}"
+        case EventKind.PROBE_STATE_CHANGED:
+            reason = payload.get("reason") or ""
+            tail = f" ({reason})" if reason else ""
+            return (
+                f"{payload.get('service', '')} {payload.get('previous') or '?'}"
+                f" -> {payload.get('state', '')}{tail}"
+            )
+        case EventKind.COMMS_COPIED:
+            return (
+                f"Comms copied: {payload.get('template', '')}"
+                f" for {payload.get('audience', '')} via {payload.get('channel', '')}"
+            )
+        case EventKind.ENTRY_EDITED:
+            return f"Edited entry: {payload.get('text', '')}"
+        case EventKind.ENTRY_STRUCK:
+            return f"Struck entry: {payload.get('reason', '')}".rstrip(": ")
+        case EventKind.ENTRY_PINNED:
+            return "Pinned entry"
+        case EventKind.ENTRY_UNPINNED:
+            return "Unpinned entry"
+    return str(event.kind)
+
+
+def fold(events: Iterable[Event], incident_id: str | None = None) -> IncidentState:
+    """Replay events into the incident's state. Same events in, same state out."""
+    history = ordered(events)
+    state = IncidentState(id=incident_id or (history[0].incident_id if history else ""))
+    for event in history:
+        apply(state, event)
+    return state
+
+
+def apply(state: IncidentState, event: Event) -> None:
+    """Apply one event to the state (events must come in `ordered` order)."""
+    payload = event.payload
+    state.events.append(event)
+    kind = event.kind
+    if kind is EventKind.DECLARED:
+        state.title = str(payload.get("title", ""))
+        state.ladder = str(payload.get("ladder", ""))
+        state.severity = str(payload.get("severity", ""))
+        state.scenario = payload.get("scenario") or None
+        state.declared_at = event.at
+        state.declared_by = event.author
+        state.drill = bool(payload.get("drill", False))
+        state.impact = str(payload.get("impact", ""))
+        state.severity_history.append((event.at, state.severity))
+        state.status_history.append((event.at, state.status))
+        for role, name in dict(payload.get("roles", {})).items():
+            state.roles[str(role)] = str(name)
+    elif kind is EventKind.SEVERITY_CHANGED:
+        severity = str(payload.get("severity", ""))
+        if severity and severity != state.severity:
+            state.severity = severity
+            state.severity_history.append((event.at, severity))
+    elif kind is EventKind.STATUS_CHANGED:
+        _apply_status(state, event)
+    elif kind is EventKind.ROLE_ASSIGNED:
+        role = str(payload.get("role", ""))
+        name = str(payload.get("name", ""))
+        if name:
+            state.roles[role] = name
+        else:
+            state.roles.pop(role, None)
+    elif kind is EventKind.SCENARIO_CHANGED:
+        state.scenario = payload.get("scenario") or None
+    elif kind is EventKind.STEP_CHECKED:
+        state.checked_steps[str(payload.get("step", ""))] = event
+    elif kind is EventKind.STEP_UNCHECKED:
+        state.checked_steps.pop(str(payload.get("step", "")), None)
+    elif kind is EventKind.PROBE_STATE_CHANGED:
+        state.probe_states[str(payload.get("service", ""))] = dict(payload)
+    elif kind is EventKind.COMMS_COPIED:
+        state.comms.append(event)
+        if state.last_comms_at is None or event.at > state.last_comms_at:
+            state.last_comms_at = event.at
+    elif kind in (
+        EventKind.ENTRY_EDITED,
+        EventKind.ENTRY_STRUCK,
+        EventKind.ENTRY_PINNED,
+        EventKind.ENTRY_UNPINNED,
+    ):
+        _apply_to_entry(state, event)
+        return
+    state.entries.append(TimelineEntry(event=event, text=describe(event)))
+
+
+def _apply_status(state: IncidentState, event: Event) -> None:
+    try:
+        status = Status.parse(str(event.payload.get("status", "")))
+    except ValueError:
+        return
+    if status is state.status:
+        return
+    state.status = status
+    state.status_history.append((event.at, status))
+    if status in MITIGATED_STATUSES and state.mitigated_at is None:
+        state.mitigated_at = event.at
+    if status is Status.RESOLVED:
+        state.resolved_at = event.at
+    else:
+        state.resolved_at = None
+
+
+def _apply_to_entry(state: IncidentState, event: Event) -> None:
+    target = state.entry(str(event.payload.get("target", "")))
+    if target is None:
+        # An edit of an entry this console has not seen yet is kept on the timeline.
+        state.entries.append(TimelineEntry(event=event, text=describe(event)))
+        return
+    if event.kind is EventKind.ENTRY_EDITED:
+        target.edits.append(event)
+        target.text = str(event.payload.get("text", target.text))
+    elif event.kind is EventKind.ENTRY_STRUCK:
+        target.struck = True
+        target.struck_reason = str(event.payload.get("reason", ""))
+    elif event.kind is EventKind.ENTRY_PINNED:
+        target.pinned = True
+    elif event.kind is EventKind.ENTRY_UNPINNED:
+        target.pinned = False

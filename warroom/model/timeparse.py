@@ -1,0 +1,50 @@
+"""Reading the times responders type: `-5m`, `-1h30m`, `14:02`, `@14:02`, ISO 8601.
+
+A bare clock time means today in the given zone, or yesterday when that would be in the
+future (a responder at 00:10 logging "23:55" means five minutes ago).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, tzinfo
+
+from warroom.model.events import ensure_utc
+
+_RELATIVE = re.compile(r"^-\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?$")
+_CLOCK = re.compile(r"^@?([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
+
+
+class TimeParseError(ValueError):
+    """A time the responder typed that we cannot read."""
+
+
+def parse_at(text: str, now: datetime, zone: tzinfo | None = None) -> datetime:
+    """The UTC moment `text` names, relative to `now`. Future times are refused."""
+    raw = text.strip()
+    zone = zone or UTC
+    now = ensure_utc(now)
+    relative = _RELATIVE.match(raw)
+    if raw.startswith("-") and relative and any(relative.groups()):
+        hours, minutes, seconds = (int(part or 0) for part in relative.groups())
+        return now - timedelta(hours=hours, minutes=minutes, seconds=seconds)
+    clock = _CLOCK.match(raw)
+    if clock:
+        hour, minute, second = int(clock[1]), int(clock[2]), int(clock[3] or 0)
+        local_now = now.astimezone(zone)
+        moment = local_now.replace(hour=hour, minute=minute, second=second, microsecond=0)
+        if moment > local_now:
+            moment -= timedelta(days=1)
+        return moment.astimezone(UTC)
+    try:
+        moment = datetime.fromisoformat(raw.lstrip("@").replace("Z", "+00:00"))
+    except ValueError:
+        raise TimeParseError(
+            f"cannot read time {text!r} (use -5m, -1h30m, 14:02 or 2026-11-23T14:02Z)"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    moment = moment.astimezone(UTC)
+    if moment > now + timedelta(seconds=5):
+        raise TimeParseError(f"time {text!r} is in the future")
+    return moment

@@ -1,0 +1,1 @@
+"""Where incident events live: local JSONL files, or a shared PostgreSQL database."""
