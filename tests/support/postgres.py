@@ -1,0 +1,173 @@
+"""A throwaway PostgreSQL cluster for tests: initdb + pg_ctl on a loopback port.
+
+`initdb` and `pg_ctl` refuse to run as root, so when the tests run as root the cluster is
+created with `runuser -u postgres --` in a temporary folder owned by postgres. The cluster
+listens on 127.0.0.1 only, trusts local connections, and is removed when stopped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SEARCH_DIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
+
+
+def find_binary(name: str) -> str | None:
+    for folder in SEARCH_DIRS:
+        candidate = folder / name
+        if candidate.is_file():
+            return str(candidate)
+    return shutil.which(name)
+
+
+def postgres_missing_reason() -> str | None:
+    """Why a cluster cannot be started here, or None when it can."""
+    for name in ("initdb", "pg_ctl", "postgres"):
+        if find_binary(name) is None:
+            return (
+                f"PostgreSQL server binary {name!r} not found "
+                "(apt-get install postgresql); PostgreSQL tests skipped"
+            )
+    if os.geteuid() == 0 and shutil.which("runuser") is None:
+        return "running as root without runuser: cannot start PostgreSQL"
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class PostgresCluster:
+    """One running throwaway cluster."""
+
+    max_connections: int = 40
+    superuser_reserved: int = 3
+    port: int = field(default_factory=free_port)
+    root: Path | None = None
+    running: bool = False
+
+    @property
+    def user(self) -> str:
+        return "postgres" if os.geteuid() == 0 else os.environ.get("USER", "postgres")
+
+    @property
+    def datadir(self) -> Path:
+        assert self.root is not None
+        return self.root / "data"
+
+    def dsn(
+        self, user: str | None = None, password: str | None = None, db: str = "postgres"
+    ) -> str:
+        who = user or self.user
+        auth = f"{who}:{password}" if password else who
+        return f"postgresql://{auth}@127.0.0.1:{self.port}/{db}"
+
+    def _run(self, *argv: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        command = list(argv)
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        return subprocess.run(command, check=check, capture_output=True, text=True, timeout=120)
+
+    def start_new(self) -> PostgresCluster:
+        self.root = Path(tempfile.mkdtemp(prefix="warroom-pg-"))
+        if os.geteuid() == 0:
+            shutil.chown(self.root, "postgres", "postgres")
+        self._run(
+            find_binary("initdb") or "initdb",
+            "-D",
+            str(self.datadir),
+            "-U",
+            self.user,
+            "--auth=trust",
+            "--no-sync",
+            "-E",
+            "UTF8",
+        )
+        with open(self.datadir / "postgresql.conf", "a") as conf:
+            conf.write(
+                f"\nlisten_addresses = '127.0.0.1'\nport = {self.port}\n"
+                f"max_connections = {self.max_connections}\n"
+                f"superuser_reserved_connections = {self.superuser_reserved}\n"
+                f"unix_socket_directories = '{self.root}'\nfsync = off\n"
+                "synchronous_commit = off\nfull_page_writes = off\n"
+            )
+        if os.geteuid() == 0:
+            shutil.chown(self.datadir / "postgresql.conf", "postgres", "postgres")
+        self.start()
+        return self
+
+    def start(self) -> None:
+        self._run(
+            find_binary("pg_ctl") or "pg_ctl",
+            "-D",
+            str(self.datadir),
+            "-l",
+            str(self.root / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
+        self.running = True
+
+    def stop(self, mode: str = "fast") -> None:
+        if self.running:
+            self._run(
+                find_binary("pg_ctl") or "pg_ctl",
+                "-D",
+                str(self.datadir),
+                "-m",
+                mode,
+                "-w",
+                "stop",
+                check=False,
+            )
+            self.running = False
+
+    def wait_ready(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), timeout=1),
+            ):
+                return
+            time.sleep(0.05)
+        raise TimeoutError(f"PostgreSQL on port {self.port} did not come up")
+
+    def destroy(self) -> None:
+        self.stop("immediate")
+        if self.root is not None:
+            shutil.rmtree(self.root, ignore_errors=True)
+            self.root = None
+
+    def psql(self, sql: str, db: str = "postgres") -> str:
+        result = self._run(
+            find_binary("psql") or "psql",
+            "-X",
+            "-q",
+            "-t",
+            "-A",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            self.user,
+            "-d",
+            db,
+            "-c",
+            sql,
+        )
+        return result.stdout.strip()
