@@ -1,0 +1,241 @@
+"""IncidentService: every change a responder makes, as a validated event in the store.
+
+The CLI and the console both go through this class, so a severity the ladder does not
+know, a status that does not exist or an unreadable backdating time is refused the same
+way everywhere, and an event is on disk (or in the shared database) before the caller
+shows it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from warroom.model.events import Event, EventKind, NoteKind, new_event, utc_now
+from warroom.model.incident import DEFAULT_ROLES, IncidentState, Status, fold
+from warroom.model.severity import PRESETS, SeverityError, SeverityLadder
+from warroom.store.base import IncidentStore, LoadProblem, UnknownIncident
+
+
+class IncidentError(ValueError):
+    """A change that makes no sense for this incident (bad severity, unknown entry...)."""
+
+
+@dataclass
+class LoadedIncident:
+    state: IncidentState
+    problems: list[LoadProblem] = field(default_factory=list)
+
+
+class IncidentService:
+    """Builds events for one author and appends them through the store."""
+
+    def __init__(
+        self,
+        store: IncidentStore,
+        author: str,
+        ladder: SeverityLadder,
+        ladders: Mapping[str, SeverityLadder] | None = None,
+        clock: Any = utc_now,
+    ) -> None:
+        self.store = store
+        self.author = author
+        self.default_ladder = ladder
+        self.ladders = {**PRESETS, **(ladders or {}), ladder.id: ladder}
+        self.clock = clock
+
+    def ladder_of(self, state: IncidentState) -> SeverityLadder:
+        return self.ladders.get(state.ladder, self.default_ladder)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    # Reading ---------------------------------------------------------------------------
+
+    async def load(self, incident_id: str) -> LoadedIncident:
+        result = await self.store.load(incident_id)
+        state = fold(result.events, incident_id)
+        if not state.declared:
+            raise UnknownIncident(incident_id)
+        return LoadedIncident(state=state, problems=result.problems)
+
+    async def state(self, incident_id: str) -> IncidentState:
+        return (await self.load(incident_id)).state
+
+    async def list_incidents(self) -> list[IncidentState]:
+        states = []
+        for incident_id in await self.store.incident_ids():
+            try:
+                states.append((await self.load(incident_id)).state)
+            except UnknownIncident:
+                continue
+        return sorted(states, key=lambda s: s.declared_at or self.now(), reverse=True)
+
+    async def latest_open(self) -> IncidentState | None:
+        for state in await self.list_incidents():
+            if state.is_open:
+                return state
+        return None
+
+    # Writing ---------------------------------------------------------------------------
+
+    async def _append(self, event: Event) -> Event:
+        await self.store.append(event)
+        return event
+
+    def _event(
+        self,
+        incident_id: str,
+        kind: EventKind,
+        payload: Mapping[str, Any],
+        at: datetime | None = None,
+    ) -> Event:
+        return new_event(incident_id, kind, self.author, payload, at=at, now=self.now())
+
+    async def declare(
+        self,
+        title: str,
+        severity: str,
+        *,
+        scenario: str | None = None,
+        roles: Mapping[str, str] | None = None,
+        drill: bool = False,
+        impact: str = "",
+        ladder: SeverityLadder | None = None,
+        at: datetime | None = None,
+    ) -> Event:
+        ladder = ladder or self.default_ladder
+        title = title.strip()
+        if not title:
+            raise IncidentError("an incident needs a title")
+        try:
+            level = ladder.get(severity)
+        except SeverityError as error:
+            raise IncidentError(str(error)) from None
+        assigned = {role: name for role, name in (roles or {}).items() if name}
+        payload = {
+            "title": title,
+            "severity": level.key,
+            "ladder": ladder.id,
+            "scenario": scenario,
+            "roles": assigned,
+            "drill": drill,
+            "impact": impact,
+        }
+        return await self.store.declare(
+            lambda incident_id: self._event(incident_id, EventKind.DECLARED, payload, at)
+        )
+
+    async def note(
+        self,
+        incident_id: str,
+        text: str,
+        kind: NoteKind = NoteKind.NOTE,
+        at: datetime | None = None,
+    ) -> Event:
+        text = text.strip()
+        if not text:
+            raise IncidentError("a note needs some text")
+        payload = {"text": text, "note_kind": str(kind)}
+        return await self._append(self._event(incident_id, EventKind.NOTE, payload, at))
+
+    async def set_severity(self, state: IncidentState, severity: str) -> Event | None:
+        try:
+            level = self.ladder_of(state).get(severity)
+        except SeverityError as error:
+            raise IncidentError(str(error)) from None
+        if level.key == state.severity:
+            return None
+        payload = {"severity": level.key, "previous": state.severity}
+        return await self._append(self._event(state.id, EventKind.SEVERITY_CHANGED, payload))
+
+    async def set_status(self, state: IncidentState, status: str | Status) -> Event | None:
+        try:
+            value = status if isinstance(status, Status) else Status.parse(status)
+        except ValueError as error:
+            raise IncidentError(str(error)) from None
+        if value is state.status:
+            return None
+        payload = {"status": str(value), "previous": str(state.status)}
+        return await self._append(self._event(state.id, EventKind.STATUS_CHANGED, payload))
+
+    async def assign_role(self, incident_id: str, role: str, name: str) -> Event:
+        role = canonical_role(role)
+        if not role:
+            raise IncidentError("a role needs a name (IC, Ops, Dev, Comms or your own)")
+        payload = {"role": role, "name": name.strip()}
+        return await self._append(self._event(incident_id, EventKind.ROLE_ASSIGNED, payload))
+
+    async def set_scenario(self, incident_id: str, scenario: str | None) -> Event:
+        payload = {"scenario": scenario}
+        return await self._append(self._event(incident_id, EventKind.SCENARIO_CHANGED, payload))
+
+    async def set_step(
+        self, incident_id: str, scenario: str, step_id: str, text: str, done: bool
+    ) -> Event:
+        kind = EventKind.STEP_CHECKED if done else EventKind.STEP_UNCHECKED
+        payload = {"scenario": scenario, "step": step_id, "text": text}
+        return await self._append(self._event(incident_id, kind, payload))
+
+    async def record_probe_change(
+        self,
+        incident_id: str,
+        service: str,
+        probe_kind: str,
+        state: str,
+        previous: str | None,
+        reason: str,
+        latency_ms: float | None = None,
+        at: datetime | None = None,
+    ) -> Event:
+        payload = {
+            "service": service,
+            "probe_kind": probe_kind,
+            "state": state,
+            "previous": previous,
+            "reason": reason,
+            "latency_ms": latency_ms,
+        }
+        return await self._append(
+            self._event(incident_id, EventKind.PROBE_STATE_CHANGED, payload, at)
+        )
+
+    async def comms_copied(
+        self, incident_id: str, template: str, audience: str, channel: str, text: str
+    ) -> Event:
+        payload = {"template": template, "audience": audience, "channel": channel, "text": text}
+        return await self._append(self._event(incident_id, EventKind.COMMS_COPIED, payload))
+
+    async def edit_entry(self, state: IncidentState, entry_id: str, text: str) -> Event:
+        self._require_entry(state, entry_id)
+        if not text.strip():
+            raise IncidentError("an edit needs some text (strike the entry to withdraw it)")
+        payload = {"target": entry_id, "text": text.strip()}
+        return await self._append(self._event(state.id, EventKind.ENTRY_EDITED, payload))
+
+    async def strike_entry(self, state: IncidentState, entry_id: str, reason: str = "") -> Event:
+        self._require_entry(state, entry_id)
+        payload = {"target": entry_id, "reason": reason.strip()}
+        return await self._append(self._event(state.id, EventKind.ENTRY_STRUCK, payload))
+
+    async def pin_entry(self, state: IncidentState, entry_id: str, pinned: bool = True) -> Event:
+        self._require_entry(state, entry_id)
+        kind = EventKind.ENTRY_PINNED if pinned else EventKind.ENTRY_UNPINNED
+        return await self._append(self._event(state.id, kind, {"target": entry_id}))
+
+    @staticmethod
+    def _require_entry(state: IncidentState, entry_id: str) -> None:
+        entry = state.entry(entry_id)
+        if entry is None or entry.kind is not EventKind.NOTE:
+            raise IncidentError(f"no note {entry_id!r} in {state.id}")
+
+
+def canonical_role(role: str) -> str:
+    """'ic' -> 'IC', 'comms' -> 'Comms'; other roles keep their spelling."""
+    text = role.strip()
+    for known in DEFAULT_ROLES:
+        if text.casefold() == known.casefold():
+            return known
+    return text
