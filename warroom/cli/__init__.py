@@ -59,9 +59,25 @@ def add_global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--incident", metavar="ID", help="console: open this incident")
 
 
+def join_negative_values(argv: Sequence[str], options: tuple[str, ...] = ("--at",)) -> list[str]:
+    """`--at -5m` becomes `--at=-5m`, so argparse does not take `-5m` for an option."""
+    joined: list[str] = []
+    items = list(argv)
+    index = 0
+    while index < len(items):
+        item = items[index]
+        if item in options and index + 1 < len(items) and items[index + 1].startswith("-"):
+            joined.append(f"{item}={items[index + 1]}")
+            index += 2
+            continue
+        joined.append(item)
+        index += 1
+    return joined
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(join_negative_values(sys.argv[1:] if argv is None else argv))
     handler = getattr(args, "handler", None)
     try:
         if handler is None:

@@ -65,7 +65,9 @@ class IncidentStore(Protocol):
     async def incident_ids(self) -> list[str]: ...
 
     def changes(self, incident_id: str) -> AsyncIterator[list[Event]]:
-        """Batches of events of this incident stored by anyone (this process included)."""
+        """Batches of events of this incident stored by anyone (this process included)
+        from the moment of this call on. Call it before `load` and drop duplicates by
+        event id, so that nothing written in between is missed."""
         ...
 
     def connection_state(self) -> ConnectionState: ...

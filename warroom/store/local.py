@@ -69,7 +69,7 @@ class IncidentLog:
 
     def append_many(self, events: list[Event]) -> None:
         data = b"".join(encode(event) for event in events)
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             try:
@@ -182,17 +182,17 @@ class LocalStore:
     async def incident_ids(self) -> list[str]:
         return self.incident_ids_sync()
 
-    async def changes(self, incident_id: str) -> AsyncIterator[list[Event]]:
-        """Poll the file for lines appended by any writer; yield them as events."""
+    def changes(self, incident_id: str) -> AsyncIterator[list[Event]]:
+        """Events appended by any writer from now on (the starting point is taken here)."""
         log = self.log(incident_id)
-        offset = 0
-        line = 1
+        offset, line = 0, 1
         with suppress(FileNotFoundError):
-            offset = log.path.stat().st_size
             data, _ = log.read(0)
             complete = data[: data.rfind(b"\n") + 1]
-            offset = len(complete)
-            line = complete.count(b"\n") + 1
+            offset, line = len(complete), complete.count(b"\n") + 1
+        return self._follow(log, offset, line)
+
+    async def _follow(self, log: IncidentLog, offset: int, line: int) -> AsyncIterator[list[Event]]:
         while True:
             await asyncio.sleep(self.poll_interval)
             try:

@@ -1,0 +1,229 @@
+"""Incident commands: declare, incidents, note, status, severity, role, export."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import tzinfo
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from warroom.cli.common import CommandError, open_config
+from warroom.config import Config
+from warroom.model.events import NoteKind, utc_now
+from warroom.model.figures import elapsed, format_duration
+from warroom.model.ids import normalise_incident_id
+from warroom.model.postmortem import to_json, to_markdown
+from warroom.model.text import inert, shorten
+from warroom.model.timeparse import TimeParseError, parse_at
+from warroom.services.incidents import IncidentError, IncidentService
+from warroom.services.stores import open_store
+from warroom.store.base import StoreError
+
+T = TypeVar("T")
+
+
+def register(subparsers: Any) -> None:
+    declare = subparsers.add_parser("declare", help="declare a new incident; prints its id")
+    declare.add_argument("title")
+    declare.add_argument("--severity", "-s", required=True, help="e.g. SEV-1 (see the ladder)")
+    declare.add_argument("--scenario", help="scenario id (warroom scenarios list)")
+    declare.add_argument("--ic", help="Incident Commander's name")
+    declare.add_argument("--impact", default="", help="who is affected, how")
+    declare.add_argument("--drill", action="store_true", help="mark the incident as a drill")
+    declare.set_defaults(handler=cmd_declare)
+
+    incidents = subparsers.add_parser("incidents", help="list incidents, newest first")
+    incidents.add_argument("--open", action="store_true", help="only open incidents")
+    incidents.set_defaults(handler=cmd_incidents)
+
+    note = subparsers.add_parser("note", help="add a note to an incident's timeline")
+    note.add_argument("incident")
+    note.add_argument("text")
+    note.add_argument("--kind", "-k", choices=[k.value for k in NoteKind], default="note")
+    note.add_argument("--at", help="when it happened: -5m, -1h30m, 14:02 (local), ISO 8601")
+    note.add_argument("--tz", help="zone for --at clock times (default: config or local)")
+    note.set_defaults(handler=cmd_note)
+
+    status = subparsers.add_parser("status", help="set the status (investigating..resolved)")
+    status.add_argument("incident")
+    status.add_argument("value")
+    status.set_defaults(handler=cmd_status)
+
+    severity = subparsers.add_parser("severity", help="change the severity")
+    severity.add_argument("incident")
+    severity.add_argument("level")
+    severity.set_defaults(handler=cmd_severity)
+
+    role = subparsers.add_parser("role", help="assign a role (IC, Ops, Dev, Comms, ...)")
+    role.add_argument("incident")
+    role.add_argument("role")
+    role.add_argument("name")
+    role.set_defaults(handler=cmd_role)
+
+    export = subparsers.add_parser("export", help="export the post-mortem (Markdown or JSON)")
+    export.add_argument("incident")
+    export.add_argument("--format", "-f", choices=["md", "json"], default="md")
+    export.add_argument("--tz", help="also show times in this zone, e.g. Europe/Berlin")
+    export.add_argument("--output", "-o", help="write to this file instead of stdout")
+    export.set_defaults(handler=cmd_export)
+
+
+def service_for(args: argparse.Namespace, config: Config | None = None) -> IncidentService:
+    config = config or open_config(args)
+    store = open_store(config, getattr(args, "store", None), getattr(args, "data_dir", None))
+    author = getattr(args, "author", None) or config.author
+    return IncidentService(store, author, config.ladder, config.custom_ladders)
+
+
+def run(
+    args: argparse.Namespace,
+    work: Callable[[IncidentService], Awaitable[T]],
+    config: Config | None = None,
+) -> T:
+    """Run one async piece of work against the store, turning errors into one line."""
+    service = service_for(args, config)
+
+    async def main() -> T:
+        try:
+            return await work(service)
+        finally:
+            await service.store.close()
+
+    try:
+        return asyncio.run(main())
+    except (IncidentError, StoreError, TimeParseError) as error:
+        raise CommandError(str(error)) from None
+
+
+def zone_of(name: str | None, config: Config | None = None) -> tzinfo | None:
+    name = name or (config.timezone if config else None)
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise CommandError(f"unknown time zone {name!r} (e.g. Europe/Berlin, UTC)") from None
+
+
+def cmd_declare(args: argparse.Namespace) -> int:
+    roles = {"IC": args.ic} if args.ic else {}
+
+    async def work(service: IncidentService) -> str:
+        event = await service.declare(
+            args.title,
+            args.severity,
+            scenario=args.scenario,
+            roles=roles,
+            drill=args.drill,
+            impact=args.impact,
+        )
+        return event.incident_id
+
+    print(run(args, work))
+    return 0
+
+
+def cmd_incidents(args: argparse.Namespace) -> int:
+    async def work(service: IncidentService) -> list[Any]:
+        return await service.list_incidents()
+
+    states = run(args, work)
+    if args.open:
+        states = [s for s in states if s.is_open]
+    if not states:
+        print("No incidents. Declare one: warroom declare TITLE --severity SEV-1")
+        return 0
+    now = utc_now()
+    rows = [("ID", "SEVERITY", "STATUS", "AGE", "TITLE")]
+    for state in states:
+        title = inert(state.title, single_line=True) + (" [DRILL]" if state.drill else "")
+        rows.append(
+            (
+                state.id,
+                state.severity,
+                str(state.status),
+                format_duration(elapsed(state, now)),
+                shorten(title, 60),
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        print("  ".join(value.ljust(widths[i]) for i, value in enumerate(row[:4])) + "  " + row[4])
+    return 0
+
+
+def cmd_note(args: argparse.Namespace) -> int:
+    config = open_config(args)
+    zone = zone_of(args.tz, config)
+    incident_id = normalise_incident_id(args.incident)
+
+    async def work(service: IncidentService) -> str:
+        await service.state(incident_id)
+        at = parse_at(args.at, service.now(), zone) if args.at else None
+        event = await service.note(incident_id, args.text, NoteKind(args.kind), at)
+        return event.id
+
+    print(run(args, work, config))
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    incident_id = normalise_incident_id(args.incident)
+
+    async def work(service: IncidentService) -> None:
+        await service.set_status(await service.state(incident_id), args.value)
+
+    run(args, work)
+    return 0
+
+
+def cmd_severity(args: argparse.Namespace) -> int:
+    incident_id = normalise_incident_id(args.incident)
+
+    async def work(service: IncidentService) -> None:
+        await service.set_severity(await service.state(incident_id), args.level)
+
+    run(args, work)
+    return 0
+
+
+def cmd_role(args: argparse.Namespace) -> int:
+    incident_id = normalise_incident_id(args.incident)
+
+    async def work(service: IncidentService) -> None:
+        await service.state(incident_id)
+        await service.assign_role(incident_id, args.role, args.name)
+
+    run(args, work)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    zone = zone_of(args.tz)
+    incident_id = normalise_incident_id(args.incident)
+
+    async def work(service: IncidentService) -> str:
+        loaded = await service.load(incident_id)
+        for problem in loaded.problems:
+            print(f"warroom: warning: {problem}", file=sys.stderr)
+        state = loaded.state
+        ladder = service.ladder_of(state)
+        now = service.now()
+        if args.format == "json":
+            return to_json(state, ladder, now)
+        return to_markdown(state, ladder, now, zone, args.tz)
+
+    text = run(args, work)
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise CommandError(f"cannot write {args.output}: {error.strerror}") from None
+        print(args.output)
+    else:
+        sys.stdout.write(text)
+    return 0

@@ -1,0 +1,276 @@
+"""The post-mortem: an incident rendered as Markdown for the wiki, or as JSON.
+
+Markdown follows the shape the runbooks ask for: title, date, duration, severity and the
+time spent at each level, roles, impact, a timeline table (UTC plus a chosen zone),
+findings, decisions, actions, and action items from `todo` notes. Pinned entries lead.
+JSON is the full event list plus the derived state, and reads back into the same state.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, tzinfo
+from typing import Any
+
+from warroom.model.events import Event, EventKind, NoteKind, format_utc
+from warroom.model.figures import (
+    elapsed,
+    format_duration,
+    time_in_severity,
+    time_to_mitigate,
+    time_to_resolve,
+)
+from warroom.model.incident import IncidentState, TimelineEntry, fold
+from warroom.model.severity import SeverityError, SeverityLadder
+from warroom.model.text import inert
+
+NOTE_LABELS = {
+    NoteKind.NOTE: "note",
+    NoteKind.FINDING: "finding",
+    NoteKind.ACTION: "action",
+    NoteKind.DECISION: "decision",
+    NoteKind.TODO: "todo",
+}
+
+
+def cell(text: str) -> str:
+    """Text safe inside one Markdown table cell."""
+    return inert(text, single_line=True).replace("|", "\\|").strip()
+
+
+def line(text: str) -> str:
+    return inert(text, single_line=True).strip()
+
+
+def _when(moment: datetime | None, zone: tzinfo | None = None) -> str:
+    if moment is None:
+        return "-"
+    shown = moment.astimezone(zone or UTC)
+    return shown.strftime("%Y-%m-%d %H:%M:%S") + ("" if zone else " UTC")
+
+
+def _kind_label(entry: TimelineEntry) -> str:
+    if entry.note_kind is not None:
+        return NOTE_LABELS[entry.note_kind]
+    label = str(entry.kind).replace("_", " ")
+    return f"{label} (auto)" if entry.event.automatic else label
+
+
+def _entry_text(entry: TimelineEntry) -> str:
+    text = line(entry.text)
+    if entry.edits:
+        text += " _(edited)_"
+    if entry.struck:
+        reason = f": {line(entry.struck_reason)}" if entry.struck_reason else ""
+        text = f"~~{text}~~ _(struck{reason})_"
+    return text
+
+
+def to_markdown(
+    state: IncidentState,
+    ladder: SeverityLadder,
+    now: datetime,
+    zone: tzinfo | None = None,
+    zone_name: str | None = None,
+) -> str:
+    out: list[str] = []
+    add = out.append
+    drill = " (DRILL)" if state.drill else ""
+    add(f"# Post-mortem: {state.id}: {line(state.title)}{drill}")
+    add("")
+    if state.drill:
+        add("> This incident was a drill: no real outage.")
+        add("")
+    try:
+        level = ladder.get(state.severity)
+        severity_label = f"{level.key} ({level.name})" if level.name else level.key
+    except SeverityError:
+        severity_label = state.severity
+    peak = _peak_severity(state, ladder)
+    add(f"- **Date:** {_when(state.declared_at)[:10]}")
+    add(f"- **Duration:** {format_duration(elapsed(state, now))}")
+    add(f"- **Severity:** {severity_label}; peak {peak}")
+    add(f"- **Status:** {state.status}")
+    add(f"- **Declared:** {_when(state.declared_at)} by {line(state.declared_by)}")
+    add(f"- **Mitigated:** {_when(state.mitigated_at)}")
+    add(f"- **Resolved:** {_when(state.resolved_at)}")
+    add(f"- **Time to mitigate:** {format_duration(time_to_mitigate(state))}")
+    add(f"- **Time to resolve:** {format_duration(time_to_resolve(state))}")
+    if state.scenario:
+        add(f"- **Scenario:** {line(state.scenario)}")
+    add("")
+
+    pinned = [entry for entry in state.entries if entry.pinned and not entry.struck]
+    if pinned:
+        add("## Key points")
+        add("")
+        for entry in pinned:
+            add(f"- {_when(entry.at)[11:19]} UTC: {_entry_text(entry)}")
+        add("")
+
+    add("## Time in each severity")
+    add("")
+    add("| Severity | Time |")
+    add("|---|---|")
+    for severity, span in time_in_severity(state, now).items():
+        add(f"| {cell(severity)} | {format_duration(span)} |")
+    add("")
+
+    add("## Roles")
+    add("")
+    if state.roles:
+        add("| Role | Name |")
+        add("|---|---|")
+        for role, name in state.roles.items():
+            add(f"| {cell(role)} | {cell(name)} |")
+    else:
+        add("_No roles were assigned._")
+    add("")
+
+    add("## Impact")
+    add("")
+    add(line(state.impact) if state.impact else "_To be written: who was affected, how, how long._")
+    affected = [
+        f"{name} ({payload.get('state')})"
+        for name, payload in state.probe_states.items()
+        if payload.get("state") not in (None, "up")
+    ]
+    touched = sorted(
+        {
+            str(e.payload.get("service"))
+            for e in state.events
+            if e.kind is EventKind.PROBE_STATE_CHANGED and e.payload.get("state") != "up"
+        }
+    )
+    if touched:
+        add("")
+        add(f"Services that left `up` during the incident: {', '.join(line(s) for s in touched)}.")
+    if affected:
+        add(f"Still not up at export: {', '.join(line(a) for a in affected)}.")
+    add("")
+
+    add("## Timeline")
+    add("")
+    local = f" | {cell(zone_name or 'local')}" if zone else ""
+    add(f"| UTC{local} | Who | Kind | Entry |")
+    add("|---" * (4 if zone else 3) + "|---|")
+    for entry in state.entries:
+        moment = entry.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+        local_cell = f" | {entry.at.astimezone(zone).strftime('%H:%M:%S')}" if zone else ""
+        add(
+            f"| {moment}{local_cell} | {cell(entry.event.author)} | {cell(_kind_label(entry))}"
+            f" | {_entry_text(entry).replace('|', chr(92) + '|')} |"
+        )
+    add("")
+
+    for heading, kind in (
+        ("Findings", NoteKind.FINDING),
+        ("Decisions", NoteKind.DECISION),
+        ("Actions taken", NoteKind.ACTION),
+    ):
+        add(f"## {heading}")
+        add("")
+        notes = state.notes(kind)
+        if notes:
+            for entry in notes:
+                add(f"- {_when(entry.at)[11:16]} UTC: {line(entry.text)}")
+        else:
+            add("_None recorded._")
+        add("")
+
+    add("## Action items")
+    add("")
+    todos = state.notes(NoteKind.TODO)
+    if todos:
+        add("| Action | Logged by | Logged at (UTC) | Status |")
+        add("|---|---|---|---|")
+        for entry in todos:
+            add(
+                f"| {cell(entry.text)} | {cell(entry.event.author)} | "
+                f"{_when(entry.at)[:16]} | Open |"
+            )
+    else:
+        add("_None recorded._")
+    add("")
+
+    if state.comms:
+        add("## Communications")
+        add("")
+        add("| UTC | Template | Audience | Via |")
+        add("|---|---|---|---|")
+        for event in state.comms:
+            payload = event.payload
+            add(
+                f"| {_when(event.at)[:19]} | {cell(str(payload.get('template', '')))} | "
+                f"{cell(str(payload.get('audience', '')))} | "
+                f"{cell(str(payload.get('channel', '')))} |"
+            )
+        add("")
+
+    for heading in ("Root cause", "Resolution", "Prevention"):
+        add(f"## {heading}")
+        add("")
+        add("_To be written in the review._")
+        add("")
+    add(f"_Exported by warroom at {_when(now)}._")
+    return "\n".join(out) + "\n"
+
+
+def _peak_severity(state: IncidentState, ladder: SeverityLadder) -> str:
+    seen = [severity for _, severity in state.severity_history]
+    known = [ladder.find(s) for s in seen]
+    ranked = [level for level in known if level is not None]
+    if not ranked:
+        return state.severity
+    return min(ranked, key=lambda level: level.rank).key
+
+
+def state_summary(state: IncidentState, ladder: SeverityLadder, now: datetime) -> dict[str, Any]:
+    """The derived state as plain JSON-safe values."""
+
+    def iso(moment: datetime | None) -> str | None:
+        return format_utc(moment) if moment else None
+
+    def seconds(span: Any) -> float | None:
+        return None if span is None else span.total_seconds()
+
+    return {
+        "id": state.id,
+        "title": state.title,
+        "severity": state.severity,
+        "ladder": state.ladder or ladder.id,
+        "status": str(state.status),
+        "scenario": state.scenario,
+        "drill": state.drill,
+        "impact": state.impact,
+        "roles": dict(state.roles),
+        "declared_at": iso(state.declared_at),
+        "mitigated_at": iso(state.mitigated_at),
+        "resolved_at": iso(state.resolved_at),
+        "elapsed_seconds": seconds(elapsed(state, now)),
+        "time_to_mitigate_seconds": seconds(time_to_mitigate(state)),
+        "time_to_resolve_seconds": seconds(time_to_resolve(state)),
+        "time_in_severity_seconds": {
+            key: span.total_seconds() for key, span in time_in_severity(state, now).items()
+        },
+        "checked_steps": sorted(state.checked_steps),
+        "probe_states": state.probe_states,
+        "pinned": [entry.id for entry in state.entries if entry.pinned],
+        "struck": [entry.id for entry in state.entries if entry.struck],
+    }
+
+
+def to_json(state: IncidentState, ladder: SeverityLadder, now: datetime) -> str:
+    document = {
+        "format": "warroom-incident/1",
+        "exported_at": format_utc(now),
+        "incident": state_summary(state, ladder, now),
+        "events": [event.to_dict() for event in state.events],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def from_json(text: str) -> IncidentState:
+    """Read a JSON export back into the incident's state (the events are the truth)."""
+    document = json.loads(text)
+    return fold(Event.from_dict(item) for item in document["events"])
