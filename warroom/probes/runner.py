@@ -1,0 +1,88 @@
+"""Running one probe of any kind: dispatch, the overall timeout, and nothing escapes.
+
+`ProbeRunner` owns the one `httpx.AsyncClient` an engine shares between all its HTTP and
+Statuspage probes (its connection limits match the engine's concurrency cap). `run()`
+always returns a `ProbeResult`: a probe that overruns its timeout is down ("no answer
+within 5 s"), and a probe that fails in a way nobody foresaw is unknown, with the error
+(secrets masked) as the reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import httpx
+
+from warroom import __version__
+from warroom.probes.config import HttpSpec, PostgresSpec, ServiceSpec, StatuspageSpec, TcpSpec
+from warroom.probes.http import probe_http
+from warroom.probes.postgres import probe_postgres
+from warroom.probes.result import ProbeResult, ProbeState, inert
+from warroom.probes.statuspage import probe_statuspage
+from warroom.probes.tcp import probe_tcp
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = f"warroom-probe/{__version__}"
+
+
+def make_client(concurrency: int) -> httpx.AsyncClient:
+    """The shared HTTP client: connection limits equal to the concurrency cap."""
+    return httpx.AsyncClient(
+        limits=httpx.Limits(
+            max_connections=concurrency,
+            max_keepalive_connections=concurrency,
+            keepalive_expiry=30.0,
+        ),
+        headers={"user-agent": USER_AGENT},
+        follow_redirects=False,
+    )
+
+
+class ProbeRunner:
+    """Runs probes; owns (or borrows) the shared HTTP client."""
+
+    def __init__(
+        self,
+        concurrency: int = 20,
+        client: httpx.AsyncClient | None = None,
+        wall: Callable[[], datetime] | None = None,
+    ) -> None:
+        self._owns_client = client is None
+        self.client = client or make_client(concurrency)
+        self.wall = wall or (lambda: datetime.now(UTC))
+
+    async def run(self, spec: ServiceSpec) -> ProbeResult:
+        try:
+            async with asyncio.timeout(spec.timeout):
+                result = await self._dispatch(spec)
+        except TimeoutError:
+            result = ProbeResult(
+                ProbeState.DOWN,
+                f"no answer within {spec.timeout:g} s",
+                detail={"target": spec.target},
+            )
+        except Exception as error:  # a probe never takes the engine down
+            reason = inert(f"probe failed: {type(error).__name__}: {error}")
+            log.warning("probe %s failed: %s", spec.name, reason)
+            result = ProbeResult(ProbeState.UNKNOWN, reason, detail={"target": spec.target})
+        return dataclasses.replace(result, observed_at=self.wall())
+
+    async def _dispatch(self, spec: ServiceSpec) -> ProbeResult:
+        if isinstance(spec, HttpSpec):
+            return await probe_http(spec, self.client)
+        if isinstance(spec, StatuspageSpec):
+            return await probe_statuspage(spec, self.client)
+        if isinstance(spec, PostgresSpec):
+            return await probe_postgres(spec)
+        if isinstance(spec, TcpSpec):
+            return await probe_tcp(spec)
+        raise TypeError(f"no probe for kind {spec.kind!r}")
+
+    async def aclose(self) -> None:
+        if self._owns_client:
+            await self.client.aclose()
