@@ -10,6 +10,7 @@ import pytest
 
 from warroom import paths
 from warroom.model.comms import (
+    MAX_BULLETS,
     PLACEHOLDERS,
     SHIPPED_ORDER,
     CommsTemplate,
@@ -400,3 +401,21 @@ def test_parse_template_reports_lines_relative_to_the_file() -> None:
         parse_template("+++\nid = 'a'\ntitle = 'b'\naudience = 'c' 'd'\n+++\nbody\n", "a.md")
     with pytest.raises(TemplateError, match=r"^line 5: .*at the end of the header"):
         parse_template("+++\nid = 'a'\ntitle = 'b'\naudience = [\n+++\nbody\n", "a.md")
+
+
+def test_long_lists_keep_the_latest_entries_and_say_how_many_are_hidden(
+    templates: dict[str, CommsTemplate],
+) -> None:
+    log = Log().declare()
+    for n in range(MAX_BULLETS + 5):
+        log.note("finding", f"finding number {n}", 1 + n / 10)
+    text = render(templates["status-update"], log.state(), LADDER, minutes(20), UTC)
+    assert "- (5 earlier entries not shown: see the timeline)\n- finding number 5\n" in text
+    assert f"- finding number {MAX_BULLETS + 4}\n" in text
+    assert "finding number 4\n" not in text
+
+
+def test_build_context_computes_only_what_is_asked() -> None:
+    state = Log().declare().state()
+    context = build_context(state, LADDER, minutes(1), UTC, names=["severity", "nope", "ic"])
+    assert context == {"severity": "SEV-1", "ic": "Alice"}

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from importlib import resources
@@ -37,6 +37,8 @@ TEMPLATE_SUFFIX = ".md"
 # The shipped templates, in the order the composer offers them.
 SHIPPED_ORDER = ("declaration", "status-update", "resolution", "customer-notice", "escalation")
 MAX_TEMPLATE_BYTES = 64 * 1024
+# A list placeholder shows at most this many entries (the latest), so a draft stays pasteable.
+MAX_BULLETS = 30
 FRONT_MATTER_FENCE = "+++"
 FRONT_MATTER_KEYS = frozenset({"id", "title", "audience", "description"})
 
@@ -167,7 +169,7 @@ def parse_template(text: str, filename: str, source: str = "shipped") -> CommsTe
         if key != "description" and not value.strip():
             raise TemplateError(f"line {close + 1}: the header needs a non-empty {key!r}")
         values[key] = value.strip()
-    body = "\n".join(lines[close + 1 :]).strip("\n")
+    body = inert("\n".join(lines[close + 1 :]).strip("\n"))
     if not body.strip():
         raise TemplateError(f"line {close + 2}: the template has no text after its header")
     return CommsTemplate(body=body + "\n", filename=filename, source=source, **values)
@@ -296,7 +298,7 @@ def render_draft(
     tz: tzinfo | None = None,
 ) -> Draft:
     """Like `render`, also naming the placeholders that were left as written."""
-    values = build_context(state, ladder, now, tz)
+    values = build_context(state, ladder, now, tz, names=template.placeholders)
     text, unknown = fill(template.body, values)
     return Draft(template=template, text=text, unknown=unknown)
 
@@ -335,53 +337,90 @@ def build_context(
     ladder: SeverityLadder,
     now: datetime,
     tz: tzinfo | None = None,
+    names: Iterable[str] | None = None,
 ) -> dict[str, str]:
-    """Every placeholder's value for this incident at `now` (all plain, safe text)."""
+    """Placeholder values for this incident at `now` (all plain, safe text).
+
+    Only `names` are computed when given (unknown names are left out), so a short
+    template stays cheap on an incident with a long timeline.
+    """
+    makers = _value_makers(state, ladder, now, tz)
+    wanted = makers if names is None else [name for name in names if name in makers]
+    return {name: _safe(makers[name]()) for name in wanted}
+
+
+def _value_makers(
+    state: IncidentState, ladder: SeverityLadder, now: datetime, tz: tzinfo | None
+) -> dict[str, Callable[[], str]]:
     level = ladder.find(state.severity) if state.severity else None
     cutoff = state.last_comms_at
     duration = elapsed(state, now)
-    values: dict[str, str] = {
-        "id": state.id,
-        "title": state.title or "(untitled incident)",
-        "drill_banner": "*** DRILL: this is an exercise, not a real incident ***"
-        if state.drill
-        else "",
-        "severity": state.severity or "(no severity)",
-        "severity_name": level.name if level else state.severity,
-        "severity_label": level.label if level else state.severity,
-        "severity_definition": level.definition if level and level.definition else "",
-        "status": state.status.value,
-        "status_title": state.status.value.capitalize(),
-        "status_statement": _CUSTOMER_STATEMENTS[state.status],
-        "started_utc": _utc(state.declared_at),
-        "started_local": _local(state.declared_at, tz),
-        "now_utc": _utc(now),
-        "now_local": _local(now, tz),
-        "duration": format_duration(duration),
-        "resolved_utc": _utc(state.resolved_at) if state.resolved_at else "not marked resolved yet",
-        "time_to_mitigate": _span_or(time_to_mitigate(state), "not mitigated yet"),
-        "time_to_resolve": _span_or(time_to_resolve(state), "not resolved yet"),
-        "resolve_target": _span_or(level.resolve_target if level else None, "none set"),
-        "target_note": _target_note(level, duration),
-        "update_cadence": _span_or(level.update_cadence if level else None, "none set"),
-        "next_update_utc": _next_update(state, level, now),
-        "ic": state.roles.get("IC") or "(unassigned)",
-        "roles": _roles(state.roles),
-        "declared_by": state.declared_by or "(unknown)",
-        "scenario": state.scenario or "(none)",
-        "impact": state.impact.strip() or "[describe the impact: who is affected, and how]",
-        "affected_services": _affected_lines(state.probe_states),
-        "affected_list": ", ".join(_affected(state.probe_states)) or "none detected",
-        "since": f"since the last update at {_utc(cutoff)}" if cutoff else "since declaration",
-        "what_we_know": _bullets(_since(state, NoteKind.FINDING, cutoff), cutoff),
-        "actions_taken": _bullets(_since(state, NoteKind.ACTION, cutoff), cutoff),
-        "next_steps": _bullets(_since(state, NoteKind.TODO, cutoff), cutoff),
-        "decisions": _bullets(state.notes(NoteKind.DECISION), None),
-        "all_findings": _bullets(state.notes(NoteKind.FINDING), None),
-        "all_actions": _bullets(state.notes(NoteKind.ACTION), None),
-        "all_todos": _bullets(state.notes(NoteKind.TODO), None),
+    notes = _NotesByKind(state)
+    drill = "*** DRILL: this is an exercise, not a real incident ***" if state.drill else ""
+    return {
+        "id": lambda: state.id,
+        "title": lambda: state.title or "(untitled incident)",
+        "drill_banner": lambda: drill,
+        "severity": lambda: state.severity or "(no severity)",
+        "severity_name": lambda: level.name if level else state.severity,
+        "severity_label": lambda: level.label if level else state.severity,
+        "severity_definition": lambda: level.definition if level else "",
+        "status": lambda: state.status.value,
+        "status_title": lambda: state.status.value.capitalize(),
+        "status_statement": lambda: _CUSTOMER_STATEMENTS[state.status],
+        "started_utc": lambda: _utc(state.declared_at),
+        "started_local": lambda: _local(state.declared_at, tz),
+        "now_utc": lambda: _utc(now),
+        "now_local": lambda: _local(now, tz),
+        "duration": lambda: format_duration(duration),
+        "resolved_utc": lambda: (
+            _utc(state.resolved_at) if state.resolved_at else "not marked resolved yet"
+        ),
+        "time_to_mitigate": lambda: _span_or(time_to_mitigate(state), "not mitigated yet"),
+        "time_to_resolve": lambda: _span_or(time_to_resolve(state), "not resolved yet"),
+        "resolve_target": lambda: _span_or(level.resolve_target if level else None, "none set"),
+        "target_note": lambda: _target_note(level, duration),
+        "update_cadence": lambda: _span_or(level.update_cadence if level else None, "none set"),
+        "next_update_utc": lambda: _next_update(state, level, now),
+        "ic": lambda: state.roles.get("IC") or "(unassigned)",
+        "roles": lambda: _roles(state.roles),
+        "declared_by": lambda: state.declared_by or "(unknown)",
+        "scenario": lambda: state.scenario or "(none)",
+        "impact": lambda: state.impact.strip() or "[describe the impact: who is affected, and how]",
+        "affected_services": lambda: _affected_lines(state.probe_states),
+        "affected_list": lambda: ", ".join(_affected(state.probe_states)) or "none detected",
+        "since": lambda: (
+            f"since the last update at {_utc(cutoff)}" if cutoff else "since declaration"
+        ),
+        "what_we_know": lambda: _bullets(notes.since(NoteKind.FINDING, cutoff), cutoff),
+        "actions_taken": lambda: _bullets(notes.since(NoteKind.ACTION, cutoff), cutoff),
+        "next_steps": lambda: _bullets(notes.since(NoteKind.TODO, cutoff), cutoff),
+        "decisions": lambda: _bullets(notes.all(NoteKind.DECISION), None),
+        "all_findings": lambda: _bullets(notes.all(NoteKind.FINDING), None),
+        "all_actions": lambda: _bullets(notes.all(NoteKind.ACTION), None),
+        "all_todos": lambda: _bullets(notes.all(NoteKind.TODO), None),
     }
-    return {name: _safe(value) for name, value in values.items()}
+
+
+class _NotesByKind:
+    """The incident's live (not struck) notes grouped by kind, in one pass when needed."""
+
+    def __init__(self, state: IncidentState) -> None:
+        self.state = state
+        self._groups: dict[NoteKind | None, list[TimelineEntry]] | None = None
+
+    def all(self, kind: NoteKind) -> list[TimelineEntry]:
+        if self._groups is None:
+            self._groups = {}
+            for entry in self.state.notes():
+                self._groups.setdefault(entry.note_kind, []).append(entry)
+        return self._groups.get(kind, [])
+
+    def since(self, kind: NoteKind, cutoff: datetime | None) -> list[TimelineEntry]:
+        entries = self.all(kind)
+        if cutoff is None:
+            return entries
+        return [entry for entry in entries if _touched_after(entry, cutoff)]
 
 
 def _safe(value: str) -> str:
@@ -445,22 +484,21 @@ def _affected_lines(probe_states: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines) or "- none detected by our checks"
 
 
-def _since(state: IncidentState, kind: NoteKind, cutoff: datetime | None) -> list[TimelineEntry]:
-    entries = state.notes(kind)
-    if cutoff is None:
-        return entries
-    return [entry for entry in entries if _touched_after(entry, cutoff)]
-
-
 def _touched_after(entry: TimelineEntry, cutoff: datetime) -> bool:
     """New or edited after the cutoff (a note backdated before it but typed after counts)."""
-    moments = [entry.event.at, entry.event.recorded, *(edit.recorded for edit in entry.edits)]
-    return max(moments) > cutoff
+    event = entry.event
+    if event.at > cutoff or event.recorded > cutoff:
+        return True
+    return any(edit.recorded > cutoff for edit in entry.edits)
 
 
-def _bullets(entries: Iterable[TimelineEntry], cutoff: datetime | None) -> str:
+def _bullets(entries: list[TimelineEntry], cutoff: datetime | None) -> str:
+    """One '- ' line per entry (continuation lines indented); the latest MAX_BULLETS."""
     lines = []
-    for entry in entries:
+    hidden = max(len(entries) - MAX_BULLETS, 0)
+    if hidden:
+        lines.append(f"- ({hidden} earlier entries not shown: see the timeline)")
+    for entry in entries[hidden:]:
         text_lines = entry.text.strip().splitlines() or [""]
         lines.append("- " + text_lines[0])
         lines.extend("  " + more for more in text_lines[1:])
