@@ -106,6 +106,9 @@ class IncidentState:
     def declared(self) -> bool:
         return self.declared_at is not None
 
+    def is_checked(self, scenario: str, step_id: str) -> bool:
+        return step_key(scenario, step_id) in self.checked_steps
+
     def entry(self, event_id: str) -> TimelineEntry | None:
         for entry in self.entries:
             if entry.id == event_id:
@@ -122,6 +125,11 @@ class IncidentState:
             and (include_struck or not entry.struck)
             and (wanted is None or entry.note_kind in wanted)
         ]
+
+
+def step_key(scenario: object, step: object) -> str:
+    """How a checklist step is known in `IncidentState.checked_steps`: `scenario/step`."""
+    return f"{scenario or ''}/{step or ''}"
 
 
 def ordered(events: Iterable[Event]) -> list[Event]:
@@ -220,9 +228,9 @@ def apply(state: IncidentState, event: Event) -> None:
     elif kind is EventKind.SCENARIO_CHANGED:
         state.scenario = payload.get("scenario") or None
     elif kind is EventKind.STEP_CHECKED:
-        state.checked_steps[str(payload.get("step", ""))] = event
+        state.checked_steps[step_key(payload.get("scenario"), payload.get("step"))] = event
     elif kind is EventKind.STEP_UNCHECKED:
-        state.checked_steps.pop(str(payload.get("step", "")), None)
+        state.checked_steps.pop(step_key(payload.get("scenario"), payload.get("step")), None)
     elif kind is EventKind.PROBE_STATE_CHANGED:
         state.probe_states[str(payload.get("service", ""))] = dict(payload)
     elif kind is EventKind.COMMS_COPIED:

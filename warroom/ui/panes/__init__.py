@@ -1,1 +1,1 @@
-"""placeholder"""
+"""The console's panes: header, service status, checklist, timeline, comms composer."""

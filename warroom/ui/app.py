@@ -1,0 +1,198 @@
+"""WarroomApp: registers themes and keys, opens (or declares) the incident, shows it.
+
+The app is small on purpose: panes live in `ui/panes`, screens in `ui/screens`, and every
+change to the incident goes through `IncidentService` (see `services/`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from warroom.config import Config
+from warroom.model.comms import CommsTemplate, load_templates
+from warroom.model.events import utc_now
+from warroom.model.text import inert
+from warroom.scenarios.loader import Catalogue, load_scenarios
+from warroom.services.incidents import IncidentError, IncidentService
+from warroom.services.session import IncidentSession
+from warroom.store.base import StoreError, UnknownIncident
+from warroom.ui import themes as theme_files
+from warroom.ui.feed import FixedProbeFeed, ProbeFeed
+from warroom.ui.preferences import load_preferences, remember_theme
+from warroom.ui.screens.declare import Declaration, DeclareScreen
+from warroom.ui.screens.main import MainScreen
+
+
+class WarroomApp(App[int]):
+    CSS_PATH = "warroom.tcss"
+    TITLE = "warroom"
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
+    ]
+
+    def __init__(
+        self,
+        service: IncidentService,
+        config: Config,
+        data_dir: Path,
+        *,
+        incident_id: str | None = None,
+        feed: ProbeFeed | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        zone: tzinfo | None = None,
+        zone_name: str | None = None,
+        theme: str | None = None,
+        catalogue: Catalogue | None = None,
+        templates: list[CommsTemplate] | None = None,
+    ) -> None:
+        super().__init__()
+        self.service = service
+        self.config = config
+        self.data_dir = data_dir
+        self.incident_id = incident_id
+        self.feed: ProbeFeed = feed or FixedProbeFeed()
+        self.clock = clock
+        self.zone = zone
+        self.zone_name = zone_name
+        self.requested_theme = theme
+        self.catalogue = catalogue if catalogue is not None else load_scenarios()
+        self.startup_problems: list[str] = []
+        if templates is None:
+            templates, problems = load_templates()
+            self.startup_problems += problems
+        self.templates = templates
+        self.session: IncidentSession | None = None
+
+    # Themes and keys -------------------------------------------------------------------
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return theme_files.theme_variable_defaults()
+
+    def on_mount(self) -> None:
+        self.startup_problems += theme_files.register_themes(self)
+        remembered = load_preferences().theme
+        name, problems = theme_files.choose_theme(
+            self.requested_theme, remembered, self.available_themes
+        )
+        self.startup_problems += problems
+        self.theme = name
+        if self.requested_theme and self.requested_theme == name:
+            remember_theme(name)
+        keymap = self.config.raw.get("keys", {})
+        if isinstance(keymap, dict) and keymap:
+            self.set_keymap({str(k): str(v) for k, v in keymap.items()})
+        for problem in [*self.startup_problems, *map(str, self.catalogue.errors)]:
+            self.notify(inert(problem), severity="warning", timeout=10)
+        self.open_incident()
+
+    def watch_theme(self, name: str) -> None:
+        if self.is_mounted and getattr(self, "_theme_ready", False):
+            problem = remember_theme(name)
+            if problem:
+                self.notify(inert(problem), severity="warning")
+        self._theme_ready = True
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, MainScreen):
+            for binding in screen.BINDINGS:
+                if isinstance(binding, Binding) and binding.description and binding.show:
+                    yield SystemCommand(
+                        binding.description,
+                        f"key {binding.key}",
+                        lambda action=binding.action: self.run_action(action, screen),
+                    )
+
+    def key_help(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """Every key, read from the live bindings (so a rebinding shows here too)."""
+        sections: list[tuple[str, list[tuple[str, str]]]] = []
+        screen = self.screen
+        active = self.active_bindings
+        rows = sorted(
+            {
+                (self.get_key_display(b.binding), b.binding.description)
+                for b in active.values()
+                if b.binding.description
+            }
+        )
+        sections.append(("Keys here", rows))
+        sections.append(
+            (
+                "Everywhere",
+                [
+                    ("tab / shift+tab", "next / previous pane"),
+                    ("1 2 3 4", "jump to services, checklist, timeline, comms"),
+                    ("ctrl+p", "command palette (every action, themes)"),
+                    ("ctrl+q", "quit"),
+                ],
+            )
+        )
+        sections.append(
+            (
+                "In the panes",
+                [
+                    ("services: enter", "details of the selected service"),
+                    ("checklist: space", "tick / untick the step"),
+                    ("checklist: y / enter", "copy the step's command / show the step"),
+                    ("timeline: enter / x / p", "edit / strike / pin the note"),
+                    ("timeline: t", "UTC or local time"),
+                    ("comms: left/right", "choose the template"),
+                    ("comms: y (or ctrl+s in the editor)", "copy the draft"),
+                    ("comms: ctrl+r", "refill the draft from the incident"),
+                ],
+            )
+        )
+        del screen
+        return sections
+
+    # Opening the incident ------------------------------------------------------------
+
+    @work(exit_on_error=False, exclusive=True, group="open")
+    async def open_incident(self) -> None:
+        try:
+            incident_id = self.incident_id
+            if incident_id is None:
+                latest = await self.service.latest_open()
+                incident_id = latest.id if latest else None
+            if incident_id is None:
+                declaration = await self.push_screen_wait(
+                    DeclareScreen(
+                        self.service.default_ladder, self.catalogue.all(), self.service.author
+                    )
+                )
+                if declaration is None:
+                    self.exit(0)
+                    return
+                incident_id = await self.declare(declaration)
+            self.session = await IncidentSession(self.service, incident_id).open()
+        except UnknownIncident as error:
+            self.exit(1, return_code=1, message=f"warroom: error: {error}")
+            return
+        except (StoreError, IncidentError, OSError) as error:
+            self.exit(1, return_code=1, message=f"warroom: error: {inert(str(error))}")
+            return
+        await self.push_screen(MainScreen(self.session))
+
+    async def declare(self, declaration: Declaration) -> str:
+        roles = {"IC": declaration.ic} if declaration.ic else {}
+        event = await self.service.declare(
+            declaration.title,
+            declaration.severity,
+            scenario=declaration.scenario,
+            roles=roles,
+            impact=declaration.impact,
+        )
+        return event.incident_id
+
+    async def on_unmount(self) -> None:
+        if self.session is not None:
+            await self.session.close()
+        await self.service.store.close()

@@ -1,0 +1,59 @@
+"""What the console needs from the probe engine, and a fixed feed for tests and snapshots.
+
+`ProbeFeed.run` keeps probing until cancelled, calling `on_rows` whenever a result lands
+and `on_change` for each debounced state change (which the console writes to the
+timeline). The real feed wraps `warroom.probes`; `FixedProbeFeed` shows given rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from warroom.ui.panes.status import ServiceRow
+
+
+@dataclass(frozen=True)
+class StateChange:
+    """A debounced change of one service, ready to become a timeline event."""
+
+    service: str
+    probe_kind: str
+    state: str
+    previous: str | None
+    reason: str
+    latency_ms: float | None = None
+
+
+class ProbeFeed(Protocol):
+    def rows(self) -> list[ServiceRow]: ...
+
+    def recheck(self, name: str | None = None) -> None: ...
+
+    async def run(
+        self,
+        on_rows: Callable[[], None],
+        on_change: Callable[[StateChange], Awaitable[None]],
+    ) -> None: ...
+
+
+class FixedProbeFeed:
+    """Rows that never change (snapshots, tests); rechecks are counted."""
+
+    def __init__(self, rows: list[ServiceRow] | None = None) -> None:
+        self._rows = list(rows or [])
+        self.rechecks = 0
+
+    def rows(self) -> list[ServiceRow]:
+        return list(self._rows)
+
+    def recheck(self, name: str | None = None) -> None:
+        self.rechecks += 1
+
+    async def run(
+        self,
+        on_rows: Callable[[], None],
+        on_change: Callable[[StateChange], Awaitable[None]],
+    ) -> None:
+        on_rows()

@@ -1,0 +1,84 @@
+"""The header: incident id and title, severity badge, status, clock, IC, next update."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from rich.text import Text
+from textual.widgets import Static
+
+from warroom.model.figures import elapsed, format_clock, format_duration, next_update_due
+from warroom.model.incident import IncidentState
+from warroom.model.severity import SeverityError, SeverityLadder
+from warroom.model.text import inert
+from warroom.store.base import ConnectionState
+
+
+def severity_class(ladder: SeverityLadder, severity: str) -> str:
+    try:
+        rank = ladder.get(severity).rank
+    except SeverityError:
+        return "minor"
+    if rank == 0:
+        return "critical"
+    return "major" if rank == 1 else "minor"
+
+
+class IncidentHeader(Static):
+    """Two lines: who and what; then the clocks. Refreshed every second."""
+
+    def __init__(self, clock: Callable[[], datetime], **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.clock = clock
+        self.state: IncidentState | None = None
+        self.ladder: SeverityLadder | None = None
+        self.connection = ConnectionState()
+
+    def show(self, state: IncidentState, ladder: SeverityLadder) -> None:
+        self.state = state
+        self.ladder = ladder
+        self.tick()
+
+    def set_connection(self, connection: ConnectionState) -> None:
+        self.connection = connection
+        self.tick()
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self.tick)
+
+    def tick(self) -> None:
+        state, ladder = self.state, self.ladder
+        if state is None or ladder is None:
+            self.update("warroom")
+            return
+        now = self.clock()
+        level = severity_class(ladder, state.severity)
+        self.set_class(level == "critical", "-critical")
+        line = Text(no_wrap=True, overflow="ellipsis")
+        if state.drill:
+            line.append(" DRILL ", "bold reverse")
+            line.append(" ")
+        line.append(f" {state.severity} ", f"bold reverse {self._severity_colour(level)}")
+        line.append(f" {state.id} ", "bold")
+        line.append(inert(state.title, single_line=True))
+        line.append("\n")
+        line.append(f"{state.status.value.upper()}", "bold")
+        line.append(f"  ⏱ {format_clock(elapsed(state, now))}")
+        ic = state.roles.get("IC")
+        line.append(f"  IC: {inert(ic, single_line=True) if ic else 'unassigned'}")
+        due = next_update_due(state, ladder)
+        if due is not None:
+            remaining = due.remaining(now)
+            if due.overdue(now):
+                line.append(f"  ⚠ UPDATE OVERDUE {format_duration(-remaining)}", "bold reverse")
+            else:
+                line.append(f"  next update in {format_duration(remaining)}")
+        if not self.connection.online:
+            queued = f", {self.connection.queued} queued" if self.connection.queued else ""
+            line.append(f"  ⚠ OFFLINE{queued}", "bold reverse")
+        self.update(line)
+
+    @staticmethod
+    def _severity_colour(level: str) -> str:
+        return {"critical": "red", "major": "dark_orange", "minor": "blue"}[level]

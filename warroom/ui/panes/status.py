@@ -1,0 +1,163 @@
+"""The service status pane: one row per service, state as glyph + word (never colour alone).
+
+Columns: state, service, latency with a sparkline of recent results, reason, age of the
+last result, and flapping/stale marks. Every cell is a `Text` (DataTable would parse a
+plain string as markup), and reasons quote what remote servers sent, so they stay plain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable
+
+from warroom.model.figures import format_duration
+from warroom.model.text import inert, shorten
+
+GLYPHS = {
+    "up": "✔ up",
+    "degraded": "▲ degraded",
+    "down": "✖ down",
+    "unknown": "? unknown",
+    "maintenance": "◆ maint",
+    "pending": "… pending",
+}
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+@dataclass(frozen=True)
+class ServiceRow:
+    """What the pane shows for one service (built by the probe feed)."""
+
+    name: str
+    kind: str
+    state: str
+    reason: str = ""
+    latency_ms: float | None = None
+    history_ms: tuple[float | None, ...] = ()
+    age_s: float | None = None
+    stale: bool = False
+    flapping: bool = False
+    detail: dict[str, object] = field(default_factory=dict)
+    recent: tuple[str, ...] = ()
+
+
+def sparkline(values: tuple[float | None, ...], width: int = 8) -> str:
+    """Latency history as block characters; a failed run is a gap (·)."""
+    tail = values[-width:]
+    known = [v for v in tail if v is not None]
+    if not known:
+        return "·" * len(tail)
+    top = max(known) or 1.0
+    out = []
+    for value in tail:
+        if value is None:
+            out.append("·")
+        else:
+            out.append(SPARKS[min(int(value / top * (len(SPARKS) - 1)), len(SPARKS) - 1)])
+    return "".join(out)
+
+
+def state_cell(row: ServiceRow) -> Text:
+    word = GLYPHS.get(row.state, row.state)
+    return Text(word, style=f"bold {state_style(row.state)}")
+
+
+def state_style(state: str) -> str:
+    return {
+        "up": "green",
+        "degraded": "dark_orange",
+        "down": "red",
+        "unknown": "magenta",
+        "maintenance": "blue",
+    }.get(state, "")
+
+
+class StatusTable(DataTable):
+    """The services, worst first."""
+
+    BINDINGS = [
+        Binding("enter", "details", "Details", id="status.details"),
+    ]
+
+    class Details(Message):
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)  # type: ignore[arg-type]
+        self.rows_by_name: dict[str, ServiceRow] = {}
+
+    def on_mount(self) -> None:
+        self.add_column("State", key="state", width=11)
+        self.add_column("Service", key="service")
+        self.add_column("Latency", key="latency", width=16)
+        self.add_column("Age", key="age", width=6)
+        self.add_column("Reason", key="reason")
+
+    def show(self, rows: list[ServiceRow]) -> None:
+        names = [row.name for row in rows]
+        if set(names) != set(self.rows_by_name) or len(names) != self.row_count:
+            self._rebuild(rows)
+            return
+        for row in rows:
+            if self.rows_by_name.get(row.name) != row:
+                for column, value in self._cells(row).items():
+                    self.update_cell(row.name, column, value)
+                self.rows_by_name[row.name] = row
+
+    def _rebuild(self, rows: list[ServiceRow]) -> None:
+        cursor = self.cursor_row
+        self.clear()
+        self.rows_by_name = {}
+        for row in rows:
+            cells = self._cells(row)
+            self.add_row(*cells.values(), key=row.name)
+            self.rows_by_name[row.name] = row
+        if rows:
+            self.move_cursor(row=min(cursor, len(rows) - 1))
+
+    def _cells(self, row: ServiceRow) -> dict[str, Text]:
+        latency = "-" if row.latency_ms is None else f"{row.latency_ms:,.0f}ms"
+        marks = []
+        if row.flapping:
+            marks.append("FLAP")
+        if row.stale:
+            marks.append("STALE")
+        name = Text(shorten(inert(row.name, single_line=True), 24))
+        if marks:
+            name.append(" " + " ".join(marks), style="bold reverse")
+        return {
+            "state": state_cell(row),
+            "service": name,
+            "latency": Text(f"{latency:>8} {sparkline(row.history_ms)}"),
+            "age": Text(format_duration_short(row.age_s)),
+            "reason": Text(inert(row.reason, single_line=True)),
+        }
+
+    @property
+    def selected_name(self) -> str | None:
+        if not self.row_count:
+            return None
+        try:
+            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
+        except Exception:
+            return None
+        return str(key.value) if key is not None else None
+
+    def action_details(self) -> None:
+        name = self.selected_name
+        if name is not None:
+            self.post_message(self.Details(name))
+
+
+def format_duration_short(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    from datetime import timedelta
+
+    return format_duration(timedelta(seconds=seconds)).split(" ")[0]

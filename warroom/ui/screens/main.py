@@ -1,0 +1,433 @@
+"""The main screen: header, the four panes, the note input and the footer.
+
+The screen owns the live `IncidentSession` and routes every action through the
+`IncidentService`: an action's event is appended (durably) first, then absorbed into the
+session, then shown. Background work (following the store, running probes) runs in
+workers that never close the app on error.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+
+from warroom.model import comms as comms_model
+from warroom.model.events import Event
+from warroom.model.incident import DEFAULT_ROLES, Status
+from warroom.model.note_input import parse_note_line
+from warroom.model.postmortem import to_markdown
+from warroom.model.text import inert
+from warroom.model.timeparse import TimeParseError
+from warroom.services.incidents import IncidentError
+from warroom.services.session import IncidentSession
+from warroom.store.base import StoreError
+from warroom.ui.clipboard import copy_text
+from warroom.ui.feed import StateChange
+from warroom.ui.panes.checklist import ChecklistView, scenarios_for
+from warroom.ui.panes.comms import CommsComposer
+from warroom.ui.panes.header import IncidentHeader
+from warroom.ui.panes.status import StatusTable
+from warroom.ui.panes.timeline import TimelineView
+from warroom.ui.screens.details import DetailScreen, format_detail
+from warroom.ui.screens.help import HelpScreen
+from warroom.ui.screens.picker import Choice, PickerScreen, TextPromptScreen
+
+if TYPE_CHECKING:
+    from warroom.ui.app import WarroomApp
+
+PANES = ("pane-status", "pane-checklist", "pane-timeline", "pane-comms")
+PANE_FOCUS = {
+    "pane-status": "#status-table",
+    "pane-checklist": "#checklist",
+    "pane-timeline": "#timeline",
+    "pane-comms": "#comms-templates",
+}
+
+
+class MainScreen(Screen[None]):
+    BINDINGS = [
+        Binding("tab", "next_pane", "Next pane", show=False, id="main.next_pane"),
+        Binding("shift+tab", "previous_pane", "Previous pane", show=False, id="main.prev_pane"),
+        Binding("1", "focus_pane(0)", "Services", show=False, id="main.pane1"),
+        Binding("2", "focus_pane(1)", "Checklist", show=False, id="main.pane2"),
+        Binding("3", "focus_pane(2)", "Timeline", show=False, id="main.pane3"),
+        Binding("4", "focus_pane(3)", "Comms", show=False, id="main.pane4"),
+        Binding("n", "note", "Note", id="main.note"),
+        Binding("s", "severity", "Severity", id="main.severity"),
+        Binding("u", "status", "Status", id="main.status"),
+        Binding("o", "role", "Roles", id="main.role"),
+        Binding("c", "scenario", "Scenario", id="main.scenario"),
+        Binding("r", "recheck", "Re-check", id="main.recheck"),
+        Binding("e", "export", "Export", id="main.export"),
+        Binding("question_mark", "help", "Help", id="main.help"),
+    ]
+
+    def __init__(self, session: IncidentSession) -> None:
+        super().__init__()
+        self.session = session
+
+    @property
+    def wr(self) -> WarroomApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield IncidentHeader(self.wr.clock, id="header")
+        with Container(id="panes"):
+            with Vertical(id="pane-status", classes="pane"):
+                yield StatusTable(id="status-table")
+            with Vertical(id="pane-checklist", classes="pane"):
+                yield ChecklistView(id="checklist")
+            with Vertical(id="pane-timeline", classes="pane"):
+                yield TimelineView(zone=self.wr.zone, id="timeline")
+                yield Input(
+                    placeholder="n: note  f: finding  a: action  d: decision  t: todo  -5m/@14:02",
+                    id="note-input",
+                )
+            with Vertical(id="pane-comms", classes="pane"):
+                yield CommsComposer(self.wr.templates, id="comms")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        titles = ("1 Services", "2 Checklist", "3 Timeline", "4 Comms")
+        for pane_id, title in zip(PANES, titles, strict=True):
+            self.query_one(f"#{pane_id}").border_title = title
+        self.refresh_incident()
+        self.refresh_services()
+        self.query_one("#timeline").focus()
+        self.follow_store()
+        self.run_probes()
+        self.set_interval(30, self.refill_comms)
+        for problem in self.session.problems:
+            self.notify(inert(str(problem)), severity="warning", timeout=10)
+
+    # Refreshing ----------------------------------------------------------------------
+
+    @property
+    def state(self):  # type: ignore[no-untyped-def]
+        return self.session.state
+
+    def refresh_incident(self) -> None:
+        state, ladder = self.session.state, self.session.ladder
+        self.query_one(IncidentHeader).show(state, ladder)
+        self.query_one(TimelineView).set_entries(state.entries)
+        scenarios = scenarios_for(state, self.wr.catalogue)
+        self.query_one(ChecklistView).show(state, ladder, scenarios)
+        title = "2 Checklist"
+        if scenarios:
+            done = sum(1 for key in state.checked_steps if key.split("/")[0] == scenarios[0].id)
+            title = f"2 Checklist: {inert(scenarios[0].title, single_line=True)} ({done} done)"
+        self.query_one("#pane-checklist").border_title = title
+        self.query_one("#pane-timeline").border_title = f"3 Timeline ({len(state.entries)})"
+        self.refill_comms()
+
+    def refresh_services(self) -> None:
+        rows = self.wr.feed.rows()
+        self.query_one(StatusTable).show(rows)
+        bad = sum(1 for row in rows if row.state not in ("up", "pending"))
+        title = f"1 Services ({bad} not up)" if bad else "1 Services"
+        self.query_one("#pane-status").border_title = title
+        self.refill_comms()
+
+    def refill_comms(self, force: bool = False) -> None:
+        composer = self.query_one(CommsComposer)
+        template = composer.template
+        if template is None:
+            return
+        text = comms_model.render(
+            template, self._state_with_probes(), self.session.ladder, self.wr.clock(), self.wr.zone
+        )
+        composer.set_draft(text, force=force)
+
+    def _state_with_probes(self):  # type: ignore[no-untyped-def]
+        """The incident state, with live probe rows standing in for missing probe events."""
+        state = self.session.state
+        live = {
+            row.name: {"state": row.state, "reason": row.reason, "probe_kind": row.kind}
+            for row in self.wr.feed.rows()
+            if row.state != "pending"
+        }
+        if not live:
+            return state
+        from dataclasses import replace
+
+        return replace(state, probe_states={**state.probe_states, **live})
+
+    def absorb(self, events: list[Event]) -> None:
+        if self.session.absorb(events):
+            self.refresh_incident()
+
+    # Background work -----------------------------------------------------------------
+
+    @work(exit_on_error=False, group="follow")
+    async def follow_store(self) -> None:
+        await self.session.follow(lambda fresh: self.refresh_incident())
+
+    @work(exit_on_error=False, group="probes")
+    async def run_probes(self) -> None:
+        await self.wr.feed.run(self.refresh_services, self.record_change)
+
+    async def record_change(self, change: StateChange) -> None:
+        try:
+            event = await self.session.service.record_probe_change(
+                self.session.incident_id,
+                change.service,
+                change.probe_kind,
+                change.state,
+                change.previous,
+                change.reason,
+                change.latency_ms,
+            )
+        except (StoreError, OSError) as error:
+            self.notify(f"Could not record a probe change: {error}", severity="error")
+            return
+        self.absorb([event])
+
+    async def _do(self, work_coro: Any) -> Event | None:
+        """Await a service call; show its error instead of raising."""
+        try:
+            event = await work_coro
+        except (IncidentError, StoreError, TimeParseError, OSError) as error:
+            self.notify(inert(str(error)), severity="error", timeout=8)
+            return None
+        if event is not None:
+            self.absorb([event])
+        return event
+
+    # Pane focus ----------------------------------------------------------------------
+
+    def _current_pane(self) -> int:
+        focused = self.focused
+        for index, pane_id in enumerate(PANES):
+            if focused is not None and any(a.id == pane_id for a in focused.ancestors_with_self):
+                return index
+        return -1
+
+    def action_focus_pane(self, index: int) -> None:
+        self.query_one(PANE_FOCUS[PANES[index]]).focus()
+
+    def action_next_pane(self) -> None:
+        self.action_focus_pane((self._current_pane() + 1) % len(PANES))
+
+    def action_previous_pane(self) -> None:
+        self.action_focus_pane((self._current_pane() - 1) % len(PANES))
+
+    # Notes and the timeline ----------------------------------------------------------
+
+    def action_note(self) -> None:
+        self.query_one("#note-input", Input).focus()
+
+    async def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "note-input":
+            return
+        event.stop()
+        line = event.value.strip()
+        if not line:
+            self.query_one(TimelineView).focus()
+            return
+        try:
+            parsed = parse_note_line(line, self.wr.clock(), self.wr.zone)
+        except TimeParseError as error:
+            self.notify(str(error), severity="error")
+            return
+        saved = await self._do(
+            self.session.service.note(self.session.incident_id, parsed.text, parsed.kind, parsed.at)
+        )
+        if saved is not None:
+            event.input.value = ""
+            self.notify(f"Saved {parsed.kind.value}", timeout=2)
+
+    def on_key(self, event: Any) -> None:
+        if event.key == "escape" and self.focused is self.query_one("#note-input", Input):
+            self.query_one(TimelineView).focus()
+            event.stop()
+
+    def on_timeline_view_entry_action(self, message: TimelineView.EntryAction) -> None:
+        entry = message.entry
+        state = self.session.state
+        service = self.session.service
+        if message.action == "pin":
+            self.run_worker(self._do(service.pin_entry(state, entry.id, not entry.pinned)))
+        elif message.action == "edit":
+
+            def edited(text: str | None) -> None:
+                if text is not None and text.strip() and text != entry.text:
+                    self.run_worker(self._do(service.edit_entry(self.state, entry.id, text)))
+
+            self.app.push_screen(TextPromptScreen("Edit entry", entry.text), edited)
+        elif message.action == "strike":
+
+            def struck(reason: str | None) -> None:
+                if reason is not None:
+                    self.run_worker(self._do(service.strike_entry(self.state, entry.id, reason)))
+
+            self.app.push_screen(
+                TextPromptScreen(
+                    "Strike this entry? (kept, shown struck) Reason, then Enter; Esc cancels",
+                    placeholder="e.g. wrong service",
+                ),
+                struck,
+            )
+
+    # Checklist -----------------------------------------------------------------------
+
+    def on_checklist_view_toggle(self, message: ChecklistView.Toggle) -> None:
+        ref = message.ref
+        self.run_worker(
+            self._do(
+                self.session.service.set_step(
+                    self.session.incident_id,
+                    ref.scenario.id,
+                    ref.step.id,
+                    ref.step.text,
+                    message.done,
+                )
+            )
+        )
+
+    def on_checklist_view_details(self, message: ChecklistView.Details) -> None:
+        step = message.ref.step
+        parts = [step.text]
+        if step.commands:
+            parts += ["", "Commands (y copies):", *step.commands]
+        if step.notes:
+            parts += ["", step.notes]
+        scenario = message.ref.scenario
+        if scenario.causes:
+            parts += ["", "Causes and fixes:"]
+            parts += [f"- {c.cause} -> {c.fix or '?'}" for c in scenario.causes]
+        copy = "\n".join(step.commands) or None
+        self.app.push_screen(DetailScreen(scenario.title, "\n".join(parts), copy))
+
+    def on_checklist_view_copy_command(self, message: ChecklistView.CopyCommand) -> None:
+        ref = message.ref
+        if not ref.step.commands:
+            self.notify("This step has no command to copy", severity="warning")
+            return
+        outcome = copy_text(self.app, "\n".join(ref.step.commands), self.wr.data_dir, "command")
+        self.notify(outcome.message, timeout=4)
+
+    # Comms ---------------------------------------------------------------------------
+
+    def on_comms_composer_refill_requested(self, message: CommsComposer.RefillRequested) -> None:
+        self.refill_comms(force=True)
+
+    async def on_comms_composer_copy_requested(self, message: CommsComposer.CopyRequested) -> None:
+        text = message.text
+        if not text.strip():
+            self.notify("The draft is empty", severity="warning")
+            return
+        template = message.template
+        outcome = copy_text(
+            self.app, text, self.wr.data_dir, f"{self.session.incident_id}-{template.id}"
+        )
+        saved = await self._do(
+            self.session.service.comms_copied(
+                self.session.incident_id, template.id, template.audience, outcome.channel, text
+            )
+        )
+        if saved is not None:
+            self.notify(f"{template.title}: {outcome.message}", timeout=6)
+
+    # Pickers -------------------------------------------------------------------------
+
+    def action_severity(self) -> None:
+        ladder = self.session.ladder
+        choices = [
+            Choice(level.key, f"{level.key}  {level.name}", level.definition)
+            for level in ladder.levels
+        ]
+
+        def chosen(value: str | None) -> None:
+            if value:
+                self.run_worker(self._do(self.session.service.set_severity(self.state, value)))
+
+        self.app.push_screen(PickerScreen("Severity", choices, self.state.severity), chosen)
+
+    def action_status(self) -> None:
+        choices = [Choice(status.value, status.value) for status in Status]
+
+        def chosen(value: str | None) -> None:
+            if value:
+                self.run_worker(self._do(self.session.service.set_status(self.state, value)))
+
+        self.app.push_screen(
+            PickerScreen("Status", choices, self.state.status.value, filter=False), chosen
+        )
+
+    def action_role(self) -> None:
+        roles = list(dict.fromkeys([*DEFAULT_ROLES, *self.state.roles]))
+        choices = [Choice(role, role, self.state.roles.get(role, "unassigned")) for role in roles]
+
+        def named(role: str, name: str | None) -> None:
+            if name is not None:
+                self.run_worker(
+                    self._do(self.session.service.assign_role(self.session.incident_id, role, name))
+                )
+
+        def chosen(role: str | None) -> None:
+            if role:
+                self.app.push_screen(
+                    TextPromptScreen(
+                        f"Who is {role}? (empty clears)", self.state.roles.get(role, "")
+                    ),
+                    lambda name: named(role, name),
+                )
+
+        self.app.push_screen(PickerScreen("Assign a role", choices, filter=False), chosen)
+
+    def action_scenario(self) -> None:
+        choices = [Choice(s.id, s.title, s.summary[:60]) for s in self.wr.catalogue.all()]
+
+        def chosen(value: str | None) -> None:
+            if value and value != self.state.scenario:
+                self.run_worker(
+                    self._do(self.session.service.set_scenario(self.session.incident_id, value))
+                )
+
+        self.app.push_screen(PickerScreen("Scenario", choices, self.state.scenario), chosen)
+
+    # Services, export, help ----------------------------------------------------------
+
+    def action_recheck(self) -> None:
+        self.wr.feed.recheck()
+        self.notify("Re-checking every service", timeout=2)
+
+    def on_status_table_details(self, message: StatusTable.Details) -> None:
+        row = self.query_one(StatusTable).rows_by_name.get(message.name)
+        if row is None:
+            return
+        lines = [
+            f"kind: {row.kind}",
+            f"state: {row.state}",
+            f"reason: {row.reason}",
+            f"latency: {row.latency_ms if row.latency_ms is not None else '-'} ms",
+        ]
+        if row.recent:
+            lines += ["", "recent results:", *row.recent]
+        if row.detail:
+            lines += ["", "detail:", format_detail(row.detail)]
+        self.app.push_screen(DetailScreen(f"Service {row.name}", "\n".join(lines)))
+
+    def action_export(self) -> None:
+        now: datetime = self.wr.clock()
+        text = to_markdown(self.state, self.session.ladder, now, self.wr.zone, self.wr.zone_name)
+        folder: Path = self.wr.data_dir / "exports"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"{self.session.incident_id}-{now.strftime('%Y%m%dT%H%M%SZ')}.md"
+            path.write_text(text, encoding="utf-8")
+        except OSError as error:
+            self.notify(f"Export failed: {error}", severity="error")
+            return
+        self.notify(f"Post-mortem written to {path}", timeout=10)
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self.wr.key_help()))

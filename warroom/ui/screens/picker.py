@@ -1,0 +1,150 @@
+"""A small modal picker: a filter box over a list of choices; Enter picks, Esc cancels.
+
+Used for severity, status, role, scenario and theme. The filter matches fuzzily (the
+typed letters in order), so `dbpool` finds "Database connection pool exhaustion".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+    hint: str = ""
+
+
+def fuzzy_score(query: str, text: str) -> int | None:
+    """None when the letters of `query` do not appear in order in `text`; else a score
+    (lower is better: a tighter, earlier match)."""
+    query = query.casefold().replace(" ", "")
+    text = text.casefold()
+    if not query:
+        return 0
+    position = -1
+    first = None
+    for char in query:
+        position = text.find(char, position + 1)
+        if position < 0:
+            return None
+        if first is None:
+            first = position
+    return position - (first or 0) + (first or 0) // 4
+
+
+class PickerScreen(ModalScreen[str | None]):
+    """Pick one value; dismisses with the value, or None when cancelled."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("down", "move(1)", show=False),
+        Binding("up", "move(-1)", show=False),
+    ]
+
+    def __init__(
+        self, title: str, choices: list[Choice], current: str | None = None, filter: bool = True
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.choices = choices
+        self.current = current
+        self.show_filter = filter
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker"):
+            yield Label(Text(self.title_text), id="picker-title")
+            if self.show_filter:
+                yield Input(placeholder="type to filter, Enter to pick", id="picker-filter")
+            yield OptionList(id="picker-options")
+
+    def on_mount(self) -> None:
+        self._fill("")
+        if self.show_filter:
+            self.query_one(Input).focus()
+        else:
+            self.query_one(OptionList).focus()
+
+    def _fill(self, query: str) -> None:
+        options = self.query_one(OptionList)
+        options.clear_options()
+        scored = []
+        for index, choice in enumerate(self.choices):
+            score = fuzzy_score(query, f"{choice.value} {choice.label}")
+            if score is not None:
+                scored.append((score if query else index, index, choice))
+        scored.sort()
+        highlight = 0
+        for position, (_, _, choice) in enumerate(scored):
+            prompt = Text(choice.label)
+            if choice.value == self.current:
+                prompt.append("  (current)", "dim")
+                highlight = position
+            if choice.hint:
+                prompt.append(f"  {choice.hint}", "dim")
+            options.add_option(Option(prompt, id=choice.value))
+        if scored:
+            options.highlighted = highlight if not query else 0
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._pick()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
+
+    def action_move(self, delta: int) -> None:
+        options = self.query_one(OptionList)
+        if options.option_count:
+            current = options.highlighted or 0
+            options.highlighted = max(0, min(current + delta, options.option_count - 1))
+
+    def _pick(self) -> None:
+        options = self.query_one(OptionList)
+        if options.highlighted is None or not options.option_count:
+            return
+        self.dismiss(options.get_option_at_index(options.highlighted).id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class TextPromptScreen(ModalScreen[str | None]):
+    """Ask for one line of text (edit an entry, a strike reason, a name)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, value: str = "", placeholder: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.value = value
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker"):
+            yield Label(Text(self.title_text), id="picker-title")
+            yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
+            yield Label(Text("Enter to save, Esc to cancel", style="dim"))
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
