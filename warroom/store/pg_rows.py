@@ -1,0 +1,156 @@
+"""Events to rows and back, the SQL the shared store runs, and how its errors read.
+
+An event is stored with its fields in columns and its payload as jsonb. jsonb cannot hold
+the NUL character, which untrusted text (an HTTP body in a probe reason) may contain, so
+such an event is also kept whole as JSON text in `raw`, and read back from there: what
+goes in comes out equal, byte for byte, as from the local store.
+
+Errors: `is_unreachable` says whether an error means "the database cannot be reached
+right now" (queue and retry) rather than "the database refuses this" (tell the user).
+`describe_error` is the one place an asyncpg error becomes text, and it always goes
+through `redact_text`, because connection errors can quote the DSN.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import asyncpg
+
+from warroom.model.events import Event
+from warroom.redact import redact_text
+
+EVENT_COLUMNS = "id, incident_id, kind, at, recorded_at, author, payload, raw, seq"
+
+INSERT_EVENT = """
+INSERT INTO warroom_events (id, incident_id, kind, at, recorded_at, author, payload, raw)
+VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)
+ON CONFLICT (id) DO NOTHING
+"""
+SELECT_INCIDENT_EVENTS = (
+    f"SELECT {EVENT_COLUMNS} FROM warroom_events WHERE incident_id = $1 ORDER BY seq"
+)
+SELECT_EVENTS_BY_ID = (
+    f"SELECT {EVENT_COLUMNS} FROM warroom_events WHERE id = ANY($1::text[]) ORDER BY seq"
+)
+SELECT_EVENT_IDS = "SELECT id FROM warroom_events WHERE incident_id = $1"
+INCIDENT_EXISTS = "SELECT EXISTS (SELECT 1 FROM warroom_incidents WHERE id = $1)"
+SELECT_INCIDENT_IDS = "SELECT id FROM warroom_incidents ORDER BY id"
+NEXT_NUMBER = """
+INSERT INTO warroom_id_counters AS c (day, last_number) VALUES ($1, 1)
+ON CONFLICT (day) DO UPDATE SET last_number = c.last_number + 1
+RETURNING last_number
+"""
+RAISE_COUNTER = """
+INSERT INTO warroom_id_counters AS c (day, last_number) VALUES ($1, $2)
+ON CONFLICT (day) DO UPDATE SET last_number = greatest(c.last_number, EXCLUDED.last_number)
+"""
+INSERT_INCIDENT = """
+INSERT INTO warroom_incidents (id, day, number, title, declared_at)
+VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (id) DO NOTHING
+RETURNING id
+"""
+UPDATE_INCIDENT = "UPDATE warroom_incidents SET title = $2, declared_at = $3 WHERE id = $1"
+INCIDENT_OF_EVENT = "SELECT incident_id FROM warroom_events WHERE id = $1"
+
+_NUL_ESCAPE = "\\u0000"
+
+
+def event_params(event: Event) -> tuple[Any, ...]:
+    """The parameters of INSERT_EVENT for this event."""
+    payload = json.dumps(dict(event.payload), ensure_ascii=False, separators=(",", ":"))
+    raw = None
+    author = event.author
+    if _NUL_ESCAPE in payload or "\x00" in author:
+        raw = json.dumps(event.to_dict(), separators=(",", ":"))
+        payload = payload.replace(_NUL_ESCAPE, "\\ufffd")
+        author = author.replace("\x00", "\ufffd")
+    return (
+        event.id,
+        event.incident_id,
+        str(event.kind),
+        event.at,
+        event.recorded,
+        author,
+        payload,
+        raw,
+    )
+
+
+def event_from_row(row: Mapping[str, Any]) -> Event:
+    """The event a row holds; raises EventError (a ValueError) for one we cannot read."""
+    if row["raw"]:
+        return Event.from_dict(json.loads(row["raw"]))
+    return Event.from_dict(
+        {
+            "id": row["id"],
+            "incident": row["incident_id"],
+            "kind": row["kind"],
+            "at": row["at"].isoformat(),
+            "recorded_at": row["recorded_at"].isoformat(),
+            "author": row["author"],
+            "payload": json.loads(row["payload"]),
+        }
+    )
+
+
+# Connection trouble: queue the event and retry later.
+_UNREACHABLE = (
+    OSError,
+    TimeoutError,
+    asyncpg.exceptions.PostgresConnectionError,  # class 08, and "connection lost"
+    asyncpg.exceptions.OperatorInterventionError,  # shutting down, starting up (57P)
+    asyncpg.exceptions.InsufficientResourcesError,  # too many connections (53)
+    asyncpg.exceptions.InvalidAuthorizationSpecificationError,  # pg_hba, password (28)
+    asyncpg.exceptions.InvalidCatalogNameError,  # the database does not exist (yet)
+    asyncpg.exceptions.InterfaceError,  # "connection is closed"
+)
+
+
+def is_unreachable(error: BaseException) -> bool:
+    """True when the error means we cannot talk to the database right now."""
+    if isinstance(error, asyncpg.exceptions.ClientConfigurationError):
+        return False  # a DSN asyncpg cannot use: retrying will not help
+    return isinstance(error, _UNREACHABLE)
+
+
+def describe_error(error: BaseException) -> str:
+    """One line saying what went wrong, with every secret masked."""
+    if isinstance(error, asyncpg.exceptions.PostgresError):
+        text = str(error) or type(error).__name__
+    elif isinstance(error, OSError) and error.strerror:
+        text = error.strerror
+    elif isinstance(error, TimeoutError):
+        text = "timed out"
+    else:
+        text = str(error) or type(error).__name__
+    text = " ".join(text.split())
+    if len(text) > 200:
+        text = text[:199] + "…"
+    return redact_text(text)
+
+
+def password_of(dsn: str) -> str | None:
+    try:
+        password = urlsplit(dsn).password
+    except ValueError:
+        return None
+    return unquote(password) if password else None
+
+
+def safe_target(dsn: str) -> str:
+    """`user@host:port/db`: where the store points, without the password."""
+    try:
+        parts = urlsplit(dsn)
+        host = parts.hostname or "localhost"
+        port = parts.port or 5432
+    except ValueError:
+        return redact_text("(unreadable DSN)")
+    user = unquote(parts.username) if parts.username else ""
+    database = parts.path.lstrip("/") or user or "postgres"
+    who = f"{user}@" if user else ""
+    return redact_text(f"{who}{host}:{port}/{unquote(database)}")
