@@ -164,10 +164,9 @@ def describe(event: Event) -> str:
         case EventKind.PROBE_STATE_CHANGED:
             reason = payload.get("reason") or ""
             tail = f" ({reason})" if reason else ""
-            return (
-                f"{payload.get('service', '')} {payload.get('previous') or '?'}"
-                f" -> {payload.get('state', '')}{tail}"
-            )
+            previous = payload.get("previous")
+            change = f"{previous} -> " if previous else ""
+            return f"{payload.get('service', '')}: {change}{payload.get('state', '')}{tail}"
         case EventKind.COMMS_COPIED:
             return (
                 f"Comms copied: {payload.get('template', '')}"

@@ -74,7 +74,8 @@ class WarroomApp(App[int]):
     # Themes and keys -------------------------------------------------------------------
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
-        return theme_files.theme_variable_defaults()
+        theme = self.get_theme(self.theme) if self.is_mounted else None
+        return theme_files.theme_variable_defaults(dark=theme.dark if theme else True)
 
     def on_mount(self) -> None:
         self.startup_problems += theme_files.register_themes(self)

@@ -61,19 +61,10 @@ def sparkline(values: tuple[float | None, ...], width: int = 8) -> str:
     return "".join(out)
 
 
-def state_cell(row: ServiceRow) -> Text:
+def state_cell(row: ServiceRow, colours: dict[str, str]) -> Text:
     word = GLYPHS.get(row.state, row.state)
-    return Text(word, style=f"bold {state_style(row.state)}")
-
-
-def state_style(state: str) -> str:
-    return {
-        "up": "green",
-        "degraded": "dark_orange",
-        "down": "red",
-        "unknown": "magenta",
-        "maintenance": "blue",
-    }.get(state, "")
+    colour = colours.get(f"state-{row.state}", "")
+    return Text(word, style=f"bold {colour}".strip())
 
 
 class StatusTable(DataTable):
@@ -92,12 +83,39 @@ class StatusTable(DataTable):
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)  # type: ignore[arg-type]
         self.rows_by_name: dict[str, ServiceRow] = {}
 
+    WIDE = 64  # below this width the latency and age columns are left out
+
     def on_mount(self) -> None:
-        self.add_column("State", key="state", width=11)
-        self.add_column("Service", key="service")
-        self.add_column("Latency", key="latency", width=16)
-        self.add_column("Age", key="age", width=6)
-        self.add_column("Reason", key="reason")
+        self._layout_columns()
+        self.watch(self.app, "theme", self._recolour, init=False)
+
+    def _layout_columns(self) -> None:
+        """Columns for the current width: the reason gets whatever the others leave."""
+        compact = self.size.width < self.WIDE
+        fixed = (
+            {"state": 9, "service": 10}
+            if compact
+            else {"state": 10, "service": 12, "latency": 14, "age": 4}
+        )
+        padding = 2 * self.cell_padding * (len(fixed) + 1)
+        reason = max(self.size.width - sum(fixed.values()) - padding - 1, 12)
+        current = {str(key.value): column.width for key, column in self.columns.items()}
+        wanted = {**fixed, "reason": reason}
+        if current == wanted:
+            return
+        self.clear(columns=True)
+        titles = {"state": "State", "service": "Service", "latency": "Latency", "age": "Age"}
+        for key, width in wanted.items():
+            self.add_column(titles.get(key, "Reason"), key=key, width=width)
+        rows = list(self.rows_by_name.values())
+        self.rows_by_name = {}
+        self._rebuild(rows)
+
+    def on_resize(self) -> None:
+        self._layout_columns()
+
+    def _recolour(self, _theme: str) -> None:
+        self._rebuild(list(self.rows_by_name.values()))
 
     def show(self, rows: list[ServiceRow]) -> None:
         names = [row.name for row in rows]
@@ -128,16 +146,22 @@ class StatusTable(DataTable):
             marks.append("FLAP")
         if row.stale:
             marks.append("STALE")
-        name = Text(shorten(inert(row.name, single_line=True), 24))
+        name = Text(shorten(inert(row.name, single_line=True), 12))
         if marks:
             name.append(" " + " ".join(marks), style="bold reverse")
-        return {
-            "state": state_cell(row),
+        cells = {
+            "state": state_cell(row, self.app.theme_variables),
             "service": name,
-            "latency": Text(f"{latency:>8} {sparkline(row.history_ms)}"),
+            "latency": Text(f"{latency:>7} {sparkline(row.history_ms, 6)}"),
             "age": Text(format_duration_short(row.age_s)),
-            "reason": Text(inert(row.reason, single_line=True)),
+            "reason": Text(shorten(inert(row.reason, single_line=True), self._reason_width())),
         }
+        keys = {str(key.value) for key in self.columns}
+        return {key: value for key, value in cells.items() if key in keys}
+
+    def _reason_width(self) -> int:
+        column = self.columns.get("reason")  # type: ignore[call-overload]
+        return column.width if column is not None else 40
 
     @property
     def selected_name(self) -> str | None:

@@ -73,6 +73,7 @@ class MainScreen(Screen[None]):
     def __init__(self, session: IncidentSession) -> None:
         super().__init__()
         self.session = session
+        self._comms_dirty = False
 
     @property
     def wr(self) -> WarroomApp:
@@ -104,6 +105,8 @@ class MainScreen(Screen[None]):
         self.query_one("#timeline").focus()
         self.follow_store()
         self.run_probes()
+        self.refill_comms()
+        self.set_interval(1.0, self._refill_if_dirty)
         self.set_interval(30, self.refill_comms)
         for problem in self.session.problems:
             self.notify(inert(str(problem)), severity="warning", timeout=10)
@@ -126,15 +129,24 @@ class MainScreen(Screen[None]):
             title = f"2 Checklist: {inert(scenarios[0].title, single_line=True)} ({done} done)"
         self.query_one("#pane-checklist").border_title = title
         self.query_one("#pane-timeline").border_title = f"3 Timeline ({len(state.entries)})"
-        self.refill_comms()
+        self._comms_dirty = True
 
     def refresh_services(self) -> None:
         rows = self.wr.feed.rows()
         self.query_one(StatusTable).show(rows)
         bad = sum(1 for row in rows if row.state not in ("up", "pending"))
-        title = f"1 Services ({bad} not up)" if bad else "1 Services"
+        if not rows:
+            title = "1 Services: none configured (add [[service]] to warroom.toml)"
+        else:
+            title = f"1 Services ({bad} not up)" if bad else f"1 Services ({len(rows)} up)"
         self.query_one("#pane-status").border_title = title
-        self.refill_comms()
+        self._comms_dirty = True
+
+    def _refill_if_dirty(self) -> None:
+        """Drafts are refilled at most once a second: rendering reads the whole timeline."""
+        if self._comms_dirty:
+            self._comms_dirty = False
+            self.refill_comms()
 
     def refill_comms(self, force: bool = False) -> None:
         composer = self.query_one(CommsComposer)
@@ -175,6 +187,9 @@ class MainScreen(Screen[None]):
         await self.wr.feed.run(self.refresh_services, self.record_change)
 
     async def record_change(self, change: StateChange) -> None:
+        known = self.session.state.probe_states.get(change.service, {}).get("state")
+        if change.previous is None and known == change.state:
+            return  # a console (re)starting sees what the timeline already says
         try:
             event = await self.session.service.record_probe_change(
                 self.session.incident_id,
