@@ -72,8 +72,6 @@ SELECT CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
             ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END AS lag_s
 """
 
-UNKNOWN_SQLSTATE_PREFIXES = ("28", "3D")  # failed login, no such database
-
 
 def connect_arguments(spec: PostgresSpec, timeout: float) -> dict[str, Any]:
     """asyncpg.connect() keywords for the DSN in URI or key=value form."""
@@ -138,8 +136,10 @@ def connect_failure(error: BaseException, timeout: float) -> tuple[ProbeState, s
         return ProbeState.DOWN, f"server not accepting connections: {error}"
     if isinstance(error, asyncpg.PostgresError):
         sqlstate = getattr(error, "sqlstate", "") or ""
-        if sqlstate.startswith(UNKNOWN_SQLSTATE_PREFIXES):
+        if sqlstate.startswith("28"):
             return ProbeState.UNKNOWN, f"cannot log in: {error}"
+        if sqlstate.startswith("3D"):
+            return ProbeState.UNKNOWN, f"no such database: {error}"
         return ProbeState.DOWN, f"connect failed: {sqlstate} {error}"
     if isinstance(error, TimeoutError):
         return ProbeState.DOWN, f"no connection within {timeout:g} s"
@@ -218,21 +218,26 @@ def judge(
             f"pool {share:.0%} >= {spec.pool_degraded_at:.0%} ({clients}/{usable} connections)"
         )
     if activity["long_active"]:
-        problems.append(f"{activity['long_active']} queries active > {spec.long_query_seconds:g} s")
+        problems.append(
+            f"{_count(activity['long_active'], 'query', 'queries')} active "
+            f"> {spec.long_query_seconds:g} s"
+        )
     if activity["long_idle_in_tx"]:
         problems.append(
-            f"{activity['long_idle_in_tx']} sessions idle in transaction "
+            f"{_count(activity['long_idle_in_tx'], 'session')} idle in transaction "
             f"> {spec.long_query_seconds:g} s"
         )
     if activity["blocked"]:
-        problems.append(f"{activity['blocked']} sessions blocked by others")
+        problems.append(f"{_count(activity['blocked'], 'session')} blocked by others")
     problems += _lag_problems(spec, settings, lag, detail)
     if spec.degraded_ms is not None and latency >= spec.degraded_ms:
         problems.append(f"latency {format_ms(latency)} >= {format_ms(spec.degraded_ms)}")
 
     blind = []
     if activity["hidden"]:
-        blind.append(f"cannot see the activity of {activity['hidden']} sessions of other roles")
+        blind.append(
+            f"cannot see the activity of {_count(activity['hidden'], 'session')} of other roles"
+        )
     if detail.get("hidden_replicas"):
         blind.append("cannot see replication lag")
     if blind:
@@ -269,3 +274,7 @@ def _lag_problems(spec: PostgresSpec, settings: Any, lag: Any, detail: dict[str,
 
 def _seconds(value: Any) -> float | None:
     return None if value is None else round(float(value), 1)
+
+
+def _count(number: int, word: str, plural: str | None = None) -> str:
+    return f"{number} {word if number == 1 else plural or word + 's'}"
