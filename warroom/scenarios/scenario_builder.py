@@ -1,0 +1,513 @@
+"""Turning the blocks of one runbook section into a Scenario, keeping the runbook's words.
+
+The builder is fed headings, bold labels ("**Investigation:**") and blocks in document
+order. A label or heading decides where what follows goes: symptoms, cause→fix rows,
+contacts, or a new phase named after it ("Troubleshooting Steps: Stripe Webhook Issues"
+when the label sits under a sub-heading). List items become steps (their code blocks the
+step's commands, their sub-items its notes), code blocks become steps through
+`runbook_parts.read_code`, tables are sorted by header, paragraphs become notes. Nothing
+is written that the runbook does not say; what cannot be placed is reported as skipped.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+from warroom.model.scenario import CauseFix, Contact, Link, Phase, Scenario, Step
+from warroom.scenarios.markdown_blocks import Block, Item
+from warroom.scenarios.runbook_parts import (
+    code_commands,
+    read_code,
+    strip_ordinal,
+    table_causes,
+    table_contacts,
+    table_links,
+)
+from warroom.scenarios.text_repair import strip_controls
+
+SYMPTOM_WORDS = ("symptom", "sign", "indicator", "what you see", "what users see")
+CAUSE_WORDS = ("cause", "common issue", "known issue", "reason", "likely culprit")
+CONTACT_WORDS = ("contact", "escalation matrix", "who to call", "on call engineer", "support")
+SKIP_LABEL_WORDS = ("source", "tool", "template", "reference", "further reading")
+NOTE_LABEL_WORDS = ("when to use", "goal", "purpose", "prerequisite", "note", "caution", "warning")
+ARROWS = (" → ", "→", " -> ", " => ")
+PLAIN_LABEL_WORDS = 8
+
+
+def words_of(text: str) -> str:
+    """' lower case words ' of a title, for keyword tests."""
+    folded = "".join(ch if ch.isalnum() else " " for ch in text.casefold())
+    return " " + " ".join(folded.split()) + " "
+
+
+def has_word(text: str, keywords: tuple[str, ...]) -> bool:
+    """True when a keyword (or its plural) is one of the words of `text`."""
+    return matched_word(text, keywords) is not None
+
+
+def matched_word(text: str, keywords: tuple[str, ...]) -> str | None:
+    """The first keyword (or its plural) found among the words of `text`."""
+    haystack = words_of(text)
+    for word in keywords:
+        if f" {word} " in haystack or f" {word}s " in haystack or f" {word}es " in haystack:
+            return word
+    return None
+
+
+def tidy(text: str) -> str:
+    """Strip decoration a heading wears (leading emoji, trailing colon); keep the words."""
+    text = strip_controls(text).strip()
+    while text and not (text[0].isalnum() or text[0] in "([\"'`<$/.~"):
+        if unicodedata.category(text[0])[0] not in "SPZM":
+            break
+        text = text[1:].lstrip()
+    return text.rstrip(":").strip()
+
+
+def slugify(text: str, limit: int = 48) -> str:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    slug = "-".join("".join(ch if ch.isalnum() else " " for ch in folded).split())
+    return slug[:limit].rstrip("-")
+
+
+@dataclass
+class _PhaseDraft:
+    title: str
+    line: int
+    steps: list[Step] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Skip:
+    line: int
+    what: str
+    why: str
+
+    def __str__(self) -> str:
+        return (
+            f"line {self.line}: {self.what}: {self.why}"
+            if self.line
+            else f"{self.what}: {self.why}"
+        )
+
+
+class ScenarioBuilder:
+    """Collects one scenario's parts from a stream of headings, labels and blocks."""
+
+    def __init__(self) -> None:
+        self.phases: list[_PhaseDraft] = []
+        self.symptoms: list[str] = []
+        self.causes: list[CauseFix] = []
+        self.contacts: list[Contact] = []
+        self.links: list[Link] = []
+        self.summary = ""
+        self.skipped: list[Skip] = []
+        self.target = "none"  # none | phase | symptoms | causes | contacts
+        self.context = ""
+        self.contact_label = ""
+        self.pending_notes: list[str] = []
+        self.notes_label = ""
+        self.notes_into: _PhaseDraft | None = None
+
+    # -- where things go -------------------------------------------------------------
+
+    def heading(self, title: str, line: int, *, phase_title: str | None = None) -> None:
+        """A heading inside the scenario: switches target, or opens a phase of that name.
+
+        With `phase_title` (a section of the general procedure) it always opens a phase.
+        """
+        title = tidy(title)
+        kind = "phase" if phase_title else self._kind(title)
+        self.context = phase_title or title
+        self.contact_label = ""
+        if kind != "phase":
+            self.target = kind
+            return
+        self.start_phase(self.context or "Steps", line, carry=False)
+
+    def section(
+        self, title: str, line: int, blocks: list[Block], *, phase_title: str | None = None
+    ) -> None:
+        """A heading and its blocks. A lone label opening the section introduces it."""
+        self.heading(title, line, phase_title=phase_title)
+        labels = [b for b in blocks if _label_only(b)]
+        for index, block in enumerate(blocks):
+            lone = index == 0 and len(labels) == 1 and labels[0] is block
+            if lone and self.target == "phase" and block.inline is not None:
+                label = block.inline.label or block.inline.text
+                if self._kind(label) == "phase" and not has_word(label, NOTE_LABEL_WORDS):
+                    self.phases[-1].notes.append(_clean(block.inline.text))
+                    continue
+            self.block(block)
+
+    def label(self, label: str, rest: str, line: int) -> None:
+        label = tidy(label)
+        kind = self._kind(label)
+        if self.target == "contacts" and kind == "phase":
+            kind = "contacts"
+        if rest:
+            if kind == "symptoms":
+                self._add(self.symptoms, rest)
+                self.target = "symptoms"
+            elif kind == "causes":
+                self._cause_text(rest)
+            elif kind == "contacts":
+                self.contacts.append(Contact(role=_clean(label) or "Contact", reach=_clean(rest)))
+            else:
+                self.note(f"{label}: {rest}", line)
+            return
+        if kind == "contacts":
+            self.target, self.contact_label = "contacts", label
+            return
+        if kind == "phase" and has_word(label, NOTE_LABEL_WORDS):
+            into = self.phases[-1] if self.target == "phase" and self.phases else None
+            self.target, self.notes_label, self.notes_into = "notes", label, into
+            return
+        if kind != "phase":
+            self.target = kind
+            return
+        skip_word = matched_word(label, SKIP_LABEL_WORDS) if kind == "phase" else None
+        if skip_word:
+            self.target = "skip"
+            self.skipped.append(Skip(line, f"'{label}'", f"{skip_word}s are not steps"))
+            return
+        context = self.context
+        title = f"{context}: {label}" if context and context != label else label
+        self.start_phase(title, line)
+
+    def start_phase(self, title: str, line: int, *, carry: bool = True) -> _PhaseDraft:
+        """A new phase; an empty phase before it is dropped, its notes carried over."""
+        carried = list(self.pending_notes)
+        self.pending_notes.clear()
+        if self.phases and not self.phases[-1].steps and (carry or not self.phases[-1].notes):
+            carried = self.phases[-1].notes + carried
+            self.phases.pop()
+        draft = _PhaseDraft(title=_clean(title) or "Steps", line=line, notes=carried)
+        self.phases.append(draft)
+        self.target = "phase"
+        return draft
+
+    def current_phase(self, line: int) -> _PhaseDraft:
+        if self.target != "phase" or not self.phases:
+            return self.start_phase(self.context or "Steps", line)
+        return self.phases[-1]
+
+    def note(self, text: str, line: int) -> None:
+        text = _clean(text)
+        if not text:
+            return
+        if self.target == "phase" and self.phases:
+            self.phases[-1].notes.append(text)
+        elif self.target == "notes":
+            self._labelled_note([text])
+        elif self.target == "none" and not self.summary and not self.phases:
+            self.summary = text
+        elif self.target == "symptoms":
+            self._add(self.symptoms, text)
+        else:
+            self.pending_notes.append(text)
+
+    # -- blocks ----------------------------------------------------------------------
+
+    def block(self, block: Block) -> None:
+        if block.kind == "paragraph" and block.inline is not None:
+            lines = block.inline.lines
+            if len(lines) > 1 and all(line.label and line.rest for line in lines):
+                for line in lines:
+                    self.label(line.label or "", line.rest, block.line)
+                    self._links(line.links)
+                return
+            label = block.inline.label
+            if label is None and _plain_label(block.inline.text):
+                label = block.inline.text.rstrip().rstrip(":")
+            if label is not None:
+                self.label(label, block.inline.rest if block.inline.label else "", block.line)
+            else:
+                self.note(block.inline.text, block.line)
+            self._links(block.inline.links)
+        elif block.kind == "heading" and block.inline is not None:
+            self.label(block.inline.text, "", block.line)
+        elif block.kind == "list":
+            self.list_items(block.items, block.line)
+        elif block.kind == "code":
+            self.code(block)
+        elif block.kind == "table":
+            self.table(block)
+        elif block.kind == "quote":
+            for child in block.children:
+                self.block(child)
+
+    def list_items(self, items: list[Item], line: int) -> None:
+        if self.target == "skip":
+            self.skipped.append(Skip(line, "list", "under a label that is not steps"))
+            return
+        if self.target == "notes":
+            self._labelled_note([f"- {text}" for item in items for text in _item_texts(item)])
+            return
+        base_title = ""
+        for item in items:
+            self._links(item.inline.links)
+            if self.target == "symptoms":
+                self._add(self.symptoms, item.inline.text)
+                for nested in _nested_texts(item):
+                    self._add(self.symptoms, nested)
+            elif self.target == "causes":
+                self._cause_item(item)
+            elif self.target == "contacts":
+                self._contact_item(item)
+            else:
+                base_title = base_title or self.current_phase(item.line).title
+                self._step_item(item, base_title)
+
+    def code(self, block: Block) -> None:
+        if self.target in {"symptoms", "causes", "contacts", "skip", "notes"}:
+            why = f"code under a {self.target} label is not a step"
+            self.skipped.append(Skip(block.line, f"{block.lang or 'code'} block", why))
+            return
+        fallback = self.phases[-1].title if self.target == "phase" and self.phases else ""
+        reading = read_code(block.code, block.lang, fallback or self.context or "Run")
+        if reading.skipped:
+            self.skipped.append(Skip(block.line, "code block", reading.skipped))
+            return
+        phase = self.current_phase(block.line)
+        if reading.notes:
+            phase.notes.append(_clean_block(reading.notes))
+        for found in reading.steps:
+            self._append_step(phase, found.text, found.commands, found.notes)
+
+    def table(self, block: Block) -> None:
+        causes = table_causes(block.header, block.rows)
+        if causes is not None:
+            self.causes.extend(_clean_cause(c) for c in causes if _clean(c.cause))
+            return
+        contacts = table_contacts(block.header, block.rows)
+        if contacts is not None:
+            self.contacts.extend(
+                Contact(_clean(c.role), _clean(c.reach), _clean(c.when), _clean(c.notes))
+                for c in contacts
+                if _clean(c.role)
+            )
+            return
+        links = table_links(block.header, block.rows)
+        if links is not None:
+            self.links.extend(Link(_clean(k.title), _clean(k.url)) for k in links if _clean(k.url))
+            return
+        columns = ", ".join(block.header) or "no header"
+        self.skipped.append(Skip(block.line, f"table ({columns})", "not steps, causes or contacts"))
+
+    # -- the result ------------------------------------------------------------------
+
+    def build(self, scenario_id: str, title: str, source: str) -> Scenario | None:
+        if self.pending_notes and self.phases:
+            self.phases[-1].notes.extend(self.pending_notes)
+            self.pending_notes.clear()
+        phases: list[Phase] = []
+        used: set[str] = set()
+        for draft in self.phases:
+            notes = "\n\n".join(draft.notes)
+            if not draft.steps and not notes:
+                continue
+            phase_id = _unique(slugify(draft.title) or "phase", used)
+            steps = tuple(
+                Step(
+                    id=f"{phase_id}-{n}",
+                    text=s.text,
+                    commands=s.commands,
+                    notes=s.notes,
+                )
+                for n, s in enumerate(draft.steps, start=1)
+            )
+            phases.append(Phase(id=phase_id, title=draft.title, steps=steps, notes=notes))
+        if not phases:
+            return None
+        return Scenario(
+            id=scenario_id,
+            title=_clean(title) or scenario_id,
+            phases=tuple(phases),
+            summary=self.summary,
+            symptoms=tuple(dict.fromkeys(self.symptoms)),
+            causes=tuple(dict.fromkeys(self.causes)),
+            contacts=tuple(dict.fromkeys(self.contacts)),
+            links=tuple({link.url: link for link in self.links}.values()),
+            source=source,
+        )
+
+    # -- helpers ---------------------------------------------------------------------
+
+    def _kind(self, label: str) -> str:
+        if has_word(label, SYMPTOM_WORDS):
+            return "symptoms"
+        if has_word(label, CAUSE_WORDS):
+            return "causes"
+        if has_word(label, CONTACT_WORDS) and not has_word(label, ("step", "procedure")):
+            return "contacts"
+        return "phase"
+
+    def _add(self, bucket: list[str], text: str) -> None:
+        text = _clean(text)
+        if text:
+            bucket.append(text)
+
+    def _links(self, links: list[tuple[str, str]]) -> None:
+        for text, href in links:
+            if href.startswith(("http://", "https://")):
+                self.links.append(Link(title=_clean(text) or href, url=_clean(href)))
+
+    def _append_step(
+        self, phase: _PhaseDraft, text: str, commands: list[str], notes: str = ""
+    ) -> None:
+        text = _clean(text)
+        cleaned = tuple(c for c in (_clean_block(c) for c in commands) if c.strip())
+        if not text:
+            if not cleaned:
+                return
+            text = phase.title
+        phase.steps.append(Step(id="", text=text, commands=cleaned, notes=_clean_block(notes)))
+
+    def _labelled_note(self, lines: list[str]) -> None:
+        lines = [line for line in (_clean(text) for text in lines) if line.strip("- ")]
+        if not lines:
+            return
+        note = "\n".join([f"{self.notes_label}:", *lines])
+        if self.notes_into is not None and self.notes_into in self.phases:
+            self.notes_into.notes.append(note)
+        else:
+            self.pending_notes.append(note)
+
+    def _step_item(self, item: Item, base_title: str) -> None:
+        text = item.inline.text.strip()
+        lists = [b for b in item.blocks if b.kind == "list"]
+        codes = [b for b in item.blocks if b.kind == "code"]
+        if lists and not codes and text and (text.endswith(":") or item.inline.all_strong):
+            self.start_phase(f"{base_title}: {tidy(text)}", item.line)
+            for nested in lists:
+                self.list_items(nested.items, nested.line)
+            return
+        commands = [cmd for block in codes for cmd in code_commands(block.code, block.lang)]
+        notes = [
+            f"- {line}" if block.kind == "list" else line
+            for block in item.blocks
+            if block.kind in {"list", "paragraph", "quote"}
+            for line in _block_lines(block)
+        ]
+        self._append_step(self.current_phase(item.line), text, commands, "\n".join(notes))
+
+    def _cause_text(self, text: str) -> None:
+        for arrow in ARROWS:
+            if arrow in text:
+                cause, fix = text.split(arrow, 1)
+                if _clean(cause):
+                    self.causes.append(CauseFix(_clean(cause).rstrip(":"), _clean(fix)))
+                    return
+        if _clean(text):
+            self.causes.append(CauseFix(_clean(text).rstrip(":")))
+
+    def _cause_item(self, item: Item) -> None:
+        nested = _nested_texts(item)
+        fixes = [t.lstrip("→->= ").strip() for t in nested if t.startswith(("→", "->", "=>"))]
+        details = [t for t in nested if not t.startswith(("→", "->", "=>"))]
+        text = item.inline.text
+        if details:
+            text = f"{text.rstrip(':')}: {'; '.join(details)}"
+        if fixes:
+            text = f"{text} → {'; '.join(fixes)}"
+        self._cause_text(text)
+
+    def _contact_item(self, item: Item) -> None:
+        text = item.inline.text
+        if self.contact_label:
+            previous = next(
+                (c for c in reversed(self.contacts) if c.role == self.contact_label), None
+            )
+            if previous is not None:
+                self.contacts.remove(previous)
+                text = f"{previous.reach}; {text}"
+            self.contacts.append(Contact(role=self.contact_label, reach=_clean(text)))
+        elif ":" in text:
+            role, reach = text.split(":", 1)
+            if _clean(role):
+                self.contacts.append(Contact(role=_clean(role), reach=_clean(reach)))
+
+
+def _plain_label(text: str) -> bool:
+    """'Symptoms:' written without bold still reads as a label when short."""
+    stripped = text.strip()
+    return (
+        stripped.endswith(":")
+        and len(stripped.split()) <= PLAIN_LABEL_WORDS
+        and len(stripped) > 1
+        and "`" not in stripped
+    )
+
+
+def _label_only(block: Block) -> bool:
+    if block.kind != "paragraph" or block.inline is None:
+        return False
+    return (block.inline.label is not None and not block.inline.rest) or (
+        block.inline.label is None and _plain_label(block.inline.text)
+    )
+
+
+def _item_texts(item: Item) -> list[str]:
+    return [t for t in [item.inline.text, *_nested_texts(item)] if t.strip()]
+
+
+def _nested_texts(item: Item) -> list[str]:
+    texts = []
+    for block in item.blocks:
+        if block.kind == "list":
+            for nested in block.items:
+                texts.append(nested.inline.text)
+                texts.extend(_nested_texts(nested))
+    return [t for t in texts if t.strip()]
+
+
+def _block_lines(block: Block) -> list[str]:
+    if block.kind == "paragraph" and block.inline is not None:
+        return [block.inline.text]
+    if block.kind == "list":
+        lines = []
+        for item in block.items:
+            lines.append(item.inline.text)
+            lines.extend(_nested_texts(item))
+        return [line for line in lines if line.strip()]
+    if block.kind == "quote":
+        return [line for child in block.children for line in _block_lines(child)]
+    return []
+
+
+def _clean(text: str) -> str:
+    return " ".join(strip_controls(text).split())
+
+
+def _clean_block(text: str) -> str:
+    """Control characters out, trailing spaces off, inner lines and indentation kept."""
+    lines = strip_controls(text.expandtabs(4)).split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip("\n")
+
+
+def _clean_cause(cause: CauseFix) -> CauseFix:
+    return CauseFix(_clean(cause.cause), _clean(cause.fix))
+
+
+def _unique(base: str, used: set[str]) -> str:
+    candidate, n = base, 2
+    while candidate in used:
+        candidate = f"{base}-{n}"
+        n += 1
+    used.add(candidate)
+    return candidate
+
+
+__all__ = [
+    "ScenarioBuilder",
+    "Skip",
+    "has_word",
+    "matched_word",
+    "slugify",
+    "strip_ordinal",
+    "tidy",
+    "words_of",
+]
