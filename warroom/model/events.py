@@ -8,6 +8,9 @@ the fold of its events (see `warroom.model.incident`).
 
 from __future__ import annotations
 
+import secrets
+import threading
+import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -59,6 +62,28 @@ class EventError(ValueError):
     """An event record that cannot be read (missing field, bad time, unknown kind)."""
 
 
+_id_lock = threading.Lock()
+_last_id_tick = 0
+
+
+def new_event_id() -> str:
+    """A UUID (version 7 layout) that grows with every call in this process.
+
+    Events with the same `at` and `recorded_at` (a frozen clock, two clicks in the same
+    microsecond) are ordered by id, so one writer's events keep the order it made them in,
+    and every console breaks such ties the same way.
+    """
+    global _last_id_tick
+    with _id_lock:
+        tick = (time.time_ns() // 1_000_000) << 12
+        if tick <= _last_id_tick:
+            tick = _last_id_tick + 1
+        _last_id_tick = tick
+    millis, sequence = tick >> 12, tick & 0xFFF
+    value = (millis << 80) | (0x7 << 76) | (sequence << 64) | (0b10 << 62) | secrets.randbits(62)
+    return str(uuid.UUID(int=value))
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -90,7 +115,7 @@ class Event:
     at: datetime
     author: str
     payload: Mapping[str, Any] = field(default_factory=dict)
-    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    id: str = field(default_factory=new_event_id)
     recorded_at: datetime | None = None
 
     @property

@@ -115,16 +115,14 @@ class WarroomApp(App[int]):
     def key_help(self) -> list[tuple[str, list[tuple[str, str]]]]:
         """Every key, read from the live bindings (so a rebinding shows here too)."""
         sections: list[tuple[str, list[tuple[str, str]]]] = []
-        screen = self.screen
-        active = self.active_bindings
-        rows = sorted(
-            {
-                (self.get_key_display(b.binding), b.binding.description)
-                for b in active.values()
-                if b.binding.description
-            }
-        )
-        sections.append(("Keys here", rows))
+        active = {b.binding.action: b.binding for b in self.active_bindings.values()}
+        rows = []
+        for binding in MainScreen.BINDINGS:
+            if not isinstance(binding, Binding) or not binding.show:
+                continue
+            live = active.get(binding.action, binding)
+            rows.append((self.get_key_display(live), binding.description))
+        sections.append(("Incident", rows))
         sections.append(
             (
                 "Everywhere",
@@ -151,7 +149,6 @@ class WarroomApp(App[int]):
                 ],
             )
         )
-        del screen
         return sections
 
     # Opening the incident ------------------------------------------------------------

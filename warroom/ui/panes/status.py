@@ -93,7 +93,7 @@ class StatusTable(DataTable):
         """Columns for the current width: the reason gets whatever the others leave."""
         compact = self.size.width < self.WIDE
         fixed = (
-            {"state": 9, "service": 10}
+            {"state": 10, "service": 9}
             if compact
             else {"state": 10, "service": 12, "latency": 14, "age": 4}
         )

@@ -1,0 +1,177 @@
+"""Building the console for tests: a fixed clock, fixed probe rows, a known incident."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from textual.widgets import Input, TextArea
+
+from warroom.config import Config
+from warroom.model.events import Event, EventKind, new_event
+from warroom.model.severity import PRESETS
+from warroom.scenarios.loader import Catalogue, load_paths
+from warroom.services.incidents import IncidentService
+from warroom.store.local import IncidentLog, LocalStore
+from warroom.ui.app import WarroomApp
+from warroom.ui.feed import FixedProbeFeed
+from warroom.ui.panes.status import ServiceRow
+
+T0 = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
+NOW = T0 + timedelta(minutes=12, seconds=34)
+INCIDENT = "INC-20261123-1"
+HOSTILE = "[bold]boom[/x] [ERROR] \x1b[31mred\x1b[0m"
+
+SCENARIO_TOML = """
+id = "db-pool"
+title = "Database pool exhaustion"
+summary = "Connections run out"
+services = ["database"]
+
+[[phase]]
+id = "assess"
+title = "Assess"
+
+[[phase.step]]
+text = "Check connection count"
+commands = ["psql -c \\"SELECT count(*) FROM pg_stat_activity\\""]
+
+[[phase.step]]
+text = "Find idle in transaction sessions"
+
+[[phase]]
+id = "mitigate"
+title = "Mitigate"
+
+[[phase.step]]
+text = "Tell executives"
+min_severity = "SEV-1"
+
+[[phase.step]]
+text = "Roll back the last deploy"
+commands = ["deploy rollback"]
+
+[[cause]]
+cause = "Leaked connections"
+fix = "Restart the app"
+"""
+
+GENERAL_TOML = """
+id = "general"
+title = "Any incident"
+
+[[phase]]
+id = "respond"
+title = "Respond"
+
+[[phase.step]]
+text = "Acknowledge the alert"
+
+[[phase.step]]
+text = "Assign roles"
+"""
+
+ROWS = [
+    ServiceRow(
+        name="api",
+        kind="http",
+        state="down",
+        reason="status 503, expected 2xx: " + HOSTILE,
+        latency_ms=None,
+        history_ms=(120.0, 130.0, None, None),
+        age_s=4,
+    ),
+    ServiceRow(
+        name="database",
+        kind="postgres",
+        state="degraded",
+        reason="pool 87% >= 80%",
+        latency_ms=12.0,
+        history_ms=(10.0, 11.0, 12.0, 12.0),
+        age_s=2,
+    ),
+    ServiceRow(
+        name="payments-vendor",
+        kind="statuspage",
+        state="up",
+        reason="All Systems Operational",
+        latency_ms=80.0,
+        history_ms=(70.0, 90.0, 80.0),
+        age_s=9,
+        flapping=True,
+    ),
+]
+
+
+def catalogue(tmp_path: Path) -> Catalogue:
+    folder = tmp_path / "scenarios-under-test"
+    folder.mkdir(exist_ok=True)
+    (folder / "db-pool.toml").write_text(SCENARIO_TOML)
+    (folder / "general.toml").write_text(GENERAL_TOML)
+    result = load_paths([folder])
+    assert not result.errors, result.errors
+    return result
+
+
+def write_incident(data_dir: Path, severity: str = "SEV-2") -> str:
+    """A known incident with fixed times (and ids, so snapshots do not change)."""
+    store = LocalStore(data_dir)
+    store.ensure_folder()
+    log = IncidentLog(store.folder / f"{INCIDENT}.jsonl")
+
+    def event(kind: EventKind, minutes: float, number: int, **payload: object) -> Event:
+        at = T0 + timedelta(minutes=minutes)
+        made = new_event(INCIDENT, kind, "alice", payload, at=at, now=at)
+        return replace(made, id=f"00000000-0000-0000-0000-{number:012d}")
+
+    log.append_many(
+        [
+            event(
+                EventKind.DECLARED,
+                0,
+                1,
+                title="Checkout fails for all users",
+                severity=severity,
+                ladder="sev1-sev3",
+                scenario="db-pool",
+                roles={"IC": "Alice"},
+            ),
+            event(EventKind.NOTE, 1, 2, text="5xx rate at 40%", note_kind="finding"),
+            event(EventKind.NOTE, 3, 3, text="Scaled the pool to 200", note_kind="action"),
+            event(EventKind.NOTE, 4, 4, text=HOSTILE, note_kind="note"),
+            event(EventKind.NOTE, 5, 5, text="Add pool alerts", note_kind="todo"),
+        ]
+    )
+    return INCIDENT
+
+
+def make_app(
+    tmp_path: Path,
+    *,
+    incident: str | None = INCIDENT,
+    rows: list[ServiceRow] | None = None,
+    severity: str = "SEV-2",
+) -> WarroomApp:
+    data_dir = tmp_path / "data"
+    if incident:
+        write_incident(data_dir, severity)
+    store = LocalStore(data_dir)
+    service = IncidentService(store, "alice", PRESETS["sev1-sev3"], clock=lambda: NOW)
+    return WarroomApp(
+        service,
+        Config(),
+        data_dir,
+        incident_id=incident,
+        feed=FixedProbeFeed(ROWS if rows is None else rows),
+        clock=lambda: NOW,
+        catalogue=catalogue(tmp_path),
+    )
+
+
+def still(app: WarroomApp) -> None:
+    """Stop cursors blinking, for stable snapshots."""
+    for widget in app.screen.query(Input):
+        widget.cursor_blink = False
+    for area in app.screen.query(TextArea):
+        area.cursor_blink = False
