@@ -156,15 +156,18 @@ def import_runbook(path: Path, prefix: str | None = None) -> ImportResult:
     except OSError as error:
         raise RunbookImportError(f"{path}: cannot read ({error.strerror or error})") from None
     chosen = slugify(path.stem, 32) if prefix is None else slugify(prefix, 32)
-    return import_runbook_bytes(data, path.name, chosen)
+    return import_runbook_bytes(data, path.name, chosen, display=str(path))
 
 
-def import_runbook_bytes(data: bytes, source: str, prefix: str = "") -> ImportResult:
+def import_runbook_bytes(
+    data: bytes, source: str, prefix: str = "", *, display: str | None = None
+) -> ImportResult:
+    """Scenarios from runbook bytes; `source` names the file in the scenarios it writes."""
     try:
         text, repair = decode_runbook(data)
     except RunbookTextError as error:
-        raise RunbookImportError(f"{source}: {error}") from None
-    result = _Importer(source, prefix).run(text)
+        raise RunbookImportError(f"{display or source}: {error}") from None
+    result = _Importer(source, prefix, display or source).run(text)
     result.notes = repair.describe()
     return result
 
@@ -198,8 +201,9 @@ def write_scenarios(result: ImportResult, out_dir: Path, *, force: bool = False)
 
 
 class _Importer:
-    def __init__(self, source: str, prefix: str) -> None:
+    def __init__(self, source: str, prefix: str, display: str) -> None:
         self.source = source
+        self.display = display
         self.prefix = prefix
         self.general = ScenarioBuilder()
         self.incidents: list[Section] = []
@@ -215,8 +219,8 @@ class _Importer:
         self._visit(root)
         if not self.incidents:
             raise RunbookImportError(
-                f"{self.source}: no incident sections found (an incident section is a heading"
-                " with a Symptoms part, or with investigation, causes and mitigation parts)"
+                f"{self.display}: no incident sections found (an incident section is a heading"
+                " with a Symptoms part, or with two of: investigation, causes, mitigation)"
             )
         result = ImportResult(source=self.source)
         for section in self.incidents:
@@ -231,7 +235,7 @@ class _Importer:
         elif self.general.contacts or self.general.links:
             self.skipped.append(Skip(0, "contacts and links", "no general procedure to hold them"))
         if not result.scenarios:
-            raise RunbookImportError(f"{self.source}: the incident sections hold no steps")
+            raise RunbookImportError(f"{self.display}: the incident sections hold no steps")
         result.skipped = self.skipped + self.general.skipped
         return result
 
