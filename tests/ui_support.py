@@ -165,6 +165,8 @@ def make_app(
         incident_id=incident,
         feed=FixedProbeFeed(ROWS if rows is None else rows),
         clock=lambda: NOW,
+        zone=UTC,
+        zone_name="UTC",
         catalogue=catalogue(tmp_path),
     )
 

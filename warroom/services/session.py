@@ -4,15 +4,16 @@ The session folds the incident's events once, then absorbs new ones as they come
 this console's own actions, from CLI commands writing the same file, from other consoles
 through PostgreSQL). Events are deduplicated by id; an event that sorts before the last
 one known (a backdated note) makes the session refold, so the state is always exactly
-`fold(all events)`.
+`fold(all events)`. A backdated note is simply inserted in its place.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import AsyncIterator, Callable, Iterable
 
-from warroom.model.events import Event
-from warroom.model.incident import IncidentState, apply, fold
+from warroom.model.events import Event, EventKind
+from warroom.model.incident import IncidentState, TimelineEntry, apply, describe, fold
 from warroom.services.incidents import IncidentService
 from warroom.store.base import LoadProblem
 
@@ -50,9 +51,24 @@ class IncidentSession:
         if last is None or fresh[0].sort_key > last:
             for event in fresh:
                 apply(self.state, event)
+        elif all(event.kind is EventKind.NOTE for event in fresh):
+            for event in fresh:
+                self._insert_note(event)
         else:
             self.state = fold([*self.state.events, *fresh], self.incident_id)
         return fresh
+
+    def _insert_note(self, event: Event) -> None:
+        """Put a backdated note in its place without replaying everything.
+
+        A note changes nothing but the timeline, so inserting it where `fold` would have
+        put it gives the same state; with 100,000 events a refold would take a second.
+        """
+        state = self.state
+        key = event.sort_key
+        state.events.insert(bisect_left(state.events, key, key=lambda e: e.sort_key), event)
+        position = bisect_left(state.entries, key, key=lambda entry: entry.event.sort_key)
+        state.entries.insert(position, TimelineEntry(event=event, text=describe(event)))
 
     async def follow(self, on_new: Callable[[list[Event]], None]) -> None:
         """Absorb events from the store until cancelled; call `on_new` with new ones."""
