@@ -74,7 +74,7 @@ def load_scenarios(
     """Shipped scenarios, then the user's (default `<config dir>/scenarios`) over them."""
     catalogue = Catalogue()
     if include_shipped:
-        shipped = _load_layer(_shipped_sources(), catalogue.problems)
+        shipped = _load_layer(_shipped_sources(), catalogue.problems, shipped=True)
         catalogue.scenarios.update(shipped)
     if include_user:
         folder = user_dir if user_dir is not None else user_scenario_dir()
@@ -105,13 +105,15 @@ def load_paths(paths: Iterable[Path]) -> Catalogue:
 def shipped_text(scenario_id: str) -> str | None:
     """The TOML text of a shipped scenario (to copy into the config folder and edit)."""
     for display, source in _shipped_sources():
-        scenario, _ = load_source(display, source)
+        scenario, _ = load_source(display, source, shipped=True)
         if scenario is not None and scenario.id == scenario_id:
             return source.read_bytes().decode("utf-8-sig")
     return None
 
 
-def load_source(display: str, source: Path | Traversable) -> tuple[Scenario | None, list[Problem]]:
+def load_source(
+    display: str, source: Path | Traversable, *, shipped: bool = False
+) -> tuple[Scenario | None, list[Problem]]:
     """One file: read, decode, parse and check it."""
     try:
         data = source.read_bytes()
@@ -123,7 +125,7 @@ def load_source(display: str, source: Path | Traversable) -> tuple[Scenario | No
         return None, [Problem(display, str(error))]
     scenario, problems = parse_scenario_text(text, display)
     if scenario is not None:
-        origin = display if isinstance(source, Path) else SHIPPED_PREFIX + display
+        origin = SHIPPED_PREFIX + display if shipped else display
         scenario = replace(scenario, origin=origin)
     return scenario, problems
 
@@ -135,11 +137,14 @@ def _shipped_sources() -> list[tuple[str, Traversable]]:
 
 
 def _load_layer(
-    sources: Iterable[tuple[str, Path | Traversable]], problems: list[Problem]
+    sources: Iterable[tuple[str, Path | Traversable]],
+    problems: list[Problem],
+    *,
+    shipped: bool = False,
 ) -> dict[str, Scenario]:
     layer: dict[str, Scenario] = {}
     for display, source in sources:
-        scenario, found = load_source(display, source)
+        scenario, found = load_source(display, source, shipped=shipped)
         problems.extend(found)
         if scenario is None:
             continue
