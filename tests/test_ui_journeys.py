@@ -217,3 +217,21 @@ async def test_untrusted_text_rendered_literally(tmp_path: Path) -> None:
     svg = (tmp_path / "shot.svg").read_text()
     assert "\x1b" not in svg
     assert HOSTILE not in svg  # the escape character itself never reaches the screen
+
+
+async def test_keys_can_be_rebound_from_config(tmp_path: Path) -> None:
+    from warroom.config import Config
+    from warroom.ui.screens.picker import PickerScreen
+
+    config = Config(raw={"keys": {"main.severity": "S"}})
+    app = make_app(tmp_path, config=config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_main(pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        assert not isinstance(app.screen, PickerScreen)
+        await pilot.press("S")
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+        sections = dict(app.key_help())
+        assert ("S", "Severity") in sections["Incident"]

@@ -152,6 +152,7 @@ def make_app(
     incident: str | None = INCIDENT,
     rows: list[ServiceRow] | None = None,
     severity: str = "SEV-2",
+    config: Config | None = None,
 ) -> WarroomApp:
     data_dir = tmp_path / "data"
     if incident:
@@ -160,7 +161,7 @@ def make_app(
     service = IncidentService(store, "alice", PRESETS["sev1-sev3"], clock=lambda: NOW)
     return WarroomApp(
         service,
-        Config(),
+        config or Config(),
         data_dir,
         incident_id=incident,
         feed=FixedProbeFeed(ROWS if rows is None else rows),

@@ -7,6 +7,7 @@ change to the incident goes through `IncidentService` (see `services/`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,7 @@ class WarroomApp(App[int]):
             self.startup_problems += problems
         self.templates = templates
         self.session: IncidentSession | None = None
+        self.keymap_overrides: dict[str, str] = {}
 
     # Themes and keys -------------------------------------------------------------------
 
@@ -89,7 +91,8 @@ class WarroomApp(App[int]):
             remember_theme(name)
         keymap = self.config.raw.get("keys", {})
         if isinstance(keymap, dict) and keymap:
-            self.set_keymap({str(k): str(v) for k, v in keymap.items()})
+            self.keymap_overrides = {str(k): str(v) for k, v in keymap.items()}
+            self.set_keymap(self.keymap_overrides)
         for problem in [*self.startup_problems, *map(str, self.catalogue.errors)]:
             self.notify(inert(problem), severity="warning", timeout=10)
         self.open_incident()
@@ -115,13 +118,12 @@ class WarroomApp(App[int]):
     def key_help(self) -> list[tuple[str, list[tuple[str, str]]]]:
         """Every key, read from the live bindings (so a rebinding shows here too)."""
         sections: list[tuple[str, list[tuple[str, str]]]] = []
-        active = {b.binding.action: b.binding for b in self.active_bindings.values()}
         rows = []
         for binding in MainScreen.BINDINGS:
             if not isinstance(binding, Binding) or not binding.show:
                 continue
-            live = active.get(binding.action, binding)
-            rows.append((self.get_key_display(live), binding.description))
+            key = self.keymap_overrides.get(binding.id or "", binding.key)
+            rows.append((self.get_key_display(replace(binding, key=key)), binding.description))
         sections.append(("Incident", rows))
         sections.append(
             (
