@@ -73,7 +73,12 @@ class IncidentSession:
     async def follow(self, on_new: Callable[[list[Event]], None]) -> None:
         """Absorb events from the store until cancelled; call `on_new` with new ones."""
         if self._changes is None:
+            # Resubscribed after a failure: catch up on anything written meanwhile.
             self._changes = self.service.store.changes(self.incident_id)
+            result = await self.service.store.load(self.incident_id)
+            fresh = self.absorb(result.events)
+            if fresh:
+                on_new(fresh)
         async for batch in self._changes:
             fresh = self.absorb(batch)
             if fresh:

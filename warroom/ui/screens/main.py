@@ -8,6 +8,7 @@ workers that never close the app on error.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,6 +44,7 @@ from warroom.ui.screens.picker import Choice, PickerScreen, TextPromptScreen
 if TYPE_CHECKING:
     from warroom.ui.app import WarroomApp
 
+FOLLOW_RETRY_SECONDS = 2.0
 PANES = ("pane-status", "pane-checklist", "pane-timeline", "pane-comms")
 PANE_FOCUS = {
     "pane-status": "#status-table",
@@ -180,11 +182,25 @@ class MainScreen(Screen[None]):
 
     @work(exit_on_error=False, group="follow")
     async def follow_store(self) -> None:
-        await self.session.follow(lambda fresh: self.refresh_incident())
+        """Show events written elsewhere; a failing store is reported and retried."""
+        while True:
+            try:
+                await self.session.follow(lambda fresh: self.refresh_incident())
+                return
+            except Exception as error:  # the console must outlive any store trouble
+                self.notify(
+                    f"Live updates interrupted ({inert(str(error))}); retrying",
+                    severity="error",
+                )
+                await self.session.close()
+                await asyncio.sleep(FOLLOW_RETRY_SECONDS)
 
     @work(exit_on_error=False, group="probes")
     async def run_probes(self) -> None:
-        await self.wr.feed.run(self.refresh_services, self.record_change)
+        try:
+            await self.wr.feed.run(self.refresh_services, self.record_change)
+        except Exception as error:  # a probe bug must not close the console
+            self.notify(f"Service probes stopped: {inert(str(error))}", severity="error")
 
     async def record_change(self, change: StateChange) -> None:
         known = self.session.state.probe_states.get(change.service, {}).get("state")
