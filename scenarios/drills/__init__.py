@@ -1,0 +1,1 @@
+"""Shipped drill scripts, one TOML file each, beside the scenarios they drill."""

@@ -1,0 +1,144 @@
+"""Real trouble for the drill's PostgreSQL: a pool that fills, a lock that blocks.
+
+`PostgresTrouble` prepares the cluster like a small shop's database (a non-superuser
+`app` role with `pg_monitor`, a `shop` database, an `orders` table), then on the drill's
+command:
+
+- `pool`: holds open that share of the connections the `app` role may use, as a leaking
+  connection pool would. At 1.0 there is no slot left: the next connect (the probe's
+  too) gets "too many clients". 0 closes them.
+- `lock`: one session takes an exclusive lock on `orders` and sits idle in its
+  transaction, and two "checkout" sessions queue behind it: the probe sees blocked
+  sessions. `False` rolls the lock back and the queue drains.
+
+All of it runs on the drill runner's event loop with asyncpg.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+
+import asyncpg
+
+from warroom.drill.pg_cluster import APP_DATABASE, APP_USER, DrillCluster
+
+log = logging.getLogger(__name__)
+
+SETUP_SQL = f"""
+CREATE ROLE {APP_USER} LOGIN;
+GRANT pg_monitor TO {APP_USER};
+CREATE DATABASE {APP_DATABASE} OWNER {APP_USER};
+"""
+SCHEMA_SQL = """
+CREATE TABLE orders (id serial PRIMARY KEY, total numeric NOT NULL, placed_at timestamptz
+    NOT NULL DEFAULT now());
+INSERT INTO orders (total) SELECT (random() * 200)::numeric(10, 2) FROM generate_series(1, 500);
+"""
+BLOCKED_QUERIES = 2
+
+
+class PostgresTrouble:
+    def __init__(self, cluster: DrillCluster) -> None:
+        self.cluster = cluster
+        self.held: list[asyncpg.Connection] = []
+        self.lock_holder: asyncpg.Connection | None = None
+        self.waiters: list[asyncio.Task[None]] = []
+        self.waiter_connections: list[asyncpg.Connection] = []
+
+    @property
+    def app_dsn(self) -> str:
+        return self.cluster.dsn(APP_USER, APP_DATABASE)
+
+    async def prepare(self) -> None:
+        admin = await asyncpg.connect(self.cluster.dsn(), timeout=10)
+        try:
+            for statement in filter(None, (s.strip() for s in SETUP_SQL.split(";"))):
+                await admin.execute(statement)
+        finally:
+            await admin.close()
+        app = await self._connect("shop-setup")
+        try:
+            await app.execute(SCHEMA_SQL)
+        finally:
+            await app.close()
+
+    async def _connect(self, name: str) -> asyncpg.Connection:
+        return await asyncpg.connect(
+            self.app_dsn, timeout=5, server_settings={"application_name": name}
+        )
+
+    async def apply(self, changes: dict[str, object]) -> str:
+        """Apply `pool` and/or `lock`; returns what happened, for the drill's journal."""
+        done = []
+        if "pool" in changes:
+            done.append(await self.set_pool(float(changes["pool"])))  # type: ignore[arg-type]
+        if "lock" in changes:
+            done.append(await self.set_lock(bool(changes["lock"])))
+        return "; ".join(done)
+
+    async def set_pool(self, share: float) -> str:
+        target = math.ceil(share * self.cluster.usable_connections)
+        while len(self.held) > target:
+            await self._close(self.held.pop())
+        while len(self.held) < target:
+            try:
+                self.held.append(await self._connect(f"shop-pool-{len(self.held) + 1}"))
+            except (asyncpg.TooManyConnectionsError, OSError, asyncpg.PostgresError) as error:
+                return f"holding {len(self.held)} connections (no more: {error})"
+        return f"holding {len(self.held)} of {self.cluster.usable_connections} connections"
+
+    async def set_lock(self, hold: bool) -> str:
+        if hold and self.lock_holder is None:
+            holder = await self._connect("shop-migration")
+            await holder.execute("BEGIN; LOCK TABLE orders IN ACCESS EXCLUSIVE MODE")
+            self.lock_holder = holder
+            for number in range(1, BLOCKED_QUERIES + 1):
+                waiter = await self._connect(f"shop-checkout-{number}")
+                self.waiter_connections.append(waiter)
+                self.waiters.append(
+                    asyncio.create_task(self._wait_behind_lock(waiter), name="drill waiter")
+                )
+            return "orders locked by a migration; checkouts queue behind it"
+        if not hold and self.lock_holder is not None:
+            holder, self.lock_holder = self.lock_holder, None
+            with contextlib.suppress(Exception):
+                await holder.execute("ROLLBACK")
+            await self._close(holder)
+            await self._drain_waiters()
+            return "lock released; checkouts go through"
+        return "lock unchanged"
+
+    async def _wait_behind_lock(self, connection: asyncpg.Connection) -> None:
+        with contextlib.suppress(Exception):
+            await connection.fetchval("SELECT count(*) FROM orders")
+
+    async def _drain_waiters(self) -> None:
+        waiters, self.waiters = self.waiters, []
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(asyncio.gather(*waiters, return_exceptions=True), 5)
+        for task in waiters:
+            task.cancel()
+        connections, self.waiter_connections = self.waiter_connections, []
+        for connection in connections:
+            await self._close(connection)
+
+    @staticmethod
+    async def _close(connection: asyncpg.Connection) -> None:
+        try:
+            await asyncio.wait_for(connection.close(), timeout=2)
+        except Exception:
+            connection.terminate()
+
+    async def release_all(self) -> None:
+        """Close every connection the drill holds (before the cluster stops)."""
+        if self.lock_holder is not None:
+            holder, self.lock_holder = self.lock_holder, None
+            holder.terminate()
+        for task in self.waiters:
+            task.cancel()
+        for connection in [*self.held, *self.waiter_connections]:
+            connection.terminate()
+        self.held, self.waiters, self.waiter_connections = [], [], []

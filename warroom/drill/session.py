@@ -1,0 +1,221 @@
+"""One drill from start to report: fleet, temporary config, DRILL incident, script, report.
+
+`Drill.start()` brings up the fleet, writes the temporary config that points the probes
+at it, declares the incident (marked DRILL) in the drills folder, and starts the script.
+`Drill.stop()` stops the script and the fleet, removes the temporary config and writes
+the report; it runs once however often it is called (the CLI's `finally`, `atexit`, a
+signal). Drill incidents live in `<data dir>/drills/`, apart from real ones, so a drill
+left open is never "the most recent open incident" of `warroom`.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import tempfile
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from warroom.config import Config, load_config
+from warroom.drill import cleanup
+from warroom.drill.drill_config import config_document, severity_tables, write_config
+from warroom.drill.fleet import Fleet
+from warroom.drill.journal import START, STOP, Journal
+from warroom.drill.loop_thread import LoopThread
+from warroom.drill.report import DRILL_AUTHOR, compute, to_markdown
+from warroom.drill.runner import ScriptRunner
+from warroom.drill.script import DrillScript, plan
+from warroom.model.events import utc_now
+from warroom.model.incident import IncidentState, fold
+from warroom.model.severity import ladder_from_config
+from warroom.scenarios.loader import Catalogue, load_scenarios
+from warroom.services.incidents import IncidentService
+from warroom.store.local import LocalStore
+
+
+def drills_folder(data_dir: Path) -> Path:
+    return Path(data_dir) / "drills"
+
+
+def journal_path(folder: Path, incident_id: str) -> Path:
+    return folder / "journal" / f"{incident_id}.jsonl"
+
+
+def report_path(folder: Path, incident_id: str) -> Path:
+    return folder / "reports" / f"{incident_id}-drill-report.md"
+
+
+@dataclass
+class DrillSettings:
+    script: DrillScript
+    folder: Path
+    """Where drill incidents, journals and reports go (`<data dir>/drills`)."""
+    speed: float = 1.0
+    seed: int | None = None
+    author: str = "responder"
+    user_config: Config = field(default_factory=Config)
+    use_postgres: bool = True
+    probe: dict[str, Any] = field(default_factory=dict)
+    """Overrides of the fleet's probe settings (interval, timeout...)."""
+
+
+class Drill:
+    def __init__(self, settings: DrillSettings, catalogue: Catalogue | None = None) -> None:
+        if settings.speed <= 0:
+            raise ValueError("speed must be greater than 0")
+        self.settings = settings
+        self.script = settings.script
+        self.catalogue = catalogue
+        self.seed = (
+            settings.seed if settings.seed is not None else random.SystemRandom().randrange(10**6)
+        )
+        self.loop = LoopThread()
+        self.fleet = Fleet(self.loop, self.seed, settings.use_postgres)
+        self.store = LocalStore(settings.folder)
+        self.config = Config()
+        self.config_path: Path | None = None
+        self.incident_id = ""
+        self.journal = Journal()
+        self.report: Path | None = None
+        self.ended: datetime | None = None
+        self._temp: Path | None = None
+        self._runner: Future[Any] | None = None
+        self._stop_lock = threading.Lock()
+        self._stopped = False
+        self.on_applied = None
+
+    # Starting -----------------------------------------------------------------------------
+
+    def start(self) -> Drill:
+        cleanup.register(self)
+        try:
+            self._start()
+        except BaseException:
+            self.stop(write_report=False)
+            raise
+        return self
+
+    def _start(self) -> None:
+        settings = self.settings
+        self.loop.start()
+        self.fleet.start()
+        self._temp = Path(tempfile.mkdtemp(prefix="warroom-drill-"))
+        document = config_document(
+            settings.user_config,
+            settings.author,
+            self.fleet.service_tables(settings.probe),
+            self.script.severity,
+            self.script.update_cadence / settings.speed,
+        )
+        self.config_path = write_config(self._temp / "warroom.toml", document)
+        self.config = load_config(self.config_path)
+        self.store.ensure_folder()
+        service = IncidentService(
+            self.store, DRILL_AUTHOR, self.config.ladder, self.config.custom_ladders
+        )
+        declared = self.loop.call(
+            service.declare(
+                self.script.title,
+                self.script.severity,
+                scenario=self.script.scenario,
+                drill=True,
+                impact=self.script.summary,
+            )
+        )
+        self.incident_id = declared.incident_id
+        self.journal = Journal(journal_path(settings.folder, self.incident_id))
+        self.journal.add(
+            START,
+            what=f"drill {self.script.id} started",
+            script=self.script.id,
+            scenario=self.script.scenario,
+            seed=self.seed,
+            speed=settings.speed,
+            ports=self.fleet.ports,
+            postgres_skipped=self.fleet.postgres_skipped,
+        )
+        runner = ScriptRunner(
+            self.script,
+            plan(self.script, self.seed, settings.speed),
+            settings.speed,
+            self.fleet,
+            LocalStore(settings.folder),
+            self.incident_id,
+            self.journal,
+            on_applied=self._applied,
+        )
+        self._runner = self.loop.spawn(runner.run())
+
+    def _applied(self, line: str) -> None:
+        callback = self.on_applied
+        if callback is not None:
+            callback(line)
+
+    # Stopping -----------------------------------------------------------------------------
+
+    def stop(self, write_report: bool = True) -> Path | None:
+        """Stop everything (once) and write the report; returns its path."""
+        with self._stop_lock:
+            if self._stopped:
+                return self.report
+            self._stopped = True
+        self.ended = utc_now()
+        try:
+            if self._runner is not None:
+                self._runner.cancel()
+            if self.incident_id:
+                self.journal.add(STOP, what="drill ended")
+        finally:
+            try:
+                self.fleet.stop()
+            finally:
+                self.loop.stop()
+                if self._temp is not None:
+                    shutil.rmtree(self._temp, ignore_errors=True)
+                cleanup.unregister(self)
+        if write_report and self.incident_id:
+            self.report = write_drill_report(
+                self.settings.folder, self.incident_id, self.script, self.catalogue, self.ended
+            )
+        return self.report
+
+    def __enter__(self) -> Drill:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def state(self) -> IncidentState:
+        return fold(self.store.load_sync(self.incident_id).events, self.incident_id)
+
+
+def write_drill_report(
+    folder: Path,
+    incident_id: str,
+    script: DrillScript,
+    catalogue: Catalogue | None = None,
+    ended: datetime | None = None,
+) -> Path:
+    """The report of a drill, written from its incident log and journal."""
+    store = LocalStore(folder)
+    state = fold(store.load_sync(incident_id).events, incident_id)
+    journal = Journal.read(journal_path(folder, incident_id))
+    start = journal.first(START)
+    speed = float(start.detail.get("speed", 1.0)) if start else 1.0
+    stop = journal.first(STOP)
+    ended = ended or (stop.at if stop else utc_now())
+    catalogue = catalogue if catalogue is not None else load_scenarios()
+    scenario = catalogue.get(script.scenario)
+    ladder = ladder_from_config(
+        "custom", severity_tables(script.severity, script.update_cadence / speed)
+    )
+    figures = compute(state, journal, script, scenario, ladder, speed, ended)
+    text = to_markdown(figures, state, journal, script, ladder)
+    path = report_path(folder, incident_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
