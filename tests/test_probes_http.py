@@ -42,6 +42,9 @@ async def test_200_is_up_with_latency(server: LoopbackServer, runner: ProbeRunne
     assert result.latency_ms is not None and result.latency_ms >= 0
     assert result.reason.startswith("status 200 in ")
     assert result.detail["status"] == 200
+    sent = server.last_headers["/health"]
+    assert sent["user-agent"].startswith("warroom-probe/")
+    assert sent["accept-encoding"] == "identity"  # the capped read is of the real bytes
 
 
 async def test_503_is_down_with_the_observed_status(

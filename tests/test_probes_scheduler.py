@@ -176,6 +176,18 @@ async def test_never_two_runs_of_one_service_and_run_now(
     assert server.hits["/fast"] == 2  # run_now() was honoured once, without moving the clock
 
 
+async def test_run_once_waits_for_a_run_under_way(
+    server: LoopbackServer, clock: ManualClock, make_engine: Any
+) -> None:
+    server.route("/slow", body="fine", delay=0.3)
+    engine = make_engine([spec("slow", server.url("/slow"), interval=60, timeout=5)])
+    await asyncio.to_thread(server.wait_in_flight, "/slow")
+    results = await engine.run_once(["slow"])
+    assert results["slow"].state is ProbeState.UP
+    assert server.hits["/slow"] == 2
+    assert server.max_in_flight["/slow"] == 1
+
+
 async def test_run_once_reports_raw_results_under_the_cap(
     server: LoopbackServer, clock: ManualClock
 ) -> None:

@@ -66,13 +66,8 @@ async def fetch(
 ) -> Fetched:
     """One request (plus its redirects) with a capped body read; FetchFailed otherwise."""
     started = time.perf_counter()
-    _refuse_invalid_names(url)
-    request = client.build_request(
-        method,
-        url,
-        headers={"accept-encoding": "identity", **dict(headers or {})},
-        timeout=httpx.Timeout(timeout),
-    )
+    request = client.build_request(method, url, headers=headers, timeout=httpx.Timeout(timeout))
+    _refuse_invalid_names(request.url)
     seen = [str(request.url)]
     redirects: list[str] = []
     while True:
@@ -98,7 +93,7 @@ async def fetch(
                         f"more than {max_redirects} redirects",
                         redirects=redirects,
                     )
-                _refuse_invalid_names(target)
+                _refuse_invalid_names(next_request.url)
                 seen.append(target)
                 request = next_request
                 continue
@@ -130,8 +125,8 @@ async def _read_capped(response: httpx.Response, limit: int, timeout: float) -> 
     return b"".join(chunks), False
 
 
-def _refuse_invalid_names(url: str) -> None:
-    host = (httpx.URL(url).host or "").rstrip(".").lower()
+def _refuse_invalid_names(url: httpx.URL) -> None:
+    host = (url.host or "").rstrip(".").lower()
     if host == "invalid" or host.endswith(".invalid"):
         raise FetchFailed(ProbeState.UNKNOWN, f"cannot resolve host {host} (.invalid never does)")
 

@@ -100,6 +100,14 @@ class ProbeResult:
         if self.latency_ms is not None:
             object.__setattr__(self, "latency_ms", round(float(self.latency_ms), 1))
 
+    def stamped(self, observed_at: datetime) -> ProbeResult:
+        """The same result observed at another time (its text is already inert)."""
+        copy = object.__new__(ProbeResult)
+        for name in ("state", "reason", "latency_ms", "detail"):
+            object.__setattr__(copy, name, getattr(self, name))
+        object.__setattr__(copy, "observed_at", observed_at)
+        return copy
+
     @property
     def ok(self) -> bool:
         return self.state is ProbeState.UP

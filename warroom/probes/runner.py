@@ -10,7 +10,6 @@ within 5 s"), and a probe that fails in a way nobody foresaw is unknown, with th
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -38,7 +37,8 @@ def make_client(concurrency: int) -> httpx.AsyncClient:
             max_keepalive_connections=concurrency,
             keepalive_expiry=30.0,
         ),
-        headers={"user-agent": USER_AGENT},
+        # identity: a capped read of the body is never a decompression bomb.
+        headers={"user-agent": USER_AGENT, "accept-encoding": "identity"},
         follow_redirects=False,
     )
 
@@ -70,7 +70,7 @@ class ProbeRunner:
             reason = inert(f"probe failed: {type(error).__name__}: {error}")
             log.warning("probe %s failed: %s", spec.name, reason)
             result = ProbeResult(ProbeState.UNKNOWN, reason, detail={"target": spec.target})
-        return dataclasses.replace(result, observed_at=self.wall())
+        return result.stamped(self.wall())
 
     async def _dispatch(self, spec: ServiceSpec) -> ProbeResult:
         if isinstance(spec, HttpSpec):

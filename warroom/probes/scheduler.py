@@ -111,6 +111,7 @@ class _Service:
         self.runs = 0
         self.next_due: float | None = None
         self.wake = asyncio.Event()
+        self.lock = asyncio.Lock()  # one run at a time, from the loop or run_once()
         self.task: asyncio.Task[None] | None = None
 
 
@@ -245,7 +246,7 @@ class ProbeEngine:
     # Running -----------------------------------------------------------------------------
 
     async def _probe(self, service: _Service) -> ProbeResult:
-        async with self._semaphore:
+        async with service.lock, self._semaphore:
             service.running = True
             try:
                 result = await self.runner.run(service.spec)
@@ -269,7 +270,7 @@ class ProbeEngine:
             await self.clock.wait_until(service.next_due, service.wake)
             service.wake.clear()
             try:
-                async with self._semaphore:
+                async with service.lock, self._semaphore:
                     started = self.clock.monotonic()
                     service.running = True
                     try:
