@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import httpcore
+import httpx
 import pytest
 
 from tests.support.probe_servers import LoopbackServer, refused_port
 from warroom.probes.config import HttpSpec, parse_service
-from warroom.probes.http import json_mismatch
+from warroom.probes.http import _transport_failure, json_mismatch
 from warroom.probes.result import ProbeState
 from warroom.probes.runner import ProbeRunner
 
@@ -193,3 +196,20 @@ def test_json_subset_matching() -> None:
     assert json_mismatch(document, {"missing": 1}) == "json missing missing, expected 1"
     assert json_mismatch(["a"], {"status": "ok"}) == "json body is a list, expected an object"
     assert json_mismatch({"up": 1}, {"up": True}) == "json up = 1, expected true"
+
+
+def test_resolver_failures_are_unknown_refusals_down() -> None:
+    """The exception chains httpx raises (built here: tests never query a real resolver)."""
+    request = httpx.Request("GET", "http://db.internal/health")
+    core = httpcore.ConnectError("[Errno -2] Name or service not known")
+    core.__cause__ = socket.gaierror(-2, "Name or service not known")
+    error = httpx.ConnectError(str(core), request=request)
+    error.__cause__ = core
+    failure = _transport_failure(error, 1.0)
+    assert (failure.state, failure.reason) == (
+        ProbeState.UNKNOWN,
+        "cannot resolve host db.internal",
+    )
+    refused = httpx.ConnectError("All connection attempts failed", request=request)
+    refused.__cause__ = ConnectionRefusedError(111, "Connection refused")
+    assert _transport_failure(refused, 1.0).state is ProbeState.DOWN

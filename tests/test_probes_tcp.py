@@ -1,4 +1,4 @@
-"""The tcp probe against real loopback sockets, and the runner's last-resort guards."""
+"""The tcp probe on real loopback sockets, connect-failure states, the runner's guards."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import pytest
 
 from tests.support.probe_servers import refused_port
 from warroom.probes.config import ServiceSpec, TcpSpec, parse_service
+from warroom.probes.postgres import connect_failure
 from warroom.probes.result import ProbeResult, ProbeState, inert
 from warroom.probes.runner import ProbeRunner
+from warroom.probes.tcp import is_refused
 
 
 @pytest.fixture
@@ -79,3 +81,19 @@ def test_exception_text_is_made_inert_and_secret_free() -> None:
     assert result.reason == "probe failed: OSError: postgresql://app:***@db/app boom"
     assert result.detail == {"dsn": "password=*** host=db", "nested": ["bell"]}
     assert inert("x" * 1000).endswith("…") and len(inert("x" * 1000)) == 300
+
+
+def test_connect_failures_map_to_states() -> None:
+    """What resolver, refusal and timeout errors mean (built here, never a real resolver)."""
+    gai = socket.gaierror(-2, "Name or service not known")
+    assert connect_failure(gai, 5) == (
+        ProbeState.UNKNOWN,
+        "cannot resolve host: Name or service not known",
+    )
+    assert connect_failure(TimeoutError(), 5) == (ProbeState.DOWN, "no connection within 5 s")
+    both = OSError(
+        "Multiple exceptions: [Errno 111] Connect call failed ('::1', 5432), "
+        "[Errno 111] Connect call failed ('127.0.0.1', 5432)"
+    )
+    assert connect_failure(both, 5) == (ProbeState.DOWN, "connection refused")
+    assert is_refused(both) and not is_refused(OSError("network unreachable"))
