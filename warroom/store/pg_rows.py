@@ -1,9 +1,9 @@
 """Events to rows and back, the SQL the shared store runs, and how its errors read.
 
-An event is stored with its fields in columns and its payload as jsonb. jsonb cannot hold
-the NUL character, which untrusted text (an HTTP body in a probe reason) may contain, so
-such an event is also kept whole as JSON text in `raw`, and read back from there: what
-goes in comes out equal, byte for byte, as from the local store.
+An event is stored with its fields in columns (the payload as jsonb) for SQL, and whole as
+JSON text in `event_json`, which is what is read back: jsonb reorders object keys and
+cannot hold the NUL character (untrusted text such as an HTTP body in a probe reason may
+contain one), and what goes in must come out as from the local store, key order included.
 
 Errors: `is_unreachable` says whether an error means "the database cannot be reached
 right now" (queue and retry) rather than "the database refuses this" (tell the user).
@@ -23,10 +23,11 @@ import asyncpg
 from warroom.model.events import Event
 from warroom.redact import redact_text
 
-EVENT_COLUMNS = "id, incident_id, kind, at, recorded_at, author, payload, raw, seq"
+EVENT_COLUMNS = "id, event_json, seq"
 
 INSERT_EVENT = """
-INSERT INTO warroom_events (id, incident_id, kind, at, recorded_at, author, payload, raw)
+INSERT INTO warroom_events
+    (id, incident_id, kind, at, recorded_at, author, payload, event_json)
 VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)
 ON CONFLICT (id) DO NOTHING
 """
@@ -63,39 +64,22 @@ _NUL_ESCAPE = "\\u0000"
 def event_params(event: Event) -> tuple[Any, ...]:
     """The parameters of INSERT_EVENT for this event."""
     payload = json.dumps(dict(event.payload), ensure_ascii=False, separators=(",", ":"))
-    raw = None
-    author = event.author
-    if _NUL_ESCAPE in payload or "\x00" in author:
-        raw = json.dumps(event.to_dict(), separators=(",", ":"))
-        payload = payload.replace(_NUL_ESCAPE, "\\ufffd")
-        author = author.replace("\x00", "\ufffd")
+    exact = json.dumps(event.to_dict(), ensure_ascii=False, separators=(",", ":"))
     return (
         event.id,
         event.incident_id,
         str(event.kind),
         event.at,
         event.recorded,
-        author,
-        payload,
-        raw,
+        event.author.replace("\x00", "\ufffd"),
+        payload.replace(_NUL_ESCAPE, "\\ufffd"),
+        exact,
     )
 
 
 def event_from_row(row: Mapping[str, Any]) -> Event:
     """The event a row holds; raises EventError (a ValueError) for one we cannot read."""
-    if row["raw"]:
-        return Event.from_dict(json.loads(row["raw"]))
-    return Event.from_dict(
-        {
-            "id": row["id"],
-            "incident": row["incident_id"],
-            "kind": row["kind"],
-            "at": row["at"].isoformat(),
-            "recorded_at": row["recorded_at"].isoformat(),
-            "author": row["author"],
-            "payload": json.loads(row["payload"]),
-        }
-    )
+    return Event.from_dict(json.loads(row["event_json"]))
 
 
 # Connection trouble: queue the event and retry later.

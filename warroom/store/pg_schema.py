@@ -10,8 +10,11 @@ Tables (version 1):
 - `warroom_incidents`: one row per incident id (the listing; the declare lock).
 - `warroom_id_counters`: the last incident number handed out per UTC day.
 - `warroom_events`: one row per event, keyed by the event id (inserts are idempotent);
-  `seq` (a bigserial) orders them per incident in the order they were stored. An insert
-  notifies channel `warroom_events` with `{"incident": ..., "id": ...}`.
+  `seq` (a bigserial) orders them per incident in the order they were stored. `at`,
+  `recorded_at`, `author`, `kind` and `payload` (jsonb) are there to query; `event_json`
+  is the event exactly as written, which is what warroom reads back (jsonb reorders keys
+  and cannot hold NUL, and an export must match the local files byte for byte). An
+  insert notifies channel `warroom_events` with `{"incident": ..., "id": ...}`.
 - `warroom_incident_list` (a view): id, title, declared_at, events, last_event_at.
 """
 
@@ -64,11 +67,12 @@ CREATE TABLE warroom_events (
     recorded_at timestamptz NOT NULL,
     author      text NOT NULL DEFAULT '',
     payload     jsonb NOT NULL DEFAULT '{{}}'::jsonb,
-    raw         text,
+    event_json  text NOT NULL,
     stored_at   timestamptz NOT NULL DEFAULT now()
 );
-COMMENT ON COLUMN warroom_events.raw IS
-    'The whole event as JSON when jsonb cannot hold it exactly (a NUL character)';
+COMMENT ON COLUMN warroom_events.event_json IS
+    'The event exactly as warroom wrote it (key order, NUL characters): what warroom reads.'
+    ' The other columns are a copy for ordering and queries.';
 
 CREATE INDEX warroom_events_incident_seq ON warroom_events (incident_id, seq);
 

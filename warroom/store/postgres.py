@@ -65,6 +65,12 @@ class _Offline(Exception):
     """Internal: the database cannot be reached; take the offline path."""
 
 
+def _broken(conn: asyncpg.Connection, error: BaseException) -> bool:
+    """The connection cannot be used any more (a server gone mid-message confuses asyncpg:
+    it may raise InternalClientError and close the connection without telling us)."""
+    return conn.is_closed() or isinstance(error, asyncpg.exceptions.InternalClientError)
+
+
 class PostgresStore:
     """Incidents in a PostgreSQL database shared by several consoles."""
 
@@ -227,7 +233,7 @@ class PostgresStore:
             except StoreError:
                 raise
             except Exception as error:
-                if is_unreachable(error):
+                if is_unreachable(error) or _broken(conn, error):
                     self._go_offline(error)
                     raise _Offline from None
                 raise StoreError(f"{self.description}: {describe_error(error)}") from None
@@ -390,6 +396,9 @@ class PostgresStore:
         return self.hub.subscribe(incident_id, self._known.get(incident_id, {}))
 
     def connection_state(self) -> ConnectionState:
+        if self._online and (self._conn is None or self._conn.is_closed()):
+            with contextlib.suppress(RuntimeError):  # no running loop: report only
+                self._go_offline(ConnectionError("connection to the database lost"))
         if time.monotonic() - self._queued_at > 1.0:
             self._refresh_queued()
         detail = self.description if self._online else f"{self.description} {self._detail}"
