@@ -173,8 +173,14 @@ def _plausible(ch: str) -> bool:
 
 
 def _truncated_sequence(data: bytes) -> bool:
-    """An emoji's four UTF-8 bytes with the last one lost: too specific to be genuine text."""
-    return len(data) == 3 and 0xF0 <= data[0] <= 0xF4 and all(0x80 <= b <= 0xBF for b in data[1:])
+    """A UTF-8 sequence missing its last byte, in the shapes wrong decodes leave behind.
+
+    An emoji's four bytes less one, or a punctuation/symbol character (lead byte E2: quotes,
+    dashes, arrows, box drawing) less one: "â€" is ” without its lost last byte.
+    """
+    if not data or not all(0x80 <= byte <= 0xBF for byte in data[1:]):
+        return False
+    return (len(data) == 3 and 0xF0 <= data[0] <= 0xF4) or (len(data) == 2 and data[0] == 0xE2)
 
 
 def _looks_binary(data: bytes) -> bool:
