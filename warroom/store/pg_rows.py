@@ -130,11 +130,13 @@ def safe_target(dsn: str) -> str:
     """`user@host:port/db`: where the store points, without the password."""
     try:
         parts = urlsplit(dsn)
-        host = parts.hostname or "localhost"
-        port = parts.port or 5432
     except ValueError:
-        return redact_text("(unreadable DSN)")
+        return "(unreadable DSN)"
+    try:
+        where = f"{parts.hostname or 'localhost'}:{parts.port or 5432}"
+    except ValueError:  # a port that is not a number: show it as written
+        where = parts.netloc.rsplit("@", 1)[-1]
     user = unquote(parts.username) if parts.username else ""
     database = parts.path.lstrip("/") or user or "postgres"
     who = f"{user}@" if user else ""
-    return redact_text(f"{who}{host}:{port}/{unquote(database)}")
+    return redact_text(f"{who}{where}/{unquote(database)}")
