@@ -75,7 +75,7 @@ def decode_runbook(data: bytes) -> tuple[str, RepairReport]:
     if not data.strip():
         raise RunbookTextError("the file is empty")
     if b"\x00" in data or _looks_binary(data):
-        raise RunbookTextError("this is a binary file, not a Markdown runbook")
+        raise RunbookTextError("binary file, not a Markdown runbook")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
