@@ -22,20 +22,16 @@ from pathlib import Path
 
 from warroom.model.scenario import Scenario
 from warroom.scenarios.markdown_blocks import Section, parse_markdown
+from warroom.scenarios.runbook_parts import strip_ordinal, table_causes, table_contacts
 from warroom.scenarios.scenario_builder import (
     CONTACT_WORDS,
     SYMPTOM_WORDS,
     ScenarioBuilder,
     Skip,
-    has_word,
-    matched_word,
-    slugify,
-    strip_ordinal,
-    tidy,
-    words_of,
 )
 from warroom.scenarios.schema import parse_scenario_text
 from warroom.scenarios.text_repair import RunbookTextError, decode_runbook
+from warroom.scenarios.words import has_word, matched_word, slugify, tidy, words_of
 from warroom.scenarios.writer import dump_scenario
 
 CHECK_WORDS = (
@@ -317,9 +313,9 @@ class _Importer:
             self.general.table(block)
         elif block.kind == "list":
             for item in block.items:
-                self.general._links(item.inline.links)
+                self.general.add_links(item.inline.links)
         elif block.kind == "paragraph" and block.inline is not None:
-            self.general._links(block.inline.links)
+            self.general.add_links(block.inline.links)
 
     # -- incidents -------------------------------------------------------------------
 
@@ -398,8 +394,6 @@ def _is_skip(title: str) -> bool:
 
 
 def _has_contact_table(section: Section) -> bool:
-    from warroom.scenarios.runbook_parts import table_causes, table_contacts
-
     return any(
         block.kind == "table"
         and table_causes(block.header, block.rows) is None

@@ -11,7 +11,6 @@ is written that the runbook does not say; what cannot be placed is reported as s
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 
 from warroom.model.scenario import CauseFix, Contact, Link, Phase, Scenario, Step
@@ -19,12 +18,12 @@ from warroom.scenarios.markdown_blocks import Block, Item
 from warroom.scenarios.runbook_parts import (
     code_commands,
     read_code,
-    strip_ordinal,
     table_causes,
     table_contacts,
     table_links,
 )
 from warroom.scenarios.text_repair import strip_controls
+from warroom.scenarios.words import has_word, matched_word, slugify, tidy
 
 SYMPTOM_WORDS = ("symptom", "sign", "indicator", "what you see", "what users see")
 CAUSE_WORDS = ("cause", "common issue", "known issue", "reason", "likely culprit")
@@ -33,42 +32,6 @@ SKIP_LABEL_WORDS = ("source", "tool", "template", "reference", "further reading"
 NOTE_LABEL_WORDS = ("when to use", "goal", "purpose", "prerequisite", "note", "caution", "warning")
 ARROWS = (" → ", "→", " -> ", " => ")
 PLAIN_LABEL_WORDS = 8
-
-
-def words_of(text: str) -> str:
-    """' lower case words ' of a title, for keyword tests."""
-    folded = "".join(ch if ch.isalnum() else " " for ch in text.casefold())
-    return " " + " ".join(folded.split()) + " "
-
-
-def has_word(text: str, keywords: tuple[str, ...]) -> bool:
-    """True when a keyword (or its plural) is one of the words of `text`."""
-    return matched_word(text, keywords) is not None
-
-
-def matched_word(text: str, keywords: tuple[str, ...]) -> str | None:
-    """The first keyword (or its plural) found among the words of `text`."""
-    haystack = words_of(text)
-    for word in keywords:
-        if f" {word} " in haystack or f" {word}s " in haystack or f" {word}es " in haystack:
-            return word
-    return None
-
-
-def tidy(text: str) -> str:
-    """Strip decoration a heading wears (leading emoji, trailing colon); keep the words."""
-    text = strip_controls(text).strip()
-    while text and not (text[0].isalnum() or text[0] in "([\"'`<$/.~"):
-        if unicodedata.category(text[0])[0] not in "SPZM":
-            break
-        text = text[1:].lstrip()
-    return text.rstrip(":").strip()
-
-
-def slugify(text: str, limit: int = 48) -> str:
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    slug = "-".join("".join(ch if ch.isalnum() else " " for ch in folded).split())
-    return slug[:limit].rstrip("-")
 
 
 @dataclass
@@ -217,7 +180,7 @@ class ScenarioBuilder:
             if len(lines) > 1 and all(line.label and line.rest for line in lines):
                 for line in lines:
                     self.label(line.label or "", line.rest, block.line)
-                    self._links(line.links)
+                    self.add_links(line.links)
                 return
             label = block.inline.label
             if label is None and _plain_label(block.inline.text):
@@ -226,7 +189,7 @@ class ScenarioBuilder:
                 self.label(label, block.inline.rest if block.inline.label else "", block.line)
             else:
                 self.note(block.inline.text, block.line)
-            self._links(block.inline.links)
+            self.add_links(block.inline.links)
         elif block.kind == "heading" and block.inline is not None:
             self.label(block.inline.text, "", block.line)
         elif block.kind == "list":
@@ -248,7 +211,7 @@ class ScenarioBuilder:
             return
         base_title = ""
         for item in items:
-            self._links(item.inline.links)
+            self.add_links(item.inline.links)
             if self.target == "symptoms":
                 self._add(self.symptoms, item.inline.text)
                 for nested in _nested_texts(item):
@@ -350,7 +313,7 @@ class ScenarioBuilder:
         if text:
             bucket.append(text)
 
-    def _links(self, links: list[tuple[str, str]]) -> None:
+    def add_links(self, links: list[tuple[str, str]]) -> None:
         for text, href in links:
             if href.startswith(("http://", "https://")):
                 self.links.append(Link(title=_clean(text) or href, url=_clean(href)))
@@ -501,13 +464,4 @@ def _unique(base: str, used: set[str]) -> str:
     return candidate
 
 
-__all__ = [
-    "ScenarioBuilder",
-    "Skip",
-    "has_word",
-    "matched_word",
-    "slugify",
-    "strip_ordinal",
-    "tidy",
-    "words_of",
-]
+__all__ = ["ScenarioBuilder", "Skip"]
