@@ -42,6 +42,11 @@ def tidy(text: str) -> str:
 
 
 def slugify(text: str, limit: int = 48) -> str:
+    """An id from a title: ASCII letters and digits joined by '-', cut at a word boundary."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     slug = "-".join("".join(ch if ch.isalnum() else " " for ch in folded).split())
-    return slug[:limit].rstrip("-")
+    if len(slug) <= limit:
+        return slug
+    head = slug[: limit + 1]
+    cut = head.rsplit("-", 1)[0] if "-" in head else ""
+    return cut if len(cut) >= limit // 2 else slug[:limit].rstrip("-")
