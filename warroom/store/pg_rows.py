@@ -55,7 +55,6 @@ VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (id) DO NOTHING
 RETURNING id
 """
-UPDATE_INCIDENT = "UPDATE warroom_incidents SET title = $2, declared_at = $3 WHERE id = $1"
 INCIDENT_OF_EVENT = "SELECT incident_id FROM warroom_events WHERE id = $1"
 
 _NUL_ESCAPE = "\\u0000"

@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -85,6 +86,7 @@ class PostgresStore:
         register_secret(password)
         with contextlib.suppress(ValueError):
             register_secret(urlsplit(dsn).password)  # as written, percent-encoded or not
+        register_secret(os.environ.get("PGPASSWORD"))  # asyncpg reads it too
         self.target = safe_target(dsn)
         self.description = f"PostgreSQL {self.target}"
         self.queue = OfflineQueue(Path(queue_dir), queue_key(self.target))
