@@ -218,3 +218,22 @@ async def test_connections_say_who_they_are(
     ).splitlines()
     assert names.count("warroom") == 2  # one for queries, one for LISTEN
     await stream.aclose()
+
+
+async def test_a_queued_event_the_database_refuses_is_set_aside_not_retried_forever(
+    dsn: str, tmp_path: Path
+) -> None:
+    first = make_store(dsn, tmp_path)
+    declared = await first.declare(declared_by("ic"))
+    await first.close()
+    # Left in the queue by an earlier run: one for an incident this database never had.
+    later = make_store(dsn, tmp_path)
+    stray = new_event("INC-20000101-7", EventKind.NOTE, "ic", {"text": "elsewhere"})
+    good = new_event(declared.incident_id, EventKind.NOTE, "ic", {"text": "kept"})
+    later.queue.add(stray)
+    later.queue.add(good)
+    loaded = await later.load(declared.incident_id)
+    assert [e.id for e in loaded.events] == [declared.id, good.id]
+    assert later.queue.count() == 0
+    assert [e.id for e in later.queue.rejected.load().events] == [stray.id]
+    await later.close()

@@ -90,14 +90,11 @@ _UNREACHABLE = (
     asyncpg.exceptions.InsufficientResourcesError,  # too many connections (53)
     asyncpg.exceptions.InvalidAuthorizationSpecificationError,  # pg_hba, password (28)
     asyncpg.exceptions.InvalidCatalogNameError,  # the database does not exist (yet)
-    asyncpg.exceptions.InterfaceError,  # "connection is closed"
 )
 
 
 def is_unreachable(error: BaseException) -> bool:
     """True when the error means we cannot talk to the database right now."""
-    if isinstance(error, asyncpg.exceptions.ClientConfigurationError):
-        return False  # a DSN asyncpg cannot use: retrying will not help
     return isinstance(error, _UNREACHABLE)
 
 

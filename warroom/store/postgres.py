@@ -263,12 +263,31 @@ class PostgresStore:
                         missing = event.incident_id
                         log.info("offline queue: %s is not in %s", missing, self.target)
                         self.queue.reject(event)
-                if sendable:
-                    async with conn.transaction():
-                        await conn.executemany(INSERT_EVENT, [event_params(e) for e in sendable])
+                await self._insert_queued(conn, sendable)
                 self.queue.mark_sent(batch.end)
             self.queue.compact()
         self._refresh_queued()
+
+    async def _insert_queued(self, conn: asyncpg.Connection, events: list[Event]) -> None:
+        """One transaction for the lot; if the database refuses it, one by one, setting
+        aside (never retrying forever) each event it refuses."""
+        if not events:
+            return
+        try:
+            async with conn.transaction():
+                await conn.executemany(INSERT_EVENT, [event_params(e) for e in events])
+            return
+        except Exception as error:
+            if is_unreachable(error) or _broken(conn, error):
+                raise
+        for event in events:
+            try:
+                await conn.execute(INSERT_EVENT, *event_params(event))
+            except Exception as error:
+                if is_unreachable(error) or _broken(conn, error):
+                    raise
+                log.info("offline queue: %s refused: %s", event.id, describe_error(error))
+                self.queue.reject(event)
 
     def _refresh_queued(self) -> None:
         with contextlib.suppress(OSError):
