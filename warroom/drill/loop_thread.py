@@ -51,24 +51,18 @@ class LoopThread:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop)
 
     def stop(self, timeout: float = 10.0) -> None:
-        if not self._started or not self._thread.is_alive():
-            self._close()
-            return
+        if self._started and self._thread.is_alive():
 
-        async def cancel_all() -> None:
-            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            async def wind_down() -> None:
+                tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                await self.loop.shutdown_asyncgens()
 
-        with contextlib.suppress(Exception):
-            self.call(cancel_all(), timeout)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(timeout)
-        self._close()
-
-    def _close(self) -> None:
-        if not self._thread.is_alive() and not self.loop.is_closed():
             with contextlib.suppress(Exception):
-                self.loop.run_until_complete(self.loop.shutdown_asyncgens())
+                self.call(wind_down(), timeout)
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self._thread.join(timeout)
+        if not self._thread.is_alive() and not self.loop.is_closed():
             self.loop.close()

@@ -5,8 +5,9 @@
 command:
 
 - `pool`: holds open that share of the connections the `app` role may use, as a leaking
-  connection pool would. At 1.0 there is no slot left: the next connect (the probe's
-  too) gets "too many clients". 0 closes them.
+  connection pool would, and takes any slot that frees up until it has them. At 1.0
+  there is no slot left: the next connect (the probe's too) gets "too many clients".
+  0 closes them.
 - `lock`: one session takes an exclusive lock on `orders` and sits idle in its
   transaction, and two "checkout" sessions queue behind it: the probe sees blocked
   sessions. `False` rolls the lock back and the queue drains.
@@ -44,6 +45,8 @@ class PostgresTrouble:
     def __init__(self, cluster: DrillCluster) -> None:
         self.cluster = cluster
         self.held: list[asyncpg.Connection] = []
+        self.pool_target = 0
+        self.top_up: asyncio.Task[None] | None = None
         self.lock_holder: asyncpg.Connection | None = None
         self.waiters: list[asyncio.Task[None]] = []
         self.waiter_connections: list[asyncpg.Connection] = []
@@ -80,15 +83,31 @@ class PostgresTrouble:
         return "; ".join(done)
 
     async def set_pool(self, share: float) -> str:
-        target = math.ceil(share * self.cluster.usable_connections)
-        while len(self.held) > target:
+        """Hold `share` of the usable connections; a slot freed later is taken again."""
+        self.pool_target = math.ceil(share * self.cluster.usable_connections)
+        while len(self.held) > self.pool_target:
             await self._close(self.held.pop())
-        while len(self.held) < target:
+        problem = await self._top_up()
+        if problem and (self.top_up is None or self.top_up.done()):
+            self.top_up = asyncio.create_task(self._keep_full(), name="drill pool leak")
+        held = f"holding {len(self.held)} of {self.cluster.usable_connections} connections"
+        return f"{held} (the rest as soon as they free up: {problem})" if problem else held
+
+    async def _top_up(self) -> str:
+        """Open connections up to the target; the error that stopped it, or ""."""
+        while len(self.held) < self.pool_target:
             try:
                 self.held.append(await self._connect(f"shop-pool-{len(self.held) + 1}"))
-            except (asyncpg.TooManyConnectionsError, OSError, asyncpg.PostgresError) as error:
-                return f"holding {len(self.held)} connections (no more: {error})"
-        return f"holding {len(self.held)} of {self.cluster.usable_connections} connections"
+            except (OSError, asyncpg.PostgresError) as error:
+                return str(error)
+        return ""
+
+    async def _keep_full(self) -> None:
+        """Like a leaking worker: grab every connection that frees up, until told to stop."""
+        while len(self.held) < self.pool_target:
+            await asyncio.sleep(0.05)
+            with contextlib.suppress(Exception):
+                await self._top_up()
 
     async def set_lock(self, hold: bool) -> str:
         if hold and self.lock_holder is None:
@@ -134,6 +153,9 @@ class PostgresTrouble:
 
     async def release_all(self) -> None:
         """Close every connection the drill holds (before the cluster stops)."""
+        self.pool_target = 0
+        if self.top_up is not None:
+            self.top_up.cancel()
         if self.lock_holder is not None:
             holder, self.lock_holder = self.lock_holder, None
             holder.terminate()

@@ -137,6 +137,7 @@ class Drill:
             speed=settings.speed,
             ports=self.fleet.ports,
             postgres_skipped=self.fleet.postgres_skipped,
+            cluster=self.fleet.cluster_root,
         )
         runner = ScriptRunner(
             self.script,

@@ -1,0 +1,131 @@
+"""The drill report's figures, computed from hand-made events and journal entries."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from warroom.drill.journal import FAULT, RECOVERY, START, STOP, Journal
+from warroom.drill.report import DRILL_AUTHOR, compute, is_declaration, to_markdown
+from warroom.drill.script import parse_script
+from warroom.model.events import EventKind, format_utc, new_event
+from warroom.model.incident import fold
+from warroom.model.scenario import Phase, Scenario, Step
+from warroom.model.severity import PRESETS
+
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+INCIDENT = "INC-20261123-1"
+LADDER = PRESETS["sev1-sev3"]
+SCRIPT = parse_script(
+    """
+id = "t"
+title = "Test drill"
+scenario = "sc"
+update_cadence = "40s"
+[[timeline]]
+at = "2s"
+service = "api"
+status = 503
+""",
+    "t.toml",
+)
+SCENARIO = Scenario(
+    id="sc",
+    title="Scenario",
+    phases=(
+        Phase("assess", "Assess", (Step("assess-1", "Look"), Step("assess-2", "Look again"))),
+        Phase("mitigate", "Mitigate", (Step("mitigate-1", "Roll back"),)),
+        Phase("verify", "Verify", (Step("verify-1", "Watch"),)),
+    ),
+)
+
+
+def at(seconds: float) -> datetime:
+    return T0 + timedelta(seconds=seconds)
+
+
+def event(seconds: float, kind: EventKind, author: str = "ana", **payload: object):  # type: ignore[no-untyped-def]
+    return new_event(INCIDENT, kind, author, payload, now=at(seconds))
+
+
+def drill_history():  # type: ignore[no-untyped-def]
+    events = [
+        event(0, EventKind.DECLARED, DRILL_AUTHOR, title="Test", severity="SEV-2", scenario="sc"),
+        event(4, EventKind.PROBE_STATE_CHANGED, service="api", state="down", previous="up"),
+        event(12, EventKind.SEVERITY_CHANGED, DRILL_AUTHOR, severity="SEV-1"),
+        event(20, EventKind.ROLE_ASSIGNED, role="IC", name="Ana"),
+        event(25, EventKind.STEP_CHECKED, scenario="sc", step="assess-2", text="Look again"),
+        event(30, EventKind.COMMS_COPIED, template="status-update", text="..."),
+        event(35, EventKind.STEP_CHECKED, scenario="sc", step="mitigate-1", text="Roll back"),
+        event(44, EventKind.PROBE_STATE_CHANGED, service="web", state="up", previous="down"),
+        event(45, EventKind.PROBE_STATE_CHANGED, service="api", state="up", previous="down"),
+    ]
+    journal = Journal()
+    journal.add(START, at=at(0), seed=7, speed=2.0)
+    journal.add(FAULT, "api", "api fails", at=at(2))
+    journal.add(FAULT, "web", "web fails", at=at(10))
+    journal.add(
+        RECOVERY, "api", "back", at=at(40), tick_at=format_utc(at(35)), step_text="Roll back"
+    )
+    journal.add(STOP, at=at(60))
+    return fold(events, INCIDENT), journal
+
+
+def test_figures_count_from_the_first_fault() -> None:
+    state, journal = drill_history()
+    figures = compute(state, journal, SCRIPT, SCENARIO, LADDER, speed=2.0, ended=at(60))
+    assert figures.outage_began == at(2)
+    assert figures.time_to_declare == timedelta(seconds=18)  # the IC role, not the drill's
+    assert figures.time_to_first_update == timedelta(seconds=28)
+    assert figures.time_to_mitigation == timedelta(seconds=33)
+    assert figures.time_to_recovery == timedelta(seconds=43)
+    assert [s.id for s in figures.steps_done] == ["assess-2", "mitigate-1"]
+    assert [s.id for s in figures.steps_skipped] == ["assess-1"]
+    assert [s.id for s in figures.steps_not_reached] == ["verify-1"]
+    assert figures.cadence == timedelta(seconds=20)  # 40 s of drill time at speed 2
+    assert [(b - a).total_seconds() for a, b, _ in figures.gaps] == [30, 30]
+    assert figures.missed_updates == 2 and not figures.cadence_kept
+    first, second = figures.detections
+    assert first.delay == timedelta(seconds=2)
+    assert second.seen is None  # web's only change after its fault is back to up
+
+
+def test_markdown_shows_the_figures_then_the_post_mortem() -> None:
+    state, journal = drill_history()
+    figures = compute(state, journal, SCRIPT, SCENARIO, LADDER, speed=2.0, ended=at(60))
+    text = to_markdown(figures, state, journal, SCRIPT, LADDER)
+    assert "| Time to declare | 18s (IC: Ana) |" in text
+    assert "| Time to first status update | 28s |" in text
+    assert '| Time to mitigation | 33s (ticked "Roll back") |' in text
+    assert "| Time to recovery (every probe up) | 43s |" in text
+    assert "| Steps | 2 of 4 done, 1 skipped, 1 not reached |" in text
+    assert "missed 2 time(s) (expected every 20s, longest gap 30s)" in text
+    assert "--seed 7 --speed 2" in text
+    assert "- skipped: Look" in text and "- not reached: Watch" in text
+    assert "| +0s | api | fault: api fails | after 2s: down |" in text
+    assert "# Post-mortem: INC-20261123-1" in text
+
+
+def test_nothing_done_reads_as_not_done_and_cadence_from_the_declaration() -> None:
+    events = [event(0, EventKind.DECLARED, DRILL_AUTHOR, title="T", severity="SEV-2")]
+    journal = Journal()
+    journal.add(FAULT, "api", "api fails", at=at(1))
+    figures = compute(fold(events), journal, SCRIPT, None, LADDER, speed=1.0, ended=at(30))
+    assert figures.time_to_declare is None and figures.time_to_mitigation is None
+    assert figures.cadence_kept and figures.gaps == [(at(0), at(30), False)]
+    text = to_markdown(figures, fold(events), journal, SCRIPT, LADDER)
+    assert "| Time to declare | not done |" in text
+    assert "| Time to recovery (every probe up) | not seen |" in text
+
+
+def test_what_counts_as_declaring() -> None:
+    def check(kind: EventKind, author: str = "ana", **payload: object) -> bool:
+        return is_declaration(event(1, kind, author, **payload))
+
+    assert check(EventKind.SEVERITY_CHANGED, severity="SEV-1")
+    assert not check(EventKind.SEVERITY_CHANGED, DRILL_AUTHOR, severity="SEV-1")
+    assert check(EventKind.ROLE_ASSIGNED, role="IC", name="Ana")
+    assert not check(EventKind.ROLE_ASSIGNED, role="IC", name="")
+    assert not check(EventKind.ROLE_ASSIGNED, role="Comms", name="Bo")
+    assert check(EventKind.STEP_CHECKED, text="Declare the incident and open a channel")
+    assert not check(EventKind.STEP_CHECKED, text="Roll back")
+    assert not check(EventKind.NOTE, text="declare")
