@@ -200,7 +200,7 @@ def render_scenario(scenario: Scenario, ladder: Any = None, severity: str | None
         lines += ["", "Links"] + [f"  - {link.title}: {link.url}" for link in scenario.links]
     if scenario.source:
         lines += ["", f"source: {scenario.source}"]
-    return "\n".join(lines) + "\n"
+    return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
