@@ -42,11 +42,16 @@ def line(text: str) -> str:
     return inert(text, single_line=True).strip()
 
 
+def _clock(moment: datetime, zone: tzinfo) -> str:
+    """`YYYY-MM-DD HH:MM:SS` in `zone` (isoformat: several times faster than strftime,
+    which matters for a timeline of 100,000 rows)."""
+    return moment.astimezone(zone).isoformat(sep=" ", timespec="seconds")[:19]
+
+
 def _when(moment: datetime | None, zone: tzinfo | None = None) -> str:
     if moment is None:
         return "-"
-    shown = moment.astimezone(zone or UTC)
-    return shown.strftime("%Y-%m-%d %H:%M:%S") + ("" if zone else " UTC")
+    return _clock(moment, zone or UTC) + ("" if zone else " UTC")
 
 
 def _kind_label(entry: TimelineEntry) -> str:
@@ -154,11 +159,25 @@ def to_markdown(
     local = f" | {cell(zone_name or 'local')}" if zone else ""
     add(f"| UTC{local} | Who | Kind | Entry |")
     add("|---" * (4 if zone else 3) + "|---|")
+    # A long timeline repeats a few authors and kinds: make each cell once.
+    authors: dict[str, str] = {}
+    labels: dict[tuple[object, object], str] = {}
+    notes_by_kind: dict[NoteKind, list[TimelineEntry]] = {kind: [] for kind in NoteKind}
     for entry in state.entries:
-        moment = entry.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
-        local_cell = f" | {entry.at.astimezone(zone).strftime('%H:%M:%S')}" if zone else ""
+        note_kind = entry.note_kind
+        if note_kind is not None and not entry.struck:
+            notes_by_kind[note_kind].append(entry)
+        event = entry.event
+        author = authors.get(event.author)
+        if author is None:
+            author = authors[event.author] = cell(event.author)
+        label = labels.get((event.kind, note_kind))
+        if label is None:
+            label = labels[(event.kind, note_kind)] = cell(_kind_label(entry))
+        moment = _clock(event.at, UTC)
+        local_cell = f" | {_clock(event.at, zone)[11:]}" if zone else ""
         add(
-            f"| {moment}{local_cell} | {cell(entry.event.author)} | {cell(_kind_label(entry))}"
+            f"| {moment}{local_cell} | {author} | {label}"
             f" | {_entry_text(entry).replace('|', chr(92) + '|')} |"
         )
     add("")
@@ -170,7 +189,7 @@ def to_markdown(
     ):
         add(f"## {heading}")
         add("")
-        notes = state.notes(kind)
+        notes = notes_by_kind[kind]
         if notes:
             for entry in notes:
                 add(f"- {_when(entry.at)[11:16]} UTC: {line(entry.text)}")
@@ -180,7 +199,7 @@ def to_markdown(
 
     add("## Action items")
     add("")
-    todos = state.notes(NoteKind.TODO)
+    todos = notes_by_kind[NoteKind.TODO]
     if todos:
         add("| Action | Logged by | Logged at (UTC) | Status |")
         add("|---|---|---|---|")
@@ -261,13 +280,22 @@ def state_summary(state: IncidentState, ladder: SeverityLadder, now: datetime) -
 
 
 def to_json(state: IncidentState, ladder: SeverityLadder, now: datetime) -> str:
-    document = {
+    """The export document: the derived state indented, then one event per line.
+
+    Events are written compact, one a line, by the C encoder: `json.dumps(indent=2)`
+    runs the pure-Python encoder and took over a second for 100,000 events.
+    """
+    head = {
         "format": "warroom-incident/1",
         "exported_at": format_utc(now),
         "incident": state_summary(state, ladder, now),
-        "events": [event.to_dict() for event in state.events],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(head, indent=2, ensure_ascii=False)
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    events = ",\n    ".join(encode(event.to_dict()) for event in state.events)
+    listing = f"[\n    {events}\n  ]" if events else "[]"
+    opened = text.removesuffix("\n}")  # the head object, still open for "events"
+    return f'{opened},\n  "events": {listing}\n}}\n'
 
 
 def from_json(text: str) -> IncidentState:

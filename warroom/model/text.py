@@ -15,6 +15,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 def inert(text: str, *, single_line: bool = False) -> str:
     """`text` with control characters shown as `\\xNN` (newlines too when single_line)."""
+    if type(text) is str and text.isprintable():
+        return text  # the common case, in C: no control character, no newline, no tab
     cleaned = _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", str(text))
     if single_line:
         cleaned = cleaned.replace("\r", " ").replace("\n", " ⏎ ").replace("\t", " ")

@@ -18,7 +18,9 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+from warroom.model.bulk import collector_paused
 from warroom.model.events import Event, EventError
 from warroom.model.ids import ID_PATTERN, next_incident_id
 from warroom.store.base import (
@@ -38,24 +40,50 @@ def encode(event: Event) -> bytes:
 
 def decode_lines(data: bytes, source: str, first_line: int = 1) -> LoadResult:
     """Events from JSONL bytes; unreadable lines become problems, never exceptions."""
+    with collector_paused():
+        return _decode_lines(data, source, first_line)
+
+
+def _decode_lines(data: bytes, source: str, first_line: int) -> LoadResult:
     result = LoadResult()
-    lines = data.split(b"\n")
-    torn = lines[-1] != b""
+    lines: list[Any]
+    try:
+        # Decoding the whole file once and parsing text is a quarter faster than
+        # `json.loads` of each line's bytes (which detects an encoding every time).
+        lines = data.decode("utf-8").split("\n")
+        read_json, whitespace = _read_text_line, ASCII_WHITESPACE
+    except UnicodeDecodeError:  # a bad byte somewhere: read bytes line by line
+        lines = data.split(b"\n")
+        read_json, whitespace = json.loads, ASCII_WHITESPACE.encode()
+    torn = bool(lines[-1])
     if not torn:
         lines.pop()
+    last = len(lines) - 1
     for index, raw in enumerate(lines):
-        number = first_line + index
-        if not raw.strip():
+        if not raw.strip(whitespace):
             continue
-        is_last = torn and index == len(lines) - 1
         try:
-            event = Event.from_dict(json.loads(raw))
+            event = Event.from_dict(read_json(raw))
         except (ValueError, EventError, UnicodeDecodeError) as error:
+            is_last = torn and index == last
             what = "truncated last line" if is_last else f"unreadable line ({error})"
-            result.problems.append(LoadProblem(source, number, what))
+            result.problems.append(LoadProblem(source, first_line + index, what))
             continue
         result.events.append(event)
     return result
+
+
+ASCII_WHITESPACE = " \t\n\r\x0b\x0c"  # what bytes.strip() strips
+_read_json = json.JSONDecoder().decode
+
+
+def _read_text_line(line: str) -> Any:
+    """A decoded line as JSON: exactly what `json.loads` of its bytes gives."""
+    try:
+        return _read_json(line)
+    except ValueError:
+        # Say it as `json.loads` of the bytes would (which also skips a byte-order mark).
+        return json.loads(line.encode("utf-8"))
 
 
 class IncidentLog:
