@@ -169,7 +169,7 @@ def test_seed_001_mac_roman_runbook() -> None:
 
 def test_seed_002_windows_1252_runbook() -> None:
     result = seed("002")
-    assert any("windows-1252" in note for note in result.notes)
+    assert any("UTF-8 read as Windows-1252" in note for note in result.notes)
     scenarios = by_id(result)
     assert list(scenarios) == [
         "general",

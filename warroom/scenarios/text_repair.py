@@ -128,7 +128,7 @@ def _repair_line(line: str, report: RepairReport) -> str:
     fixed, explanation = ftfy.fix_and_explain(line, config=_FTFY_CONFIG)
     for step in explanation or ():
         if step[0] == "encode":
-            report.fixes.append(f"UTF-8 read as {step[1]}")
+            report.fixes.append(f"UTF-8 read as {_codec_name(step[1])}")
 
     def replace(match: re.Match[str]) -> str:
         repaired = _fix_run(match[0])
@@ -160,8 +160,15 @@ def _fix_run(run: str) -> tuple[str, str] | None:
             continue
         lost = len(candidate) - len(real)
         if (real and lost <= len(real)) or (not real and _truncated_sequence(data)):
-            return candidate, f"UTF-8 read as {codec.removeprefix('sloppy-')}"
+            return candidate, f"UTF-8 read as {_codec_name(codec)}"
     return None
+
+
+def _codec_name(codec: str) -> str:
+    """'sloppy-windows-1252' -> 'Windows-1252', 'macroman' -> 'Mac Roman'."""
+    if codec.replace("_", "") in {"macroman", "macintosh"}:
+        return "Mac Roman"
+    return codec.removeprefix("sloppy-").replace("windows", "Windows").replace("latin", "Latin")
 
 
 def _plausible(ch: str) -> bool:
