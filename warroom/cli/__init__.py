@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -89,6 +90,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(str(error), error.exit_code)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `warroom ... | head`: the reader left; say nothing more and stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":  # pragma: no cover
