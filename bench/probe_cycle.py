@@ -7,8 +7,9 @@ them read the request and never answer. Each round runs one cycle over every tar
 twice, in alternating order: `ProbeEngine.run_once()` (http specs, the engine's shared
 client) and a bare `asyncio.gather` of `httpx.AsyncClient.get` under a semaphore, with
 the same timeout, the same concurrency cap and the same connection limits. Both clients
-are reused across rounds. Prints the median wall time of each and their ratio, for the
-cycle with hung targets and for one without (where per-probe overhead shows).
+are reused across rounds. Prints the median wall time of each and their ratio, and the
+median CPU time of the client process (steadier than wall time on a busy machine), for
+the cycle with hung targets and for one without (where per-probe overhead shows).
 
 Not a test: figures depend on the machine.
 """
@@ -68,15 +69,18 @@ def serve(count: int, hung: int, ports: multiprocessing.Queue) -> None:  # type:
     asyncio.run(main())
 
 
-async def engine_cycle(engine: ProbeEngine) -> float:
-    started = time.perf_counter()
+Timing = tuple[float, float]  # wall seconds, CPU seconds of this (client) process
+
+
+async def engine_cycle(engine: ProbeEngine) -> Timing:
+    started, cpu = time.perf_counter(), time.process_time()
     await engine.run_once()
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
 async def bare_cycle(
     client: httpx.AsyncClient, urls: list[str], timeout: float, concurrency: int
-) -> float:
+) -> Timing:
     semaphore = asyncio.Semaphore(concurrency)
 
     async def one(url: str) -> int | None:
@@ -86,9 +90,9 @@ async def bare_cycle(
             except httpx.HTTPError:
                 return None
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(one(url) for url in urls))
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
 async def measure(urls: list[str], timeout: float, concurrency: int, rounds: int):
@@ -103,8 +107,8 @@ async def measure(urls: list[str], timeout: float, concurrency: int, rounds: int
     engine = ProbeEngine(specs, concurrency=concurrency)
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     client = httpx.AsyncClient(limits=limits)
-    engine_times: list[float] = []
-    bare_times: list[float] = []
+    engine_times: list[Timing] = []
+    bare_times: list[Timing] = []
     try:
         await engine_cycle(engine)  # warm up both
         await bare_cycle(client, urls, timeout, concurrency)
@@ -119,7 +123,14 @@ async def measure(urls: list[str], timeout: float, concurrency: int, rounds: int
     finally:
         await engine.stop()
         await client.aclose()
-    return statistics.median(engine_times), statistics.median(bare_times), states
+    return _medians(engine_times), _medians(bare_times), states
+
+
+def _medians(timings: list[Timing]) -> Timing:
+    return (
+        statistics.median(wall for wall, _ in timings),
+        statistics.median(cpu for _, cpu in timings),
+    )
 
 
 def main() -> None:
@@ -146,13 +157,15 @@ def main() -> None:
         answering = [url for n, url in enumerate(urls) if not _is_hung(n, args.targets, args.hung)]
         scenarios.append(("answering only", answering))
         for label, chosen in scenarios:
-            engine_s, bare_s, states = asyncio.run(
+            (engine_s, engine_cpu), (bare_s, bare_cpu), states = asyncio.run(
                 measure(chosen, args.timeout, args.concurrency, args.rounds)
             )
             print(
-                f"  {label:<15} {len(chosen):>4} targets: engine {engine_s * 1000:8.1f} ms"
-                f"   bare gather {bare_s * 1000:8.1f} ms   ratio {engine_s / bare_s:5.2f}"
-                f"   states {sorted(str(s) for s in states)}"
+                f"  {label:<15} {len(chosen):>4} targets: wall engine {engine_s * 1000:7.1f} ms"
+                f"  bare gather {bare_s * 1000:7.1f} ms  ratio {engine_s / bare_s:4.2f}"
+                f"  | client CPU engine {engine_cpu * 1000:6.1f} ms"
+                f"  bare {bare_cpu * 1000:6.1f} ms  ratio {engine_cpu / bare_cpu:4.2f}"
+                f"  | engine states {sorted(str(s) for s in states)}"
             )
     finally:
         server.terminate()

@@ -80,6 +80,10 @@ def test_defaults() -> None:
         '[[service]]\nname = "r"\nkind = "tcp"\nhost = "h"\nport = 1\ninterval = 4\n'
     )
     assert (short.timeout, short.damping.retry_interval) == (2.0, 1.0)
+    [quick] = services_from(
+        '[[service]]\nname = "r"\nkind = "tcp"\nhost = "h"\nport = 1\ninterval = 0.5\n'
+    )
+    assert (quick.timeout, quick.damping.retry_interval) == (0.25, 0.5)
 
 
 @pytest.mark.parametrize(

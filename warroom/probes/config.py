@@ -268,7 +268,7 @@ def _common(fields: _Fields, name: str, kind: str) -> dict[str, Any]:
         raise fields.error(
             f"'timeout' ({timeout:g} s) must be shorter than 'interval' ({interval:g} s)"
         )
-    retry = fields.number("retry_interval", max(1.0, min(interval, interval / 5)))
+    retry = fields.number("retry_interval", min(interval, max(1.0, interval / 5)))
     if retry > interval:
         raise fields.error(f"'retry_interval' ({retry:g} s) must not exceed 'interval'")
     damping = Damping(
