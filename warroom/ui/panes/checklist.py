@@ -8,6 +8,7 @@ plain text.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -57,6 +58,7 @@ class ChecklistView(OptionList):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.refs: dict[str, StepRef] = {}
         self.state: IncidentState | None = None
+        self._shown: tuple[SeverityLadder, list[Scenario]] | None = None
 
     def show(
         self,
@@ -65,8 +67,12 @@ class ChecklistView(OptionList):
         scenarios: list[Scenario],
     ) -> None:
         self.state = state
+        same_scenarios = self._shown is not None and [s.id for s in self._shown[1]] == [
+            s.id for s in scenarios
+        ]
+        self._shown = (ladder, scenarios)
         highlighted = None
-        if self.highlighted is not None and self.option_count:
+        if same_scenarios and self.highlighted is not None and self.option_count:
             highlighted = self.get_option_at_index(self.highlighted).id
         self.clear_options()
         self.refs = {}
@@ -96,14 +102,22 @@ class ChecklistView(OptionList):
             return None
 
     def _step_text(self, scenario: Scenario, step: Step) -> Text:
+        """A tick box and the step's text, wrapped by hand with a hanging indent."""
         done = self.state is not None and self.state.is_checked(scenario.id, step.id)
+        words = inert(step.text, single_line=True)
+        width = max(self.scrollable_content_region.width - 7, 20)
+        lines = textwrap.wrap(words, width) or [""]
         text = Text("  ☑ " if done else "  ☐ ", style="bold" if done else "")
-        text.append(inert(step.text, single_line=True), style="dim strike" if done else "")
+        text.append("\n    ".join(lines), style="dim strike" if done else "")
         if step.commands:
             text.append("  $", style="bold")
         if step.min_severity:
             text.append(f"  ≥{inert(step.min_severity)}", style="dim")
         return text
+
+    def on_resize(self) -> None:
+        if self.state is not None and self._shown is not None:
+            self.show(self.state, *self._shown)
 
     @property
     def selected_ref(self) -> StepRef | None:

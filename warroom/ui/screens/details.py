@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from warroom.model.text import inert
+from warroom.ui.clipboard import copy_text
 
 
 class DetailScreen(ModalScreen[None]):
@@ -35,8 +37,9 @@ class DetailScreen(ModalScreen[None]):
 
     def action_copy(self) -> None:
         if self.copy_text:
-            self.app.copy_to_clipboard(self.copy_text)
-            self.notify("Copied")
+            folder = getattr(self.app, "data_dir", None) or Path.cwd()
+            outcome = copy_text(self.app, self.copy_text, folder, "command")
+            self.notify(outcome.message, timeout=4)
 
 
 def format_detail(detail: dict[str, object]) -> str:

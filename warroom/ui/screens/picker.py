@@ -25,21 +25,37 @@ class Choice:
 
 
 def fuzzy_score(query: str, text: str) -> int | None:
-    """None when the letters of `query` do not appear in order in `text`; else a score
-    (lower is better: a tighter, earlier match)."""
+    """None when the letters of `query` do not appear in order in `text`; else a score,
+    lower is better. Letters that start a word or follow the previous match count most,
+    so `dbpool` ranks "Database ... pool" above "Deployment ... rollback"."""
     query = query.casefold().replace(" ", "")
     text = text.casefold()
     if not query:
         return 0
-    position = -1
-    first = None
-    for char in query:
-        position = text.find(char, position + 1)
-        if position < 0:
+    best: int | None = None
+    for start in (i for i, char in enumerate(text) if char == query[0]):
+        score = _score_from(query, text, start)
+        if score is not None and (best is None or score < best):
+            best = score
+    return best
+
+
+def _score_from(query: str, text: str, start: int) -> int | None:
+    position = start
+    score = start // 8
+    for char in query[1:]:
+        found = text.find(char, position + 1)
+        if found < 0:
             return None
-        if first is None:
-            first = position
-    return position - (first or 0) + (first or 0) // 4
+        if found == position + 1:
+            score -= 2  # consecutive letters
+        elif found > 0 and not text[found - 1].isalnum():
+            score -= 1  # a word start
+            score += (found - position) // 8
+        else:
+            score += found - position
+        position = found
+    return score
 
 
 class PickerScreen(ModalScreen[str | None]):
