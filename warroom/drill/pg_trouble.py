@@ -85,22 +85,36 @@ class PostgresTrouble:
     async def set_pool(self, share: float) -> str:
         """Hold `share` of the usable connections; a slot freed later is taken again."""
         self.pool_target = math.ceil(share * self.cluster.usable_connections)
+        await self._stop_top_up()
+        problem = await self._top_up()
         while len(self.held) > self.pool_target:
             await self._close(self.held.pop())
-        problem = await self._top_up()
-        if problem and (self.top_up is None or self.top_up.done()):
+        if problem:
             self.top_up = asyncio.create_task(self._keep_full(), name="drill pool leak")
         held = f"holding {len(self.held)} of {self.cluster.usable_connections} connections"
         return f"{held} (the rest as soon as they free up: {problem})" if problem else held
 
+    async def _stop_top_up(self) -> None:
+        task, self.top_up = self.top_up, None
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
     async def _top_up(self) -> str:
-        """Open connections up to the target; the error that stopped it, or ""."""
-        while len(self.held) < self.pool_target:
-            try:
-                self.held.append(await self._connect(f"shop-pool-{len(self.held) + 1}"))
-            except (OSError, asyncpg.PostgresError) as error:
-                return str(error)
-        return ""
+        """Open connections up to the target, all at once; the error that stopped it, or ""."""
+        first = len(self.held) + 1
+        missing = self.pool_target - len(self.held)
+        opened = await asyncio.gather(
+            *(self._connect(f"shop-pool-{first + n}") for n in range(max(missing, 0))),
+            return_exceptions=True,
+        )
+        problem = ""
+        for outcome in opened:
+            if isinstance(outcome, BaseException):
+                problem = str(outcome)
+            else:
+                self.held.append(outcome)
+        return problem
 
     async def _keep_full(self) -> None:
         """Like a leaking worker: grab every connection that frees up, until told to stop."""
@@ -154,8 +168,7 @@ class PostgresTrouble:
     async def release_all(self) -> None:
         """Close every connection the drill holds (before the cluster stops)."""
         self.pool_target = 0
-        if self.top_up is not None:
-            self.top_up.cancel()
+        await self._stop_top_up()
         if self.lock_holder is not None:
             holder, self.lock_holder = self.lock_holder, None
             holder.terminate()
