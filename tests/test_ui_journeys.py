@@ -235,3 +235,13 @@ async def test_keys_can_be_rebound_from_config(tmp_path: Path) -> None:
         assert isinstance(app.screen, PickerScreen)
         sections = dict(app.key_help())
         assert ("S", "Severity") in sections["Incident"]
+
+
+async def test_zoom_a_pane_and_back(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await wait_main(pilot)
+        await pilot.press("3", "z")
+        assert screen.maximized is screen.query_one("#pane-timeline")
+        await pilot.press("z")
+        assert screen.maximized is None

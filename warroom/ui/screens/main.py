@@ -54,7 +54,14 @@ PANE_FOCUS = {
 }
 
 
+class Pane(Vertical):
+    """One of the four panes; `z` zooms it to fill the screen (small terminals)."""
+
+    ALLOW_MAXIMIZE = True
+
+
 class MainScreen(Screen[None]):
+    ALLOW_IN_MAXIMIZED_VIEW = "#header, Footer"
     BINDINGS = [
         Binding("tab", "next_pane", "Next pane", show=False, id="main.next_pane"),
         Binding("shift+tab", "previous_pane", "Previous pane", show=False, id="main.prev_pane"),
@@ -69,6 +76,7 @@ class MainScreen(Screen[None]):
         Binding("c", "scenario", "Scenario", id="main.scenario"),
         Binding("r", "recheck", "Re-check", id="main.recheck"),
         Binding("e", "export", "Export", id="main.export"),
+        Binding("z", "zoom", "Zoom pane", id="main.zoom"),
         Binding("question_mark", "help", "Help", id="main.help"),
     ]
 
@@ -84,17 +92,17 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield IncidentHeader(self.wr.clock, id="header")
         with Container(id="panes"):
-            with Vertical(id="pane-status", classes="pane"):
+            with Pane(id="pane-status", classes="pane"):
                 yield StatusTable(id="status-table")
-            with Vertical(id="pane-checklist", classes="pane"):
+            with Pane(id="pane-checklist", classes="pane"):
                 yield ChecklistView(id="checklist")
-            with Vertical(id="pane-timeline", classes="pane"):
+            with Pane(id="pane-timeline", classes="pane"):
                 yield TimelineView(zone=self.wr.zone, id="timeline")
                 yield Input(
                     placeholder="n: note  f: finding  a: action  d: decision  t: todo  -5m/@14:02",
                     id="note-input",
                 )
-            with Vertical(id="pane-comms", classes="pane"):
+            with Pane(id="pane-comms", classes="pane"):
                 yield CommsComposer(self.wr.templates, id="comms")
         yield Footer()
 
@@ -243,6 +251,14 @@ class MainScreen(Screen[None]):
 
     def action_focus_pane(self, index: int) -> None:
         self.query_one(PANE_FOCUS[PANES[index]]).focus()
+
+    def action_zoom(self) -> None:
+        if self.maximized is not None:
+            self.minimize()
+            return
+        index = self._current_pane()
+        if index >= 0:
+            self.maximize(self.query_one(f"#{PANES[index]}"), container=False)
 
     def action_next_pane(self) -> None:
         self.action_focus_pane((self._current_pane() + 1) % len(PANES))
