@@ -131,7 +131,6 @@ class WarroomApp(App[int]):
                 [
                     ("tab / shift+tab", "next / previous pane"),
                     ("1 2 3 4", "jump to services, checklist, timeline, comms"),
-                    ("z", "zoom the pane to the whole screen (again: back)"),
                     ("ctrl+p", "command palette (every action, themes)"),
                     ("ctrl+q", "quit"),
                 ],
