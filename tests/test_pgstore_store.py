@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.pgstore import create_database, drop_database, make_store
+from tests.support.pgstore import create_database, drop_database, make_store, wait_until
 from tests.support.postgres import PostgresCluster
 from warroom.model.events import Event, EventKind, NoteKind, new_event
 from warroom.model.incident import fold
@@ -210,8 +210,7 @@ async def test_connections_say_who_they_are(
 ) -> None:
     declared = await store.declare(declared_by("ic"))
     stream = store.changes(declared.incident_id)
-    await store.append(new_event(declared.incident_id, EventKind.NOTE, "ic", {"text": "hi"}))
-    await asyncio.wait_for(anext(stream), 20)
+    await wait_until(lambda: store.hub.listening)
     db = dsn.rsplit("/", 1)[1]
     names = postgres_cluster.psql(
         f"SELECT application_name FROM pg_stat_activity WHERE datname = '{db}'"
