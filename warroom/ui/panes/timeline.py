@@ -153,13 +153,21 @@ class TimelineView(ScrollView, can_focus=True):
     # Cursor and actions ------------------------------------------------------------
 
     def watch_cursor(self, value: int) -> None:
+        self._reveal_cursor()
+        self.refresh()
+
+    def _reveal_cursor(self) -> None:
         top = int(self.scroll_y)
         height = max(self.size.height, 1)
-        if value < top:
-            self.scroll_to(y=value, animate=False)
-        elif value >= top + height:
-            self.scroll_to(y=value - height + 1, animate=False)
-        self.refresh()
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False)
+
+    def on_resize(self) -> None:
+        # Entries set before the first layout cannot scroll (no height yet): without this
+        # a long incident opened at its first line, with the cursor on its last, unseen.
+        self._reveal_cursor()
 
     def watch_local_time(self) -> None:
         self.refresh()
