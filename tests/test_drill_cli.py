@@ -7,7 +7,6 @@ import json
 import os
 import queue
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -15,17 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.drill import listening
 from warroom.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def listening(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 def test_list_shows_every_drill_and_the_default(capsys: pytest.CaptureFixture[str]) -> None:
@@ -139,3 +131,15 @@ def test_a_signal_stops_the_fleet_and_removes_the_cluster(tmp_path: Path, signum
     assert not any(listening(port) for port in ports)
     if cluster:  # PostgreSQL was part of the drill
         assert not Path(cluster).exists()
+
+
+def test_an_unusable_data_folder_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    argv = ["--data-dir", str(blocker), "drill", "--no-postgres", "--headless", "1"]
+    assert main(argv) == 1
+    starting, error = capsys.readouterr().err.strip().splitlines()
+    assert starting.startswith("warroom: starting drill bad-deploy")
+    assert error.startswith("warroom: error: cannot start the drill: data folder")

@@ -4,13 +4,13 @@ match the events, and nothing is left listening afterwards."""
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from tests.support.drill import listening
 from tests.support.postgres import postgres_missing_reason
 from warroom.drill.journal import FAULT, RECOVERY
 from warroom.drill.library import load_drills
@@ -24,14 +24,6 @@ from warroom.ui.probe_feed import feed_from_config
 from warroom.ui.screens.main import MainScreen
 
 SPEED = 20.0
-
-
-def listening(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 async def wait_for(pilot, condition: Callable[[], bool], timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]

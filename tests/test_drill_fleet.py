@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.drill import listening
 from tests.support.postgres import postgres_missing_reason
 from warroom.drill.fleet import Fleet
 from warroom.drill.loop_thread import LoopThread
@@ -22,14 +22,6 @@ from warroom.probes.config import ServiceSpec, parse_service
 from warroom.probes.runner import ProbeRunner
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def listening(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
@@ -169,3 +161,27 @@ def test_a_killed_drill_leaves_no_cluster_behind() -> None:
         if process.poll() is None:
             process.kill()
             process.wait(timeout=10)
+
+
+def test_a_postgres_that_will_not_start_leaves_the_drill_without_db(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    stopped = []
+
+    class BrokenCluster:
+        def start(self) -> None:
+            raise subprocess.CalledProcessError(1, "initdb", stderr="initdb: error: disk full\n")
+
+        def stop(self) -> None:
+            stopped.append(True)
+
+    monkeypatch.setattr("warroom.drill.fleet.missing_reason", lambda: None)
+    monkeypatch.setattr("warroom.drill.fleet.DrillCluster", BrokenCluster)
+    loop = LoopThread().start()
+    fleet = Fleet(loop, seed=1).start()
+    try:
+        assert fleet.postgres_skipped == "PostgreSQL did not start: initdb: error: disk full"
+        assert "db" not in fleet.names and stopped == [True]
+    finally:
+        fleet.stop()
+        loop.stop()

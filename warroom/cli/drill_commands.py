@@ -18,7 +18,7 @@ import sys
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from warroom.cli.common import CommandError, open_config
-from warroom.config import Config
+from warroom.config import Config, ConfigError
 from warroom.drill import cleanup
 from warroom.drill.journal import START, Journal
 from warroom.drill.library import DEFAULT_DRILL, load_drills
@@ -32,6 +32,7 @@ from warroom.drill.session import (
 from warroom.model.ids import normalise_incident_id
 from warroom.paths import data_dir
 from warroom.redact import redact_text
+from warroom.store.base import StoreError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -102,7 +103,10 @@ def run_drill(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     try:
-        drill.start()
+        try:
+            drill.start()
+        except (StoreError, ConfigError, OSError) as error:
+            raise CommandError(f"cannot start the drill: {error}") from None
         if args.headless is not None:
             code = run_headless(drill, args.headless, author)
         else:

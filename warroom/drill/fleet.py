@@ -59,11 +59,22 @@ class Fleet:
             if reason:
                 self.postgres_skipped = reason
             else:
-                self.cluster = DrillCluster()
-                self.cluster.start()
-                self.trouble = PostgresTrouble(self.cluster)
-                self.loop.call(self.trouble.prepare())
+                self._start_postgres()
         return self
+
+    def _start_postgres(self) -> None:
+        """A cluster that will not start leaves the drill without `db`, not without a drill."""
+        cluster = DrillCluster()
+        try:
+            cluster.start()
+            trouble = PostgresTrouble(cluster)
+            self.loop.call(trouble.prepare())
+        except Exception as error:
+            cluster.stop()
+            detail = getattr(error, "stderr", "") or str(error) or type(error).__name__
+            self.postgres_skipped = f"PostgreSQL did not start: {detail.strip().splitlines()[-1]}"
+            return
+        self.cluster, self.trouble = cluster, trouble
 
     async def apply(self, action: Action) -> str:
         """Apply on the drill loop; returns what happened (or why nothing did)."""
