@@ -28,7 +28,7 @@ from warroom.model.severity import (
 from warroom.paths import config_dir
 
 CONFIG_NAME = "warroom.toml"
-_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
 class ConfigError(ValueError):
@@ -36,10 +36,13 @@ class ConfigError(ValueError):
 
 
 def expand_env(value: str, where: str) -> str:
-    """Replace `${VAR}` with the environment's value; an unset variable is an error."""
+    """Replace `${VAR}` with the environment's value (an unset variable is an error) and
+    `${VAR:-default}` with the value, or the default when VAR is unset or empty."""
 
     def replace(match: re.Match[str]) -> str:
-        name = match[1]
+        name, default = match[1], match[2]
+        if default is not None:
+            return os.environ.get(name) or default
         if name not in os.environ:
             raise ConfigError(f"{where}: environment variable {name} is not set")
         return os.environ[name]

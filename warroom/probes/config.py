@@ -160,19 +160,6 @@ _STATUS_PATTERN = re.compile(r"^[1-5](?:xx|\d\d)$")
 _NAME = re.compile(r"^[\w][\w .:/@+-]{0,63}$")
 
 
-_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
-
-
-def expand(value: str, where: str) -> str:
-    """`${VAR}` (must be set) and `${VAR:-default}` replaced, in one pass."""
-
-    def replace(match: re.Match[str]) -> str:
-        if match[2] is None:
-            return expand_env(match[0], where)
-        return os.environ.get(match[1]) or match[2]
-
-    return _REFERENCE.sub(replace, value)
-
 
 class _Fields:
     """Typed reads of one raw service table, with errors that say where."""
@@ -193,7 +180,7 @@ class _Fields:
         if not isinstance(value, str):
             raise self.error(f"'{key}' must be a string, got {type(value).__name__}")
         if env:
-            value = expand(value, f"{self.where}: {key}")
+            value = expand_env(value, f"{self.where}: {key}")
         if required and not value.strip():
             raise self.error(f"'{key}' is empty")
         return value
@@ -324,7 +311,7 @@ def _http(fields: _Fields, common: dict[str, Any]) -> HttpSpec:
     for key, value in raw_headers.items():
         if not isinstance(value, str):
             raise fields.error(f"headers.{key} must be a string")
-        expanded = expand(value, f"{fields.where}: headers.{key}")
+        expanded = expand_env(value, f"{fields.where}: headers.{key}")
         if is_secret_header(key):
             register_secret(expanded)
             register_secret(expanded.split(None, 1)[-1])
