@@ -403,7 +403,7 @@ def _tcp(fields: _Fields, common: dict[str, Any]) -> TcpSpec:
     if port is None:
         raise fields.error("missing 'port'")
     if isinstance(port, str):
-        port = expand(port, f"{fields.where}: port")
+        port = expand_env(port, f"{fields.where}: port")
         if not port.isdigit():
             raise fields.error(f"'port' must be a number, got {port!r}")
         port = int(port)
