@@ -52,6 +52,10 @@ def probe_state(app: WarroomApp, name: str) -> str | None:
     return app.session.state.probe_states.get(name, {}).get("state")
 
 
+def services_are(app: WarroomApp, state: str, *names: str) -> Callable[[], bool]:
+    return lambda: all(probe_state(app, name) == state for name in names)
+
+
 async def tick(pilot, app: WarroomApp, option_id: str) -> None:  # type: ignore[no-untyped-def]
     await pilot.press("2")
     checklist = app.screen.query_one(ChecklistView)
@@ -79,22 +83,12 @@ async def test_bad_deploy_drill_unfolds_and_recovers_in_the_console(tmp_path: Pa
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_for(pilot, lambda: isinstance(app.screen, MainScreen), 10, "the console")
             assert app.session is not None and app.session.state.drill
-            await wait_for(
-                pilot,
-                lambda: probe_state(app, "api") == "down" and probe_state(app, "web") == "down",
-                15,
-                "api and web down",
-            )
+            await wait_for(pilot, services_are(app, "down", "api", "web"), 15, "api, web down")
             await tick(pilot, app, "general/declare-1")
             await pilot.press("4", "y")  # copy the first status update
             await wait_for(pilot, lambda: bool(app.session.state.comms), 5, "the update")
             await tick(pilot, app, "deployment-rollback/rollback-1")
-            await wait_for(
-                pilot,
-                lambda: probe_state(app, "api") == "up" and probe_state(app, "web") == "up",
-                15,
-                "the rollback to bring api and web back",
-            )
+            await wait_for(pilot, services_are(app, "up", "api", "web"), 15, "api, web back up")
             shown = [
                 dict(entry.event.payload)
                 for entry in app.session.state.entries
@@ -153,16 +147,11 @@ async def test_pool_exhaustion_drill_on_a_real_postgres(tmp_path: Path) -> None:
         app = console(drill)
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_for(pilot, lambda: isinstance(app.screen, MainScreen), 10, "the console")
-            await wait_for(pilot, lambda: probe_state(app, "db") == "down", 20, "a full pool")
+            await wait_for(pilot, services_are(app, "down", "db"), 20, "a full pool")
             reason_text = app.session.state.probe_states["db"]["reason"]
             assert "too many clients" in reason_text
             await tick(pilot, app, "database-connections/mitigate-1")
-            await wait_for(
-                pilot,
-                lambda: probe_state(app, "db") == "up" and probe_state(app, "api") == "up",
-                20,
-                "freed connections to bring db and api back",
-            )
+            await wait_for(pilot, services_are(app, "up", "db", "api"), 20, "db, api back up")
     finally:
         report = drill.stop()
     assert report is not None and 'ticked "Free connections' in report.read_text()

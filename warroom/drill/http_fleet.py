@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import random
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -42,7 +42,6 @@ class DrillHttpService:
         self.name = name
         self.state = HttpState()
         self.vendor: VendorPage | None = None
-        self.answers = 0
         self._lock = threading.Lock()
         self._rng = random.Random(f"{seed}:{name}")
         self._stopping = stopping
@@ -85,13 +84,12 @@ class DrillHttpService:
     def answer(self, path: str) -> tuple[int, dict[str, Any], float]:
         """Status, JSON body and delay (seconds) for a request to `path`."""
         with self._lock:
-            self.answers += 1
             wobble = self._rng.uniform(0.95, 1.05)
             if self.vendor is not None:
                 if path.rstrip("/") in ("/api/v2/summary.json", "/api/v2/summary"):
                     return 200, self.vendor.summary(), 0.01 * wobble
                 return 404, {"error": "not found"}, 0.0
-            state = HttpState(**vars(self.state))
+            state = replace(self.state)
         if path.rstrip("/") not in ("/health", ""):
             return 404, {"error": "not found"}, 0.0
         body: dict[str, Any] = {"service": self.name, "version": VERSIONS.get(self.name, "")}

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 from warroom.drill.fleet import Fleet
 from warroom.drill.journal import CANCELLED, FAULT, RECOVERY, SKIPPED, Journal
@@ -40,18 +40,18 @@ class ScriptRunner:
         self.pending = list(planned)
         self.speed = speed
         self.fleet = fleet
-        self.store = store
         self.incident_id = incident_id
         self.journal = journal
         self.on_applied = on_applied
         self.fired: set[int] = set()
-        self.cancelled_services: set[str] = set()
         self._started_at = 0.0
+        # Taken now (before the console opens), so no tick can slip in before the watch.
+        self._changes = store.changes(incident_id)
 
     async def run(self) -> None:
         """Until cancelled: the timeline and the tick watch, side by side."""
         self._started_at = asyncio.get_running_loop().time()
-        changes = self.store.changes(self.incident_id)
+        changes = self._changes
         watcher = asyncio.create_task(self._watch_ticks(changes), name="drill ticks")
         try:
             await self._play_timeline()
@@ -73,8 +73,8 @@ class ScriptRunner:
             self.pending.pop(0)
             await self._apply(item.action, FAULT, offset=round(item.offset, 3))
 
-    async def _watch_ticks(self, changes: object) -> None:
-        async for batch in changes:  # type: ignore[attr-defined]
+    async def _watch_ticks(self, changes: AsyncIterator[list[Event]]) -> None:
+        async for batch in changes:
             for event in batch:
                 self._consider(event)
 

@@ -14,6 +14,7 @@ import random
 import shutil
 import tempfile
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -86,7 +87,8 @@ class Drill:
         self._runner: Future[Any] | None = None
         self._stop_lock = threading.Lock()
         self._stopped = False
-        self.on_applied = None
+        self.on_applied: Callable[[str], None] | None = None
+        """Told of each action the script applies (the headless mode prints them)."""
 
     # Starting -----------------------------------------------------------------------------
 
