@@ -1,0 +1,175 @@
+"""Figures 1 and 6: start-up to the first full frame, and peak memory, of a fresh console.
+
+Both start `python -m warroom --config ... --data-dir ...` (the documented way: it opens
+the most recent open incident) on a pseudo-terminal of 120x40, exactly as the baseline,
+`python -m bench.minimal_app`, is started. The clock runs from just before the process
+is created until the last entry of the incident's timeline is on screen, which the
+console draws only once the main screen is mounted, the incident loaded and folded, and
+every pane rendered.
+
+Bytecode is cached in a folder of the run (`PYTHONPYCACHEPREFIX`) after one warm-up
+launch of each program, as an installed package would have it (this machine sets
+`PYTHONDONTWRITEBYTECODE`, which would otherwise make every launch compile warroom).
+
+Memory is the peak resident set (VmHWM) of the console after its first frame and one
+full probe cycle over the services (every answering service's first state is written to
+the timeline), against the minimal app's.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from bench.fixtures import FINAL_NOTE, write_config, write_incident
+from bench.minimal_app import READY
+from bench.plan import Plan
+from bench.stats import Figure, median, ratio_at_most, value_at_most
+from bench.targets import serving
+from bench.terminal import Launch, launch_until
+
+REPO = Path(__file__).resolve().parents[1]
+SIZE = (120, 40)
+
+
+def launch_env(folder: Path) -> dict[str, str]:
+    """The environment both programs start in: the same for the console and the baseline."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("TEXTUAL_", "WARROOM_")) and key != "PYTHONDONTWRITEBYTECODE"
+    }
+    env.update(
+        PYTHONPATH=str(REPO),
+        PYTHONPYCACHEPREFIX=str(folder / "pycache"),
+        TERM="xterm-256color",
+        WARROOM_CONFIG_DIR=str(folder / "config"),
+    )
+    env.pop("COLUMNS", None)
+    env.pop("LINES", None)
+    return env
+
+
+class Programs:
+    """The console (on a prepared data folder) and the minimal app, ready to launch."""
+
+    def __init__(self, folder: Path, urls: list[str], events: int, plan: Plan) -> None:
+        self.folder = folder
+        self.plan = plan
+        self.env = launch_env(folder)
+        self.pristine = write_incident(folder / "pristine", events)
+        self.data = folder / "data"
+        self.config = write_config(folder / "warroom.toml", urls, interval=30.0, timeout=1.0)
+        self.log = self.data / "incidents" / self.pristine.name
+
+    def reset(self) -> None:
+        """The incident as written (a console appends its probe changes to it)."""
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(self.pristine, self.log)
+
+    def console(self, keep_until: Callable[[], bool] | None = None) -> Launch:
+        """Start the console on the incident as written; see `launch_until`."""
+        argv = [sys.executable, "-m", "warroom", "--config", str(self.config)]
+        argv += ["--data-dir", str(self.data)]
+        return launch_until(
+            argv,
+            FINAL_NOTE,
+            env=self.env,
+            cwd=self.folder,
+            size=SIZE,
+            timeout=self.plan.launch_timeout,
+            keep_until=keep_until,
+            keep_timeout=self.plan.launch_timeout,
+        )
+
+    def minimal(self) -> Launch:
+        argv = [sys.executable, "-m", "bench.minimal_app"]
+        return launch_until(
+            argv, READY, env=self.env, cwd=self.folder, size=SIZE, timeout=self.plan.launch_timeout
+        )
+
+
+def measure_startup(plan: Plan, folder: Path) -> list[Figure]:
+    with serving(plan.startup_services) as urls:
+        programs = Programs(folder, urls, plan.startup_events, plan)
+        times: dict[str, list[float]] = {"console": [], "minimal": []}
+
+        def console() -> None:
+            programs.reset()
+            times["console"].append(programs.console().seconds)
+
+        def minimal() -> None:
+            times["minimal"].append(programs.minimal().seconds)
+
+        console()  # warm-up (bytecode and page caches) for both, not counted
+        minimal()
+        for kept in times.values():
+            kept.clear()
+        for run in range(plan.startup_runs):  # interleaved, alternating who goes first
+            for launch in (console, minimal) if run % 2 == 0 else (minimal, console):
+                launch()
+        console_times, minimal_times = times["console"], times["minimal"]
+    return [
+        Figure(
+            f"start-up to first frame ({plan.startup_services} services, "
+            f"{plan.startup_events:,} events)",
+            median(console_times) * 1000,
+            "ms",
+            baseline=median(minimal_times) * 1000,
+            baseline_name="one-Static app",
+            runs=plan.startup_runs,
+            goal="ratio <= 1.3",
+            check=ratio_at_most(1.3),
+        )
+    ]
+
+
+class ProbeEventsWritten:
+    """True once the console has written `wanted` probe changes to the incident's file."""
+
+    def __init__(self, log: Path, wanted: int) -> None:
+        self.log = log
+        self.wanted = wanted
+        self.offset = log.stat().st_size
+        self.seen = 0
+
+    def __call__(self) -> bool:
+        with open(self.log, "rb") as handle:
+            handle.seek(self.offset)
+            data = handle.read()
+        complete = data[: data.rfind(b"\n") + 1]
+        self.offset += len(complete)
+        self.seen += complete.count(b'"probe_state_changed"')
+        return self.seen >= self.wanted
+
+
+def measure_memory(plan: Plan, folder: Path) -> list[Figure]:
+    answering = plan.memory_services - plan.memory_hung
+    with serving(plan.memory_services, plan.memory_hung) as urls:
+        programs = Programs(folder, urls, plan.memory_events, plan)
+        programs.minimal()  # warm-up
+        console: list[float] = []
+        minimal: list[float] = []
+        for _ in range(plan.memory_runs):
+            programs.reset()
+            written = ProbeEventsWritten(programs.log, max(answering, 1))
+            peak = programs.console(keep_until=written).peak_rss_mb
+            console.append(peak if peak is not None else float("nan"))
+            base = programs.minimal().peak_rss_mb
+            minimal.append(base if base is not None else float("nan"))
+    return [
+        Figure(
+            f"memory: console peak RSS ({plan.memory_services} services, "
+            f"{plan.memory_events:,} events, one probe cycle)",
+            median(console),
+            "MB",
+            baseline=median(minimal),
+            baseline_name="one-Static app",
+            runs=plan.memory_runs,
+            goal="<= 200 MB",
+            check=value_at_most(200),
+        )
+    ]
