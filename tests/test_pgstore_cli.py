@@ -144,5 +144,9 @@ def test_the_password_never_shows_even_when_things_fail(
             ["note", "INC-20261123-1", "x"],
         ):
             code, out, err = run(capsys, "--store", bad, *argv)
-            assert code != 0, (argv, out, err)
-            assert err.startswith("warroom: error: ")
+            if argv[0] == "note" and "queued for" in err:
+                # An unreachable database queues a note locally, and says so.
+                assert code == 0 and "queued for INC-20261123-1" in err, (argv, out, err)
+            else:
+                assert code != 0, (argv, out, err)
+                assert err.startswith("warroom: error: ")

@@ -156,15 +156,36 @@ def cmd_incidents(args: argparse.Namespace) -> int:
     return 0
 
 
+async def ensure_known(service: IncidentService, incident_id: str) -> bool:
+    """Refuse an unknown incident, unless a shared store is offline: then the write will be
+    queued locally (and sent when the database is back). True when offline."""
+    try:
+        await service.state(incident_id)
+    except StoreError:
+        if service.store.connection_state().online:
+            raise
+        return True
+    return False
+
+
+def say_queued(incident_id: str) -> None:
+    print(
+        f"warroom: database unreachable; queued for {incident_id}, sent when it is back",
+        file=sys.stderr,
+    )
+
+
 def cmd_note(args: argparse.Namespace) -> int:
     config = open_config(args)
     zone = zone_of(args.tz, config)
     incident_id = normalise_incident_id(args.incident)
 
     async def work(service: IncidentService) -> str:
-        await service.state(incident_id)
+        offline = await ensure_known(service, incident_id)
         at = parse_at(args.at, service.now(), zone) if args.at else None
         event = await service.note(incident_id, args.text, NoteKind(args.kind), at)
+        if offline:
+            say_queued(incident_id)
         return event.id
 
     print(run(args, work, config))
@@ -195,8 +216,10 @@ def cmd_role(args: argparse.Namespace) -> int:
     incident_id = normalise_incident_id(args.incident)
 
     async def work(service: IncidentService) -> None:
-        await service.state(incident_id)
+        offline = await ensure_known(service, incident_id)
         await service.assign_role(incident_id, args.role, args.name)
+        if offline:
+            say_queued(incident_id)
 
     run(args, work)
     return 0

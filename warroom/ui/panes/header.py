@@ -28,9 +28,15 @@ def severity_class(ladder: SeverityLadder, severity: str) -> str:
 class IncidentHeader(Static):
     """Two lines: who and what; then the clocks. Refreshed every second."""
 
-    def __init__(self, clock: Callable[[], datetime], **kwargs: object) -> None:
+    def __init__(
+        self,
+        clock: Callable[[], datetime],
+        connection: Callable[[], ConnectionState] | None = None,
+        **kwargs: object,
+    ) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.clock = clock
+        self.read_connection = connection
         self.state: IncidentState | None = None
         self.ladder: SeverityLadder | None = None
         self.connection = ConnectionState()
@@ -48,6 +54,8 @@ class IncidentHeader(Static):
         self.set_interval(1.0, self.tick)
 
     def tick(self) -> None:
+        if self.read_connection is not None:
+            self.connection = self.read_connection()
         state, ladder = self.state, self.ladder
         if state is None or ladder is None:
             self.update("warroom")
@@ -77,6 +85,8 @@ class IncidentHeader(Static):
         if not self.connection.online:
             queued = f", {self.connection.queued} queued" if self.connection.queued else ""
             line.append(f"  ⚠ OFFLINE{queued}", "bold reverse")
+        elif self.connection.queued:
+            line.append(f"  sending {self.connection.queued} queued", "bold")
         self.update(line)
 
     @staticmethod

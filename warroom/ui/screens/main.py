@@ -90,7 +90,9 @@ class MainScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        yield IncidentHeader(self.wr.clock, id="header")
+        yield IncidentHeader(
+            self.wr.clock, self.session.service.store.connection_state, id="header"
+        )
         with Container(id="panes"):
             with Pane(id="pane-status", classes="pane"):
                 yield StatusTable(id="status-table")
