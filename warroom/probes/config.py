@@ -160,7 +160,6 @@ _STATUS_PATTERN = re.compile(r"^[1-5](?:xx|\d\d)$")
 _NAME = re.compile(r"^[\w][\w .:/@+-]{0,63}$")
 
 
-
 class _Fields:
     """Typed reads of one raw service table, with errors that say where."""
 
