@@ -214,8 +214,10 @@ class MainScreen(Screen[None]):
 
     async def record_change(self, change: StateChange) -> None:
         known = self.session.state.probe_states.get(change.service, {}).get("state")
-        if change.previous is None and known == change.state:
-            return  # a console (re)starting sees what the timeline already says
+        if known == change.state:
+            return  # the timeline says so already (a restart, or another console wrote it)
+        if change.previous is None and known is None and change.state == "up":
+            return  # a first "up" tells nobody anything (as in `warroom watch`)
         try:
             event = await self.session.service.record_probe_change(
                 self.session.incident_id,
