@@ -245,3 +245,26 @@ async def test_zoom_a_pane_and_back(tmp_path: Path) -> None:
         assert screen.maximized is screen.query_one("#pane-timeline")
         await pilot.press("z")
         assert screen.maximized is None
+
+
+async def test_probe_changes_land_in_the_timeline_once(tmp_path: Path) -> None:
+    from warroom.ui.feed import FixedProbeFeed, StateChange
+
+    class ScriptedFeed(FixedProbeFeed):
+        async def run(self, on_rows, on_change) -> None:  # type: ignore[no-untyped-def]
+            on_rows()
+            await on_change(StateChange("web", "http", "up", None, "status 200"))
+            await on_change(StateChange("api", "http", "down", "up", "status 503"))
+            await on_change(StateChange("api", "http", "down", None, "status 503"))  # restart
+            await on_change(StateChange("api", "http", "up", "down", "status 200"))
+
+    app = make_app(tmp_path)
+    app.feed = ScriptedFeed([])
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await wait_main(pilot)
+        for _ in range(100):
+            if screen.session.state.probe_states.get("api", {}).get("state") == "up":
+                break
+            await pilot.pause(0.02)
+    changes = [e.payload for e in stored(tmp_path) if e.kind is EventKind.PROBE_STATE_CHANGED]
+    assert [(c["service"], c["state"]) for c in changes] == [("api", "down"), ("api", "up")]
