@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
@@ -47,48 +48,106 @@ STATE_ORDER = {"down": 0, "degraded": 1, "unknown": 2, "maintenance": 3, "pendin
 
 
 class EngineFeed:
-    """Runs a `ProbeEngine` for the console's lifetime."""
+    """Runs a `ProbeEngine` on its own thread and event loop for the console's lifetime.
 
-    def __init__(self, specs: list[ServiceSpec], engine: ProbeEngine | None = None) -> None:
-        self.engine = engine or ProbeEngine(specs)
+    On the console's loop, a frame being drawn holds everything else up for a while; a
+    probe measured there would count that wait as the service's latency (and call a
+    healthy service degraded). On a loop of its own the probes time only the network,
+    and their work never delays a key press. Rows are snapshotted on the probe thread
+    and read here as one list; changes are handed to the console's loop in order.
+    """
+
+    def __init__(self, specs: list[ServiceSpec]) -> None:
+        self.specs = specs
+        self.engine: ProbeEngine | None = None
+        self._rows: list[ServiceRow] = [
+            ServiceRow(name=spec.name, kind=spec.kind, state="pending", reason="starting")
+            for spec in specs
+        ]
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
 
     def rows(self) -> list[ServiceRow]:
-        now = datetime.now(UTC)
-        rows = [row_of(status, now) for status in self.engine.statuses()]
-        return sorted(rows, key=lambda row: (STATE_ORDER.get(row.state, 2), row.name))
+        return self._rows
 
     def recheck(self, name: str | None = None) -> None:
-        self.engine.run_now(name)
+        if self._loop is not None and self.engine is not None:
+            self._loop.call_soon_threadsafe(self.engine.run_now, name)
+
+    def idle(self) -> bool:
+        """No probe running right now (benchmarks use it)."""
+        engine = self.engine
+        return engine is not None and not any(s.running for s in engine.statuses())
 
     async def run(
         self,
         on_rows: Callable[[], None],
         on_change: Callable[[StateChange], Awaitable[None]],
     ) -> None:
-        async def forward() -> None:
-            async for change in self.engine.changes():
-                await on_change(
-                    StateChange(
-                        service=change.service,
-                        probe_kind=change.probe_kind,
-                        state=str(change.state),
-                        previous=str(change.previous) if change.previous else None,
-                        reason=change.reason,
-                        latency_ms=change.latency_ms,
-                    )
-                )
+        console_loop = asyncio.get_running_loop()
+        failure: list[BaseException] = []
 
-        self.engine.start()
-        forwarder = asyncio.create_task(forward())
+        def probe_thread() -> None:
+            try:
+                asyncio.run(self._probe(console_loop, on_change))
+            except BaseException as error:  # reported on the console's side
+                failure.append(error)
+
+        thread = threading.Thread(target=probe_thread, name="warroom-probes", daemon=True)
+        thread.start()
         try:
-            while True:
+            while thread.is_alive():
                 on_rows()
                 await asyncio.sleep(REFRESH_SECONDS)
+            if failure:
+                raise failure[0]
+        finally:
+            loop, stop = self._loop, self._stop
+            if loop is not None and stop is not None and not loop.is_closed():
+                with contextlib.suppress(RuntimeError):
+                    loop.call_soon_threadsafe(stop.set)
+            await asyncio.to_thread(thread.join, 10)
+
+    async def _probe(
+        self,
+        console_loop: asyncio.AbstractEventLoop,
+        on_change: Callable[[StateChange], Awaitable[None]],
+    ) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        engine = self.engine = ProbeEngine(self.specs)
+
+        async def forward() -> None:
+            async for change in engine.changes():
+                handed = asyncio.run_coroutine_threadsafe(
+                    on_change(
+                        StateChange(
+                            service=change.service,
+                            probe_kind=change.probe_kind,
+                            state=str(change.state),
+                            previous=str(change.previous) if change.previous else None,
+                            reason=change.reason,
+                            latency_ms=change.latency_ms,
+                        )
+                    ),
+                    console_loop,
+                )
+                await asyncio.wrap_future(handed)  # one at a time: the timeline keeps order
+
+        engine.start()
+        forwarder = asyncio.create_task(forward())
+        try:
+            while not self._stop.is_set():
+                now = datetime.now(UTC)
+                rows = [row_of(status, now) for status in engine.statuses()]
+                self._rows = sorted(rows, key=lambda r: (STATE_ORDER.get(r.state, 2), r.name))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), REFRESH_SECONDS)
         finally:
             forwarder.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await forwarder
-            await self.engine.stop()
+            await engine.stop()
 
 
 def feed_from_config(config: Config) -> ProbeFeed:
