@@ -1,7 +1,9 @@
 """A throwaway PostgreSQL cluster for tests: initdb + pg_ctl on a loopback port.
 
 `initdb` and `pg_ctl` refuse to run as root, so when the tests run as root the cluster is
-created with `runuser -u postgres --` in a temporary folder owned by postgres. The cluster
+created with `runuser -u postgres --` in a temporary folder owned by postgres (the same
+binaries and helpers as the drill's cluster, `warroom.drill.pg_cluster`; unlike the
+drill's, this one can be stopped and started again mid-test). The cluster
 listens on 127.0.0.1 only, trusts local connections, and is removed when stopped.
 """
 
@@ -17,34 +19,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SEARCH_DIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
-
-
-def find_binary(name: str) -> str | None:
-    for folder in SEARCH_DIRS:
-        candidate = folder / name
-        if candidate.is_file():
-            return str(candidate)
-    return shutil.which(name)
+from warroom.drill.pg_cluster import as_server_user, find_binary, free_port, missing_reason
 
 
 def postgres_missing_reason() -> str | None:
-    """Why a cluster cannot be started here, or None when it can."""
-    for name in ("initdb", "pg_ctl", "postgres"):
-        if find_binary(name) is None:
-            return (
-                f"PostgreSQL server binary {name!r} not found "
-                "(apt-get install postgresql); PostgreSQL tests skipped"
-            )
-    if os.geteuid() == 0 and shutil.which("runuser") is None:
-        return "running as root without runuser: cannot start PostgreSQL"
+    """Why a cluster cannot be started here (for a loud skip), or None when it can."""
+    reason = missing_reason()
+    if reason:
+        return f"{reason} (apt-get install postgresql); PostgreSQL tests skipped"
     return None
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -74,9 +57,7 @@ class PostgresCluster:
         return f"postgresql://{auth}@127.0.0.1:{self.port}/{db}"
 
     def _run(self, *argv: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        command = list(argv)
-        if os.geteuid() == 0:
-            command = ["runuser", "-u", "postgres", "--", *command]
+        command = as_server_user(list(argv))
         return subprocess.run(command, check=check, capture_output=True, text=True, timeout=120)
 
     def start_new(self) -> PostgresCluster:
