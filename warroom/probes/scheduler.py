@@ -101,6 +101,9 @@ class _Service:
 
     def __init__(self, spec: ServiceSpec) -> None:
         self.spec = spec
+        # Redacting the target parses the URL: once here, not on every status() call
+        # (the console snapshots all services twice a second).
+        self.target = spec.target
         self.debouncer = Debouncer(spec.damping)
         self.history: deque[ProbeResult] = deque(maxlen=HISTORY)
         self.latencies: deque[float | None] = deque(maxlen=LATENCIES)
@@ -203,7 +206,7 @@ class ProbeEngine:
         return ServiceStatus(
             name=service.spec.name,
             kind=service.spec.kind,
-            target=service.spec.target,
+            target=service.target,
             interval=service.spec.interval,
             state=service.debouncer.state,
             last=service.last,
@@ -219,6 +222,10 @@ class ProbeEngine:
 
     def statuses(self) -> list[ServiceStatus]:
         return [self.status(name) for name in self._services]
+
+    def busy(self) -> bool:
+        """Whether any probe is running now (cheap: no status snapshots are made)."""
+        return any(service.running for service in self._services.values())
 
     async def changes(self) -> AsyncIterator[StateChange]:
         """Every debounced change, in order, for as long as the caller keeps reading."""
