@@ -37,8 +37,11 @@ class Plan:
     memory_hung: int = 50
     memory_events: int = 100_000
     memory_runs: int = 3
+    memory_hold: float = 6.0  # seconds after the first frame (every service probed once)
     # seconds a launched console may take to show its first frame
     launch_timeout: float = 120.0
+    # launch each program once before the measured runs (caches)
+    warm_up: bool = True
 
 
 FULL = Plan("full")
@@ -84,7 +87,9 @@ TINY = Plan(
     memory_hung=1,
     memory_events=300,
     memory_runs=1,
+    memory_hold=0.5,
     launch_timeout=30.0,
+    warm_up=False,
 )
 
 PLANS = {plan.name: plan for plan in (FULL, QUICK, TINY)}

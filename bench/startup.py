@@ -7,13 +7,15 @@ is created until the last entry of the incident's timeline is on screen, which t
 console draws only once the main screen is mounted, the incident loaded and folded, and
 every pane rendered.
 
-Bytecode is cached in a folder of the run (`PYTHONPYCACHEPREFIX`) after one warm-up
-launch of each program, as an installed package would have it (this machine sets
-`PYTHONDONTWRITEBYTECODE`, which would otherwise make every launch compile warroom).
+Bytecode is cached (`PYTHONPYCACHEPREFIX`, a folder under the system temp folder kept
+between runs) and each program is launched once before the measured runs, as an
+installed package would have it (this machine sets `PYTHONDONTWRITEBYTECODE`, which
+would otherwise make every launch compile warroom from source).
 
-Memory is the peak resident set (VmHWM) of the console after its first frame and one
-full probe cycle over the services (every answering service's first state is written to
-the timeline), against the minimal app's.
+Memory is the peak resident set (VmHWM) of the console after its first frame and a
+further `memory_hold` seconds, in which every service is probed at least once (first runs
+are spread over a tenth of the 30 s interval, and a hung target times out after 1 s),
+against the minimal app's.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,6 +37,8 @@ from bench.terminal import Launch, launch_until
 
 REPO = Path(__file__).resolve().parents[1]
 SIZE = (120, 40)
+# Bytecode of both programs, kept between runs (Python checks each file against its source).
+PYCACHE = Path(tempfile.gettempdir()) / "warroom-bench-pycache"
 
 
 def launch_env(folder: Path) -> dict[str, str]:
@@ -44,7 +50,7 @@ def launch_env(folder: Path) -> dict[str, str]:
     }
     env.update(
         PYTHONPATH=str(REPO),
-        PYTHONPYCACHEPREFIX=str(folder / "pycache"),
+        PYTHONPYCACHEPREFIX=str(PYCACHE),
         TERM="xterm-256color",
         WARROOM_CONFIG_DIR=str(folder / "config"),
     )
@@ -104,10 +110,11 @@ def measure_startup(plan: Plan, folder: Path) -> list[Figure]:
         def minimal() -> None:
             times["minimal"].append(programs.minimal().seconds)
 
-        console()  # warm-up (bytecode and page caches) for both, not counted
-        minimal()
-        for kept in times.values():
-            kept.clear()
+        if plan.warm_up:  # bytecode and page caches, for both; not counted
+            console()
+            minimal()
+            for kept in times.values():
+                kept.clear()
         for run in range(plan.startup_runs):  # interleaved, alternating who goes first
             for launch in (console, minimal) if run % 2 == 0 else (minimal, console):
                 launch()
@@ -127,43 +134,37 @@ def measure_startup(plan: Plan, folder: Path) -> list[Figure]:
     ]
 
 
-class ProbeEventsWritten:
-    """True once the console has written `wanted` probe changes to the incident's file."""
+class Deadline:
+    """True once `seconds` have passed since the first call (the console's first frame)."""
 
-    def __init__(self, log: Path, wanted: int) -> None:
-        self.log = log
-        self.wanted = wanted
-        self.offset = log.stat().st_size
-        self.seen = 0
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.since: float | None = None
 
     def __call__(self) -> bool:
-        with open(self.log, "rb") as handle:
-            handle.seek(self.offset)
-            data = handle.read()
-        complete = data[: data.rfind(b"\n") + 1]
-        self.offset += len(complete)
-        self.seen += complete.count(b'"probe_state_changed"')
-        return self.seen >= self.wanted
+        now = time.perf_counter()
+        if self.since is None:
+            self.since = now
+        return now - self.since >= self.seconds
 
 
 def measure_memory(plan: Plan, folder: Path) -> list[Figure]:
-    answering = plan.memory_services - plan.memory_hung
     with serving(plan.memory_services, plan.memory_hung) as urls:
         programs = Programs(folder, urls, plan.memory_events, plan)
-        programs.minimal()  # warm-up
+        if plan.warm_up:
+            programs.minimal()
         console: list[float] = []
         minimal: list[float] = []
         for _ in range(plan.memory_runs):
             programs.reset()
-            written = ProbeEventsWritten(programs.log, max(answering, 1))
-            peak = programs.console(keep_until=written).peak_rss_mb
+            peak = programs.console(keep_until=Deadline(plan.memory_hold)).peak_rss_mb
             console.append(peak if peak is not None else float("nan"))
             base = programs.minimal().peak_rss_mb
             minimal.append(base if base is not None else float("nan"))
     return [
         Figure(
             f"memory: console peak RSS ({plan.memory_services} services, "
-            f"{plan.memory_events:,} events, one probe cycle)",
+            f"{plan.memory_events:,} events, {plan.memory_hold:g} s of probing)",
             median(console),
             "MB",
             baseline=median(minimal),
