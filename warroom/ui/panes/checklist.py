@@ -109,10 +109,14 @@ class ChecklistView(OptionList):
         lines = textwrap.wrap(words, width) or [""]
         text = Text("  ☑ " if done else "  ☐ ", style="bold" if done else "")
         text.append("\n    ".join(lines), style="dim strike" if done else "")
+        marks = Text()
         if step.commands:
-            text.append("  $", style="bold")
+            marks.append("  $", style="bold")
         if step.min_severity:
-            text.append(f"  ≥{inert(step.min_severity)}", style="dim")
+            marks.append(f"  ≥{inert(step.min_severity)}", style="dim")
+        if marks and len(lines[-1]) + len(marks) > width:
+            text.append("\n   ")
+        text.append_text(marks)
         return text
 
     def on_resize(self) -> None:
