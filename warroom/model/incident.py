@@ -50,7 +50,7 @@ class TimelineEntry:
 
     event: Event
     text: str
-    edits: list[Event] = field(default_factory=list)
+    edits: tuple[Event, ...] = ()  # a tuple: no empty list kept for each of 100,000 entries
     struck: bool = False
     struck_reason: str = ""
     pinned: bool = False
@@ -295,7 +295,7 @@ def _apply_to_entry(state: IncidentState, event: Event) -> None:
         state.add_entry(TimelineEntry(event=event, text=describe(event)))
         return
     if event.kind is EventKind.ENTRY_EDITED:
-        target.edits.append(event)
+        target.edits = (*target.edits, event)
         target.text = str(event.payload.get("text", target.text))
     elif event.kind is EventKind.ENTRY_STRUCK:
         target.struck = True

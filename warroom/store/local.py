@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import io
 import json
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,50 +41,60 @@ def encode(event: Event) -> bytes:
 
 def decode_lines(data: bytes, source: str, first_line: int = 1) -> LoadResult:
     """Events from JSONL bytes; unreadable lines become problems, never exceptions."""
-    with collector_paused():
-        return _decode_lines(data, source, first_line)
+    return read_lines(io.BytesIO(data), source, first_line)
 
 
-def _decode_lines(data: bytes, source: str, first_line: int) -> LoadResult:
+def read_lines(lines: Iterable[bytes], source: str, first_line: int = 1) -> LoadResult:
+    """Events from JSONL lines (as a binary file yields them: each ends in a newline, but
+    a torn last one); unreadable lines become problems, never exceptions.
+
+    Lines are read one at a time, so a 30 MB file is never held whole (once as bytes,
+    once as text and once as a list of lines, which made loading peak at 160 MB for a
+    100,000-event incident that keeps 95 MB).
+    """
     result = LoadResult()
-    lines: list[Any]
-    try:
-        # Decoding the whole file once and parsing text is a quarter faster than
-        # `json.loads` of each line's bytes (which detects an encoding every time).
-        lines = data.decode("utf-8").split("\n")
-        read_json, whitespace = _read_text_line, ASCII_WHITESPACE
-    except UnicodeDecodeError:  # a bad byte somewhere: read bytes line by line
-        lines = data.split(b"\n")
-        read_json, whitespace = json.loads, ASCII_WHITESPACE.encode()
-    torn = bool(lines[-1])
-    if not torn:
-        lines.pop()
-    last = len(lines) - 1
-    for index, raw in enumerate(lines):
-        if not raw.strip(whitespace):
-            continue
-        try:
-            event = Event.from_dict(read_json(raw))
-        except (ValueError, EventError, UnicodeDecodeError) as error:
-            is_last = torn and index == last
-            what = "truncated last line" if is_last else f"unreadable line ({error})"
-            result.problems.append(LoadProblem(source, first_line + index, what))
-            continue
-        result.events.append(event)
+    number = first_line - 1
+    with collector_paused():
+        for raw in lines:
+            number += 1
+            if not raw or raw.isspace():  # a blank line (isspace copies nothing)
+                continue
+            try:
+                event = Event.from_dict(_read_line(raw))
+            except (ValueError, EventError) as error:  # UnicodeDecodeError is a ValueError
+                torn = not raw.endswith(b"\n")  # only the last line can lack its newline
+                what = "truncated last line" if torn else f"unreadable line ({error})"
+                result.problems.append(LoadProblem(source, number, what))
+                continue
+            result.events.append(event)
     return result
 
 
-ASCII_WHITESPACE = " \t\n\r\x0b\x0c"  # what bytes.strip() strips
 _read_json = json.JSONDecoder().decode
 
 
-def _read_text_line(line: str) -> Any:
-    """A decoded line as JSON: exactly what `json.loads` of its bytes gives."""
+def _read_line(raw: bytes) -> Any:
+    """A line as JSON: exactly what `json.loads(raw)` gives, a quarter faster (json.loads
+    of bytes detects their encoding each time; this decodes UTF-8 and parses text)."""
     try:
-        return _read_json(line)
+        return _read_json(raw.decode("utf-8"))
     except ValueError:
-        # Say it as `json.loads` of the bytes would (which also skips a byte-order mark).
-        return json.loads(line.encode("utf-8"))
+        # Fail as `json.loads` of the line would (which also skips a byte-order mark).
+        return json.loads(raw.removesuffix(b"\n"))
+
+
+def complete_lines_end(path: Path) -> tuple[int, int]:
+    """The offset just after the file's last complete line, and the number of the line
+    that starts there; read a megabyte at a time (the file may be large)."""
+    end = newlines = position = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            count = chunk.count(b"\n")
+            if count:
+                newlines += count
+                end = position + chunk.rfind(b"\n") + 1
+            position += len(chunk)
+    return end, newlines + 1
 
 
 class IncidentLog:
@@ -123,10 +134,11 @@ class IncidentLog:
 
     def load(self) -> LoadResult:
         try:
-            data, _ = self.read()
+            handle = open(self.path, "rb")  # noqa: SIM115 (closed below)
         except FileNotFoundError:
             raise UnknownIncident(self.path.stem) from None
-        return decode_lines(data, str(self.path))
+        with handle:
+            return read_lines(handle, str(self.path))
 
 
 class LocalStore:
@@ -215,9 +227,7 @@ class LocalStore:
         log = self.log(incident_id)
         offset, line = 0, 1
         with suppress(FileNotFoundError):
-            data, _ = log.read(0)
-            complete = data[: data.rfind(b"\n") + 1]
-            offset, line = len(complete), complete.count(b"\n") + 1
+            offset, line = complete_lines_end(log.path)
         return self._follow(log, offset, line)
 
     async def _follow(self, log: IncidentLog, offset: int, line: int) -> AsyncIterator[list[Event]]:
