@@ -162,6 +162,9 @@ class WarroomApp(App[int]):
             if incident_id is None:
                 latest = await self.service.latest_open()
                 incident_id = latest.id if latest else None
+                # Not kept while the session loads it again: two copies of a long
+                # incident at once was a third of the console's peak memory.
+                del latest
             if incident_id is None:
                 declaration = await self.push_screen_wait(
                     DeclareScreen(
