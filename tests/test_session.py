@@ -55,3 +55,12 @@ async def test_absorb_in_any_order_equals_fold(tmp_path: Path) -> None:
         assert snapshot(session.state) == snapshot(fold(everything))
     assert session.absorb(late) == []  # duplicates ignored
     assert session.state.severity == "SEV-1"
+
+
+async def test_latest_open_reads_newest_first(tmp_path: Path) -> None:
+    service = IncidentService(LocalStore(tmp_path), "alice", PRESETS["sev1-sev3"])
+    ids = [(await service.declare(f"incident {n}", "SEV-2")).incident_id for n in range(11)]
+    newest = await service.state(ids[10])
+    await service.set_status(newest, "resolved")
+    latest = await service.latest_open()
+    assert latest is not None and latest.id == ids[9]  # "-10" is newer than "-9", but closed

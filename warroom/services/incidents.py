@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from warroom.model.events import Event, EventKind, NoteKind, new_event, utc_now
+from warroom.model.ids import ID_PATTERN
 from warroom.model.incident import DEFAULT_ROLES, IncidentState, Status, fold
 from warroom.model.severity import PRESETS, SeverityError, SeverityLadder
 from warroom.store.base import IncidentStore, LoadProblem, UnknownIncident
@@ -74,7 +75,14 @@ class IncidentService:
         return sorted(states, key=lambda s: s.declared_at or self.now(), reverse=True)
 
     async def latest_open(self) -> IncidentState | None:
-        for state in await self.list_incidents():
+        """The most recently declared incident still open, reading newest first and
+        stopping at the first open one (so opening the console folds one incident, not
+        every incident in the data folder)."""
+        for incident_id in sorted(await self.store.incident_ids(), key=id_order, reverse=True):
+            try:
+                state = (await self.load(incident_id)).state
+            except UnknownIncident:
+                continue
             if state.is_open:
                 return state
         return None
@@ -230,6 +238,14 @@ class IncidentService:
         entry = state.entry(entry_id)
         if entry is None or entry.kind is not EventKind.NOTE:
             raise IncidentError(f"no note {entry_id!r} in {state.id}")
+
+
+def id_order(incident_id: str) -> tuple[str, int, str]:
+    """Sort key for `INC-YYYYMMDD-N` ids: by day, then by number (10 after 9)."""
+    match = ID_PATTERN.match(incident_id)
+    if match is None:
+        return ("", 0, incident_id)
+    return (match[1], int(match[2]), incident_id)
 
 
 def canonical_role(role: str) -> str:
