@@ -87,7 +87,9 @@ class IncidentHeader(Static):
             line.append(f"  ⚠ OFFLINE{queued}", "bold reverse")
         elif self.connection.queued:
             line.append(f"  sending {self.connection.queued} queued", "bold")
-        self.update(line)
+        # The header's height is fixed (2 lines, warroom.tcss): a layout pass for this
+        # once-a-second tick reflowed the whole screen (~35 ms) and delayed key presses.
+        self.update(line, layout=False)
 
     @staticmethod
     def _severity_colour(level: str) -> str:
