@@ -268,3 +268,24 @@ async def test_probe_changes_land_in_the_timeline_once(tmp_path: Path) -> None:
             await pilot.pause(0.02)
     changes = [e.payload for e in stored(tmp_path) if e.kind is EventKind.PROBE_STATE_CHANGED]
     assert [(c["service"], c["state"]) for c in changes] == [("api", "down"), ("api", "up")]
+
+
+async def test_status_rows_reorder_worst_first_and_keep_the_cursor(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from tests.ui_support import ROWS
+    from warroom.ui.panes.status import StatusTable
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await wait_main(pilot)
+        table = screen.query_one(StatusTable)
+        await pilot.press("1", "down", "down")
+        assert table.selected_name == "payments-vendor"
+        vendor_down = replace(ROWS[2], state="down", reason="major outage")
+        app.feed._rows = [vendor_down, ROWS[0], ROWS[1]]  # type: ignore[attr-defined]
+        screen.refresh_services()
+        await pilot.pause()
+        assert [str(k.value) for k in table.rows] == ["payments-vendor", "api", "database"]
+        assert table.selected_name == "payments-vendor"
+        assert "major outage" in str(table.get_cell("payments-vendor", "reason"))

@@ -8,6 +8,7 @@ plain string as markup), and reasons quote what remote servers sent, so they sta
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from rich.text import Text
 from textual.binding import Binding
@@ -82,6 +83,7 @@ class StatusTable(DataTable):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)  # type: ignore[arg-type]
         self.rows_by_name: dict[str, ServiceRow] = {}
+        self._shown: dict[str, dict[str, Text]] = {}
 
     WIDE = 64  # below this width the latency and age columns are left out
 
@@ -118,26 +120,38 @@ class StatusTable(DataTable):
         self._rebuild(list(self.rows_by_name.values()))
 
     def show(self, rows: list[ServiceRow]) -> None:
+        """Show the rows (worst first); only cells whose text changed are redrawn."""
         names = [row.name for row in rows]
-        if set(names) != set(self.rows_by_name) or len(names) != self.row_count:
+        if names != list(self.rows_by_name) or len(names) != self.row_count:
             self._rebuild(rows)
             return
         for row in rows:
-            if self.rows_by_name.get(row.name) != row:
-                for column, value in self._cells(row).items():
+            if self.rows_by_name.get(row.name) == row:
+                continue
+            shown = self._shown.get(row.name, {})
+            cells = self._cells(row)
+            for column, value in cells.items():
+                if shown.get(column) != value:
                     self.update_cell(row.name, column, value)
-                self.rows_by_name[row.name] = row
+            self._shown[row.name] = cells
+            self.rows_by_name[row.name] = row
 
     def _rebuild(self, rows: list[ServiceRow]) -> None:
         cursor = self.cursor_row
+        selected = self.selected_name
         self.clear()
         self.rows_by_name = {}
+        self._shown = {}
         for row in rows:
             cells = self._cells(row)
             self.add_row(*cells.values(), key=row.name)
             self.rows_by_name[row.name] = row
+            self._shown[row.name] = cells
         if rows:
-            self.move_cursor(row=min(cursor, len(rows) - 1))
+            names = [row.name for row in rows]
+            # The cursor stays on its service when the order (worst first) changes.
+            index = names.index(selected) if selected in names else min(cursor, len(rows) - 1)
+            self.move_cursor(row=index)
 
     def _cells(self, row: ServiceRow) -> dict[str, Text]:
         latency = "-" if row.latency_ms is None else f"{row.latency_ms:,.0f}ms"
@@ -180,8 +194,11 @@ class StatusTable(DataTable):
 
 
 def format_duration_short(seconds: float | None) -> str:
+    """'4s', '15s', '2m', '1h': seconds exact below 10, then in steps of 5, then minutes
+    (an age that changes text every second would redraw every row every second)."""
     if seconds is None:
         return "-"
-    from datetime import timedelta
-
-    return format_duration(timedelta(seconds=seconds)).split(" ")[0]
+    whole = max(int(seconds), 0)
+    if 10 <= whole < 60:
+        whole -= whole % 5
+    return format_duration(timedelta(seconds=whole)).split(" ")[0]
