@@ -45,6 +45,9 @@ def entry_label(entry: TimelineEntry) -> tuple[str, str]:
     return KIND_LABELS.get(key, (str(entry.kind), "status"))
 
 
+LINE_CACHE_SIZE = 4000
+
+
 class TimelineView(ScrollView, can_focus=True):
     """A scrollable, virtual list of timeline entries with a cursor."""
 
@@ -90,6 +93,9 @@ class TimelineView(ScrollView, can_focus=True):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.entries: list[TimelineEntry] = []
         self.zone = zone
+        # Rendered lines by what they show: a redraw after a new event (or a probe
+        # change) re-renders only lines that changed, not the whole visible page.
+        self._lines: dict[tuple[object, ...], Strip] = {}
 
     # Data --------------------------------------------------------------------------
 
@@ -125,6 +131,27 @@ class TimelineView(ScrollView, can_focus=True):
         if index >= len(self.entries):
             return Strip.blank(width, base)
         entry = self.entries[index]
+        cursor = 0 if index != self.cursor else (2 if self.has_focus else 1)
+        key = (
+            entry.id,
+            entry.text,
+            len(entry.edits),
+            entry.struck,
+            entry.pinned,
+            cursor,
+            self.local_time,
+            scroll_x,
+            width,
+        )
+        strip = self._lines.get(key)
+        if strip is None:
+            if len(self._lines) > LINE_CACHE_SIZE:
+                self._lines.clear()
+            strip = self._render_entry(entry, cursor).crop_extend(scroll_x, scroll_x + width, base)
+            self._lines[key] = strip
+        return strip
+
+    def _render_entry(self, entry: TimelineEntry, cursor: int) -> Strip:
         label, style_name = entry_label(entry)
         kind_style = self.get_component_rich_style(f"timeline--{style_name}")
         text = Text(no_wrap=True, overflow="ellipsis", end="")
@@ -143,12 +170,11 @@ class TimelineView(ScrollView, can_focus=True):
             body = f"{body} [struck]"
         text.append(body, body_style)
         text.append(f"  — {author}", self.get_component_rich_style("timeline--time"))
-        if index == self.cursor and self.has_focus:
+        if cursor == 2:
             text.stylize(self.get_component_rich_style("timeline--cursor"))
-        elif index == self.cursor:
+        elif cursor == 1:
             text.stylize(Style(underline=True))
-        segments = list(text.render(self.app.console))
-        return Strip(segments).crop_extend(scroll_x, scroll_x + width, base)
+        return Strip(list(text.render(self.app.console)))
 
     # Cursor and actions ------------------------------------------------------------
 
@@ -222,6 +248,7 @@ class TimelineView(ScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._lines.clear()  # a theme change recolours every line
         self.refresh()
 
     def __len__(self) -> int:

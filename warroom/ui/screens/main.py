@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 
 from warroom.model import comms as comms_model
-from warroom.model.events import Event
+from warroom.model.events import Event, EventKind
 from warroom.model.incident import DEFAULT_ROLES, Status
 from warroom.model.note_input import parse_note_line
 from warroom.model.postmortem import to_markdown
@@ -45,6 +45,16 @@ if TYPE_CHECKING:
     from warroom.ui.app import WarroomApp
 
 FOLLOW_RETRY_SECONDS = 2.0
+# Events that change what the checklist shows (the rest only add timeline lines).
+CHECKLIST_KINDS = frozenset(
+    {
+        EventKind.DECLARED,
+        EventKind.SEVERITY_CHANGED,
+        EventKind.SCENARIO_CHANGED,
+        EventKind.STEP_CHECKED,
+        EventKind.STEP_UNCHECKED,
+    }
+)
 PANES = ("pane-status", "pane-checklist", "pane-timeline", "pane-comms")
 PANE_FOCUS = {
     "pane-status": "#status-table",
@@ -129,19 +139,27 @@ class MainScreen(Screen[None]):
     def state(self):  # type: ignore[no-untyped-def]
         return self.session.state
 
-    def refresh_incident(self) -> None:
+    def refresh_incident(self, fresh: list[Event] | None = None) -> None:
+        """Show the session's state; `fresh` (the new events) limits what is redrawn."""
         state, ladder = self.session.state, self.session.ladder
         self.query_one(IncidentHeader).show(state, ladder)
         self.query_one(TimelineView).set_entries(state.entries)
+        self.query_one("#pane-timeline").border_title = f"3 Timeline ({len(state.entries)})"
+        self._comms_dirty = True
+        checklist = self.query_one(ChecklistView)
+        if (
+            fresh is not None
+            and checklist.state is state
+            and not any(e.kind in CHECKLIST_KINDS for e in fresh)
+        ):
+            return  # notes and probe changes leave the checklist as it is
         scenarios = scenarios_for(state, self.wr.catalogue)
-        self.query_one(ChecklistView).show(state, ladder, scenarios)
+        checklist.show(state, ladder, scenarios)
         title = "2 Checklist"
         if scenarios:
             done = sum(1 for key in state.checked_steps if key.split("/")[0] == scenarios[0].id)
             title = f"2 Checklist: {inert(scenarios[0].title, single_line=True)} ({done} done)"
         self.query_one("#pane-checklist").border_title = title
-        self.query_one("#pane-timeline").border_title = f"3 Timeline ({len(state.entries)})"
-        self._comms_dirty = True
 
     def refresh_services(self) -> None:
         rows = self.wr.feed.rows()
@@ -185,17 +203,21 @@ class MainScreen(Screen[None]):
         return replace(state, probe_states={**state.probe_states, **live})
 
     def absorb(self, events: list[Event]) -> None:
-        if self.session.absorb(events):
-            self.refresh_incident()
+        fresh = self.session.absorb(events)
+        if fresh:
+            self.refresh_incident(fresh)
 
     # Background work -----------------------------------------------------------------
+
+    def _followed(self, fresh: list[Event]) -> None:
+        self.refresh_incident(fresh)
 
     @work(exit_on_error=False, group="follow")
     async def follow_store(self) -> None:
         """Show events written elsewhere; a failing store is reported and retried."""
         while True:
             try:
-                await self.session.follow(lambda fresh: self.refresh_incident())
+                await self.session.follow(self._followed)
                 return
             except Exception as error:  # the console must outlive any store trouble
                 self.notify(
