@@ -4,6 +4,10 @@ Each module in `COMMAND_MODULES` exposes `register(subparsers)`, which adds its
 subcommands and sets `handler` (a function taking the parsed args and returning the exit
 code) as a parser default. With no subcommand, warroom opens the console. Nothing here
 imports Textual; the console is imported only when it is started.
+
+Only the module of the command being run is imported (`COMMANDS` says which; a test
+keeps it true to what the modules register): opening the console does not pay for
+importing asyncpg, the drill or the probes' command code. `--help` imports them all.
 """
 
 from __future__ import annotations
@@ -26,7 +30,44 @@ COMMAND_MODULES = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+COMMANDS = {
+    **dict.fromkeys(
+        ("declare", "incidents", "note", "status", "severity", "role", "export"),
+        "warroom.cli.incident_commands",
+    ),
+    "scenarios": "warroom.cli.scenario_commands",
+    "import-runbook": "warroom.cli.scenario_commands",
+    "check": "warroom.cli.probe_commands",
+    "watch": "warroom.cli.probe_commands",
+    "db": "warroom.cli.db_commands",
+    "drill": "warroom.cli.drill_commands",
+}
+GLOBAL_OPTIONS_WITH_VALUES = frozenset(
+    {"--config", "--data-dir", "--store", "--author", "--theme", "--incident"}
+)
+
+
+def modules_for(argv: Sequence[str]) -> tuple[str, ...]:
+    """The command modules needed to parse `argv`: the command's own, none for the
+    console, all of them for help or anything not recognised (argparse then explains)."""
+    skip = False
+    for token in argv:
+        if skip:
+            skip = False
+            continue
+        if token in ("-h", "--help"):
+            return COMMAND_MODULES
+        if token in GLOBAL_OPTIONS_WITH_VALUES:
+            skip = True
+            continue
+        if token.startswith("-"):
+            continue
+        module = COMMANDS.get(token)
+        return (module,) if module else COMMAND_MODULES
+    return ()
+
+
+def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="warroom",
         description="A keyboard-driven incident console. With no command, opens the console.",
@@ -34,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"warroom {__version__}")
     add_global_options(parser)
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in modules:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as error:
@@ -77,8 +118,9 @@ def join_negative_values(argv: Sequence[str], options: tuple[str, ...] = ("--at"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(join_negative_values(sys.argv[1:] if argv is None else argv))
+    words = join_negative_values(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(modules_for(words))
+    args = parser.parse_args(words)
     handler = getattr(args, "handler", None)
     try:
         if handler is None:
