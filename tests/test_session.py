@@ -62,5 +62,7 @@ async def test_latest_open_reads_newest_first(tmp_path: Path) -> None:
     ids = [(await service.declare(f"incident {n}", "SEV-2")).incident_id for n in range(11)]
     newest = await service.state(ids[10])
     await service.set_status(newest, "resolved")
-    latest = await service.latest_open()
-    assert latest is not None and latest.id == ids[9]  # "-10" is newer than "-9", but closed
+    latest = await IncidentSession.open_latest(service)
+    assert latest is not None and latest.incident_id == ids[9]  # "-10" is newer, but closed
+    assert len(latest.state.events) == 1
+    await latest.close()

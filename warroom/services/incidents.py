@@ -74,19 +74,6 @@ class IncidentService:
                 continue
         return sorted(states, key=lambda s: s.declared_at or self.now(), reverse=True)
 
-    async def latest_open(self) -> IncidentState | None:
-        """The most recently declared incident still open, reading newest first and
-        stopping at the first open one (so opening the console folds one incident, not
-        every incident in the data folder)."""
-        for incident_id in sorted(await self.store.incident_ids(), key=id_order, reverse=True):
-            try:
-                state = (await self.load(incident_id)).state
-            except UnknownIncident:
-                continue
-            if state.is_open:
-                return state
-        return None
-
     # Writing ---------------------------------------------------------------------------
 
     async def _append(self, event: Event) -> Event:

@@ -14,8 +14,8 @@ from collections.abc import AsyncIterator, Callable, Iterable
 
 from warroom.model.events import Event, EventKind
 from warroom.model.incident import IncidentState, TimelineEntry, apply, describe, fold
-from warroom.services.incidents import IncidentService
-from warroom.store.base import LoadProblem
+from warroom.services.incidents import IncidentService, id_order
+from warroom.store.base import LoadProblem, UnknownIncident
 
 
 class IncidentSession:
@@ -35,6 +35,22 @@ class IncidentSession:
         self.problems = loaded.problems
         self._known = {event.id for event in self.state.events}
         return self
+
+    @classmethod
+    async def open_latest(cls, service: IncidentService) -> IncidentSession | None:
+        """A session on the most recent open incident (newest first, each incident read
+        once: the session that found it open is the one returned), or None."""
+        for incident_id in sorted(await service.store.incident_ids(), key=id_order, reverse=True):
+            session = cls(service, incident_id)
+            try:
+                await session.open()
+            except UnknownIncident:
+                await session.close()
+                continue
+            if session.state.is_open:
+                return session
+            await session.close()
+        return None
 
     @property
     def ladder(self):  # type: ignore[no-untyped-def]

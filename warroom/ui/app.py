@@ -161,12 +161,8 @@ class WarroomApp(App[int]):
         try:
             incident_id = self.incident_id
             if incident_id is None:
-                latest = await self.service.latest_open()
-                incident_id = latest.id if latest else None
-                # Not kept while the session loads it again: two copies of a long
-                # incident at once was a third of the console's peak memory.
-                del latest
-            if incident_id is None:
+                self.session = await IncidentSession.open_latest(self.service)
+            if self.session is None and incident_id is None:
                 declaration = await self.push_screen_wait(
                     DeclareScreen(
                         self.service.default_ladder, self.catalogue.all(), self.service.author
@@ -176,7 +172,9 @@ class WarroomApp(App[int]):
                     self.exit(0)
                     return
                 incident_id = await self.declare(declaration)
-            self.session = await IncidentSession(self.service, incident_id).open()
+            if self.session is None:
+                assert incident_id is not None
+                self.session = await IncidentSession(self.service, incident_id).open()
         except UnknownIncident as error:
             self.exit(1, return_code=1, message=f"warroom: error: {error}")
             return
