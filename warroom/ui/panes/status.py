@@ -86,6 +86,7 @@ class StatusTable(DataTable):
         self._shown: dict[str, dict[str, Text]] = {}
 
     WIDE = 64  # below this width the latency and age columns are left out
+    OFFSCREEN_BUDGET = 25
 
     def on_mount(self) -> None:
         self._layout_columns()
@@ -120,14 +121,26 @@ class StatusTable(DataTable):
         self._rebuild(list(self.rows_by_name.values()))
 
     def show(self, rows: list[ServiceRow]) -> None:
-        """Show the rows (worst first); only cells whose text changed are redrawn."""
+        """Show the rows (worst first); only cells whose text changed are redrawn.
+
+        Rows on screen are updated at once; rows scrolled out of sight at most
+        `OFFSCREEN_BUDGET` per call (they catch up within seconds), so a cycle over
+        hundreds of services never holds up a key press with thousands of cell updates.
+        """
         names = [row.name for row in rows]
         if names != list(self.rows_by_name) or len(names) != self.row_count:
             self._rebuild(rows)
             return
-        for row in rows:
+        top = max(int(self.scroll_y), 0)
+        visible = range(top, top + self.size.height)
+        budget = self.OFFSCREEN_BUDGET
+        for index, row in enumerate(rows):
             if self.rows_by_name.get(row.name) == row:
                 continue
+            if index not in visible:
+                if budget <= 0:
+                    continue
+                budget -= 1
             shown = self._shown.get(row.name, {})
             cells = self._cells(row)
             for column, value in cells.items():
