@@ -9,15 +9,14 @@ from typing import Any
 import pytest
 
 from warroom import paths
+from warroom.comms_templates import SHIPPED_ORDER, load_templates
 from warroom.model.comms import (
     MAX_BULLETS,
     PLACEHOLDERS,
-    SHIPPED_ORDER,
     CommsTemplate,
     TemplateError,
     build_context,
     fill,
-    load_templates,
     parse_template,
     render,
     render_draft,

@@ -40,3 +40,12 @@ def test_core_never_imports_textual() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_model_does_no_io() -> None:
+    """The domain reads no files and no environment: loaders live outside warroom/model."""
+    forbidden = ("open(", "read_text(", "read_bytes(", "importlib", "os.environ", "warroom.paths")
+    for source in (REPO / "warroom" / "model").glob("*.py"):
+        text = source.read_text(encoding="utf-8")
+        found = [word for word in forbidden if word in text]
+        assert not found, f"{source.name} uses {found}"

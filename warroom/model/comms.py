@@ -2,8 +2,8 @@
 
 A template is a small text file: TOML front matter between `+++` lines (`id`, `title`,
 `audience`, optional `description`), then the message body with `{placeholder}` fields.
-Five ship inside the package (`warroom.bundled.templates`); a team overrides one by
-putting a file with the same name in `<config dir>/templates/`, and may add its own there.
+This module reads a template from its text and fills it; finding the files (shipped and
+the team's overrides) is `warroom.comms_templates`'s job, so the model does no I/O.
 
 Rendering is one pass of our own substitution, never `str.format`: a known placeholder is
 replaced by its value, an unknown one stays visibly as written (and is reported), `{{` and
@@ -19,11 +19,8 @@ import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
-from warroom import paths
 from warroom.model.events import NoteKind
 from warroom.model.figures import elapsed, format_duration, time_to_mitigate, time_to_resolve
 from warroom.model.incident import DEFAULT_ROLES, IncidentState, Status, TimelineEntry
@@ -31,12 +28,6 @@ from warroom.model.severity import SeverityLadder, SeverityLevel
 from warroom.model.text import inert, shorten
 from warroom.redact import redact_text
 
-BUNDLED_PACKAGE = "warroom.bundled.templates"
-USER_FOLDER = "templates"
-TEMPLATE_SUFFIX = ".md"
-# The shipped templates, in the order the composer offers them.
-SHIPPED_ORDER = ("declaration", "status-update", "resolution", "customer-notice", "escalation")
-MAX_TEMPLATE_BYTES = 64 * 1024
 # A list placeholder shows at most this many entries (the latest), so a draft stays pasteable.
 MAX_BULLETS = 30
 FRONT_MATTER_FENCE = "+++"
@@ -173,89 +164,6 @@ def parse_template(text: str, filename: str, source: str = "shipped") -> CommsTe
     if not body.strip():
         raise TemplateError(f"line {close + 2}: the template has no text after its header")
     return CommsTemplate(body=body + "\n", filename=filename, source=source, **values)
-
-
-def load_templates(
-    config_dir: Path | None = None,
-) -> tuple[list[CommsTemplate], list[str]]:
-    """Shipped templates with the team's overrides and additions, and one line per problem.
-
-    A user file that cannot be read is reported (naming the file) and the shipped template
-    of the same name is used instead; a user template using unknown placeholders is used
-    and reported, since those placeholders show up literally in the draft.
-    """
-    problems: list[str] = []
-    by_file: dict[str, CommsTemplate] = {}
-    for name, text in _bundled_files():
-        try:
-            by_file[name] = parse_template(text, name)
-        except TemplateError as error:
-            problems.append(f"shipped template {name}: {error}")
-    folder = (config_dir or paths.config_dir()) / USER_FOLDER
-    for path in _user_files(folder, problems):
-        fallback = " (using the shipped one)" if path.name in by_file else " (skipped)"
-        try:
-            text = _read_user_file(path)
-            template = parse_template(text, path.name, source=str(path))
-        except TemplateError as error:
-            problems.append(f"{path}: {error}{fallback}")
-            continue
-        by_file[path.name] = template
-    templates = _ordered(by_file)
-    seen: dict[str, CommsTemplate] = {}
-    result = []
-    for template in templates:
-        where = template.source if template.is_user else f"shipped template {template.filename}"
-        if template.id in seen:
-            problems.append(
-                f"{where}: id {template.id!r} is already used by {seen[template.id].filename}"
-                " (skipped)"
-            )
-            continue
-        seen[template.id] = template
-        result.append(template)
-        if template.unknown_placeholders:
-            names = ", ".join("{" + name + "}" for name in template.unknown_placeholders)
-            problems.append(f"{where}: unknown placeholders {names} are left as written")
-    return result, problems
-
-
-def _bundled_files() -> list[tuple[str, str]]:
-    folder = resources.files(BUNDLED_PACKAGE)
-    files = []
-    for entry in folder.iterdir():
-        if entry.name.endswith(TEMPLATE_SUFFIX) and entry.is_file():
-            files.append((entry.name, entry.read_text(encoding="utf-8")))
-    return files
-
-
-def _user_files(folder: Path, problems: list[str]) -> list[Path]:
-    try:
-        return sorted(p for p in folder.iterdir() if p.suffix == TEMPLATE_SUFFIX and p.is_file())
-    except FileNotFoundError:
-        return []
-    except OSError as error:
-        problems.append(f"{folder}: cannot list templates ({error.strerror or error})")
-        return []
-
-
-def _read_user_file(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise TemplateError(f"cannot read ({error.strerror or error})") from None
-    if len(data) > MAX_TEMPLATE_BYTES:
-        raise TemplateError(f"larger than {MAX_TEMPLATE_BYTES // 1024} KiB")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise TemplateError(f"line {line}: not UTF-8 text") from None
-
-
-def _ordered(by_file: dict[str, CommsTemplate]) -> list[CommsTemplate]:
-    rank = {name + TEMPLATE_SUFFIX: index for index, name in enumerate(SHIPPED_ORDER)}
-    return sorted(by_file.values(), key=lambda t: (rank.get(t.filename, len(rank)), t.filename))
 
 
 def _toml_problem(message: str, offset: int, end_line: int) -> str:

@@ -18,8 +18,9 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from warroom.comms_templates import load_templates
 from warroom.config import Config
-from warroom.model.comms import CommsTemplate, load_templates
+from warroom.model.comms import CommsTemplate
 from warroom.model.events import utc_now
 from warroom.model.text import inert
 from warroom.scenarios.loader import Catalogue, load_scenarios
