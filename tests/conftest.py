@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.pgstore import create_database, drop_database
 from tests.support.postgres import PostgresCluster, postgres_missing_reason
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -47,6 +48,21 @@ def fresh_postgres() -> Iterator[PostgresCluster]:
         yield cluster
     finally:
         cluster.destroy()
+
+
+@pytest.fixture
+def database(postgres_cluster: PostgresCluster) -> Iterator[tuple[PostgresCluster, str]]:
+    """A database of the test's own in the session cluster, dropped afterwards."""
+    name = create_database(postgres_cluster)
+    yield postgres_cluster, name
+    drop_database(postgres_cluster, name)
+
+
+@pytest.fixture
+def dsn(database: tuple[PostgresCluster, str]) -> str:
+    """The DSN of the test's own database (`database`)."""
+    cluster, name = database
+    return cluster.dsn(db=name)
 
 
 def shared_dir_or_skip(*parts: str) -> Path:

@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from tests.support.pgstore import create_database, drop_database
 from tests.support.postgres import PostgresCluster, free_port
 from warroom.cli import main
 
 pytestmark = pytest.mark.postgres
 SECRET = "pw_Kx81_cli_secret"
-
-
-@pytest.fixture
-def database(postgres_cluster: PostgresCluster) -> Iterator[tuple[PostgresCluster, str]]:
-    name = create_database(postgres_cluster)
-    yield postgres_cluster, name
-    drop_database(postgres_cluster, name)
 
 
 @pytest.fixture

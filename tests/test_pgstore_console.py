@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC
 from pathlib import Path
 
 import pytest
 
-from tests.support.pgstore import WAIT, create_database, drop_database, make_store
-from tests.support.postgres import PostgresCluster
+from tests.support.pgstore import WAIT, make_store
 from tests.ui_support import ROWS, catalogue
 from warroom.config import Config
 from warroom.model.events import EventKind, NoteKind
@@ -22,13 +21,6 @@ from warroom.ui.screens.main import MainScreen
 
 pytestmark = pytest.mark.postgres
 LADDER = PRESETS["sev1-sev3"]
-
-
-@pytest.fixture
-def dsn(postgres_cluster: PostgresCluster) -> Iterator[str]:
-    name = create_database(postgres_cluster)
-    yield postgres_cluster.dsn(db=name)
-    drop_database(postgres_cluster, name)
 
 
 def console(dsn: str, tmp_path: Path, author: str, incident_id: str) -> WarroomApp:

@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.support.pgstore import (
-    WAIT,
-    Watcher,
-    create_database,
-    drop_database,
-    make_store,
-)
-from tests.support.postgres import PostgresCluster
+from tests.support.pgstore import WAIT, Watcher, make_store
 from warroom.cli import main as cli_main
 from warroom.model.events import Event, EventKind, NoteKind, new_event
 from warroom.model.incident import IncidentState, fold
@@ -26,13 +19,6 @@ from warroom.store.postgres import PostgresStore
 
 pytestmark = pytest.mark.postgres
 LADDER = PRESETS["sev1-sev3"]
-
-
-@pytest.fixture
-def dsn(postgres_cluster: PostgresCluster) -> Iterator[str]:
-    name = create_database(postgres_cluster)
-    yield postgres_cluster.dsn(db=name)
-    drop_database(postgres_cluster, name)
 
 
 class Console:

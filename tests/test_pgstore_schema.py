@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.support.pgstore import create_database, drop_database, make_store
+from tests.support.pgstore import make_store
 from tests.support.postgres import PostgresCluster
 from warroom.model.events import EventKind, new_event
 from warroom.store.base import StoreError
 from warroom.store.pg_schema import LATEST_VERSION, MIGRATIONS, SchemaTooNew
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def database(postgres_cluster: PostgresCluster) -> Iterator[tuple[PostgresCluster, str]]:
-    name = create_database(postgres_cluster)
-    yield postgres_cluster, name
-    drop_database(postgres_cluster, name)
 
 
 def tables(cluster: PostgresCluster, db: str) -> list[str]:

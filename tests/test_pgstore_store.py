@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.support.pgstore import create_database, drop_database, make_store, wait_until
+from tests.support.pgstore import make_store, wait_until
 from tests.support.postgres import PostgresCluster
 from warroom.model.events import Event, EventKind, NoteKind, new_event
 from warroom.model.incident import fold
@@ -23,13 +22,6 @@ from warroom.store.postgres import PostgresStore
 
 pytestmark = pytest.mark.postgres
 LADDER = PRESETS["sev1-sev3"]
-
-
-@pytest.fixture
-def dsn(postgres_cluster: PostgresCluster) -> Iterator[str]:
-    name = create_database(postgres_cluster)
-    yield postgres_cluster.dsn(db=name)
-    drop_database(postgres_cluster, name)
 
 
 @pytest.fixture
