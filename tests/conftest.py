@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.support.pgstore import create_database, drop_database
 from tests.support.postgres import PostgresCluster, postgres_missing_reason
+from tests.support.probe_servers import LoopbackServer
+from warroom.probes.runner import ProbeRunner
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
@@ -63,6 +65,21 @@ def dsn(database: tuple[PostgresCluster, str]) -> str:
     """The DSN of the test's own database (`database`)."""
     cluster, name = database
     return cluster.dsn(db=name)
+
+
+@pytest.fixture
+def server() -> Iterator[LoopbackServer]:
+    """A running HTTP server on 127.0.0.1 for the probe tests."""
+    with LoopbackServer() as running:
+        yield running
+
+
+@pytest.fixture
+async def runner() -> AsyncIterator[ProbeRunner]:
+    """A probe runner (four probes at once), closed afterwards."""
+    probe_runner = ProbeRunner(concurrency=4)
+    yield probe_runner
+    await probe_runner.aclose()
 
 
 def shared_dir_or_skip(*parts: str) -> Path:

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,12 +21,6 @@ REPO = Path(__file__).resolve().parents[1]
 TOKEN = "cli-token-6f5e4d3c"
 DB_PASSWORD = "cli-db-pw-1a2b3c"
 QUERY_TOKEN = "cli-query-9z8y7x"
-
-
-@pytest.fixture
-def server() -> Iterator[LoopbackServer]:
-    with LoopbackServer() as running:
-        yield running
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpcore
@@ -16,19 +15,6 @@ from warroom.probes.config import HttpSpec, parse_service
 from warroom.probes.http import _transport_failure, json_mismatch
 from warroom.probes.result import ProbeState
 from warroom.probes.runner import ProbeRunner
-
-
-@pytest.fixture
-def server() -> Iterator[LoopbackServer]:
-    with LoopbackServer() as running:
-        yield running
-
-
-@pytest.fixture
-async def runner() -> AsyncIterator[ProbeRunner]:
-    probe_runner = ProbeRunner(concurrency=4)
-    yield probe_runner
-    await probe_runner.aclose()
 
 
 def http_spec(url: str, **fields: Any) -> HttpSpec:

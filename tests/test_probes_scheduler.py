@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -13,12 +13,6 @@ from warroom.probes.clock import ManualClock
 from warroom.probes.config import ServiceSpec, parse_service
 from warroom.probes.result import ProbeState
 from warroom.probes.scheduler import ProbeEngine, StateChange
-
-
-@pytest.fixture
-def server() -> Iterator[LoopbackServer]:
-    with LoopbackServer() as running:
-        yield running
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
@@ -129,19 +128,6 @@ MAJOR = summary(
         {**incident("Old resolved thing", "resolved", "minor", []), "resolved_at": "2024-05-13"},
     ],
 )
-
-
-@pytest.fixture
-def server() -> Iterator[LoopbackServer]:
-    with LoopbackServer() as running:
-        yield running
-
-
-@pytest.fixture
-async def runner() -> AsyncIterator[ProbeRunner]:
-    probe_runner = ProbeRunner(concurrency=4)
-    yield probe_runner
-    await probe_runner.aclose()
 
 
 def page_spec(url: str) -> StatuspageSpec:
