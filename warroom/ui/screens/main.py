@@ -22,7 +22,7 @@ from textual.widgets import Footer, Input
 
 from warroom.model import comms as comms_model
 from warroom.model.events import Event, EventKind
-from warroom.model.incident import DEFAULT_ROLES, Status
+from warroom.model.incident import IncidentState
 from warroom.model.note_input import parse_note_line
 from warroom.model.postmortem import to_markdown
 from warroom.model.text import inert
@@ -39,7 +39,8 @@ from warroom.ui.panes.status import StatusTable
 from warroom.ui.panes.timeline import TimelineView
 from warroom.ui.screens.details import DetailScreen, format_detail
 from warroom.ui.screens.help import HelpScreen
-from warroom.ui.screens.picker import Choice, PickerScreen, TextPromptScreen
+from warroom.ui.screens.main_pickers import PickerActions
+from warroom.ui.screens.picker import TextPromptScreen
 
 if TYPE_CHECKING:
     from warroom.ui.app import WarroomApp
@@ -70,7 +71,7 @@ class Pane(Vertical):
     ALLOW_MAXIMIZE = True
 
 
-class MainScreen(Screen[None]):
+class MainScreen(PickerActions, Screen[None]):
     ALLOW_IN_MAXIMIZED_VIEW = "#header, Footer"
     BINDINGS = [
         Binding("tab", "next_pane", "Next pane", show=False, id="main.next_pane"),
@@ -136,7 +137,7 @@ class MainScreen(Screen[None]):
     # Refreshing ----------------------------------------------------------------------
 
     @property
-    def state(self):  # type: ignore[no-untyped-def]
+    def state(self) -> IncidentState:
         return self.session.state
 
     def refresh_incident(self, fresh: list[Event] | None = None) -> None:
@@ -408,64 +409,6 @@ class MainScreen(Screen[None]):
         )
         if saved is not None:
             self.notify(f"{template.title}: {outcome.message}", timeout=6)
-
-    # Pickers -------------------------------------------------------------------------
-
-    def action_severity(self) -> None:
-        ladder = self.session.ladder
-        choices = [
-            Choice(level.key, f"{level.key}  {level.name}", level.definition)
-            for level in ladder.levels
-        ]
-
-        def chosen(value: str | None) -> None:
-            if value:
-                self.run_worker(self._do(self.session.service.set_severity(self.state, value)))
-
-        self.app.push_screen(PickerScreen("Severity", choices, self.state.severity), chosen)
-
-    def action_status(self) -> None:
-        choices = [Choice(status.value, status.value) for status in Status]
-
-        def chosen(value: str | None) -> None:
-            if value:
-                self.run_worker(self._do(self.session.service.set_status(self.state, value)))
-
-        self.app.push_screen(
-            PickerScreen("Status", choices, self.state.status.value, filter=False), chosen
-        )
-
-    def action_role(self) -> None:
-        roles = list(dict.fromkeys([*DEFAULT_ROLES, *self.state.roles]))
-        choices = [Choice(role, role, self.state.roles.get(role, "unassigned")) for role in roles]
-
-        def named(role: str, name: str | None) -> None:
-            if name is not None:
-                self.run_worker(
-                    self._do(self.session.service.assign_role(self.session.incident_id, role, name))
-                )
-
-        def chosen(role: str | None) -> None:
-            if role:
-                self.app.push_screen(
-                    TextPromptScreen(
-                        f"Who is {role}? (empty clears)", self.state.roles.get(role, "")
-                    ),
-                    lambda name: named(role, name),
-                )
-
-        self.app.push_screen(PickerScreen("Assign a role", choices, filter=False), chosen)
-
-    def action_scenario(self) -> None:
-        choices = [Choice(s.id, s.title, s.summary[:60]) for s in self.wr.catalogue.all()]
-
-        def chosen(value: str | None) -> None:
-            if value and value != self.state.scenario:
-                self.run_worker(
-                    self._do(self.session.service.set_scenario(self.session.incident_id, value))
-                )
-
-        self.app.push_screen(PickerScreen("Scenario", choices, self.state.scenario), chosen)
 
     # Services, export, help ----------------------------------------------------------
 
