@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Callable, Iterable
 
 from warroom.model.events import Event, EventKind
 from warroom.model.incident import IncidentState, TimelineEntry, apply, describe, fold
+from warroom.model.severity import SeverityLadder
 from warroom.services.incidents import IncidentService, id_order
 from warroom.store.base import LoadProblem, UnknownIncident
 
@@ -53,7 +54,7 @@ class IncidentSession:
         return None
 
     @property
-    def ladder(self):  # type: ignore[no-untyped-def]
+    def ladder(self) -> SeverityLadder:
         return self.service.ladder_of(self.state)
 
     def absorb(self, events: Iterable[Event]) -> list[Event]:

@@ -9,6 +9,7 @@ workers that never close the app on error.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -189,7 +190,7 @@ class MainScreen(PickerActions, Screen[None]):
         )
         composer.set_draft(text, force=force)
 
-    def _state_with_probes(self):  # type: ignore[no-untyped-def]
+    def _state_with_probes(self) -> IncidentState:
         """The incident state, with live probe rows standing in for missing probe events."""
         state = self.session.state
         live = {
@@ -199,8 +200,6 @@ class MainScreen(PickerActions, Screen[None]):
         }
         if not live:
             return state
-        from dataclasses import replace
-
         return replace(state, probe_states={**state.probe_states, **live})
 
     def absorb(self, events: list[Event]) -> None:
