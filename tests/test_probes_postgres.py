@@ -90,6 +90,22 @@ async def until(check: Callable[[], Awaitable[bool]], timeout: float = 10.0) -> 
         await asyncio.sleep(0.02)
 
 
+@contextlib.asynccontextmanager
+async def sleeping_query(
+    sleeper: asyncpg.Connection, observer: asyncpg.Connection, seen: str
+) -> AsyncIterator[None]:
+    """Run `SELECT pg_sleep(60)` on `sleeper` until `observer`'s query `seen` is true; the
+    sleep is cancelled afterwards (whatever the test did)."""
+    sleeping = asyncio.create_task(sleeper.execute("SELECT pg_sleep(60)"))
+    try:
+        await until(lambda: observer.fetchval(seen))
+        yield
+    finally:
+        await observer.execute(CANCEL_SLEEPERS)
+        with contextlib.suppress(asyncpg.QueryCanceledError):
+            await sleeping
+
+
 async def test_healthy(cluster: PostgresCluster, probe: Any) -> None:
     result = await probe(cluster.dsn())
     assert result.state is ProbeState.UP
@@ -160,24 +176,18 @@ async def test_too_many_clients_is_down(
 async def test_long_query_is_degraded(cluster: PostgresCluster, probe: Any, sessions: list):
     await open_sessions(cluster, sessions, 2)
     sleeper, observer = sessions
-    sleeping = asyncio.create_task(sleeper.execute("SELECT pg_sleep(60)"))
-    try:
-        await until(
-            lambda: observer.fetchval(
-                "SELECT count(*) = 1 FROM pg_stat_activity WHERE state = 'active'"
-                " AND query LIKE 'SELECT pg_sleep%' AND query_start < now() - interval '0.3 s'"
-            )
-        )
+    async with sleeping_query(
+        sleeper,
+        observer,
+        "SELECT count(*) = 1 FROM pg_stat_activity WHERE state = 'active'"
+        " AND query LIKE 'SELECT pg_sleep%' AND query_start < now() - interval '0.3 s'",
+    ):
         result = await probe(cluster.dsn(), long_query_seconds=0.3)
         assert result.state is ProbeState.DEGRADED
         assert result.reason == "1 query active > 0.3 s"
         assert result.detail["longest_active_s"] >= 0.3
         patient = await probe(cluster.dsn(), long_query_seconds=3600)
         assert patient.state is ProbeState.UP
-    finally:
-        await observer.execute(CANCEL_SLEEPERS)
-        with contextlib.suppress(asyncpg.QueryCanceledError):
-            await sleeping
 
 
 async def test_blocked_lock_and_idle_transaction_are_degraded(
@@ -217,14 +227,12 @@ async def test_without_superuser_it_says_what_it_could_not_see(
 ) -> None:
     await open_sessions(cluster, sessions, 2)
     sleeper, observer = sessions
-    sleeping = asyncio.create_task(sleeper.execute("SELECT pg_sleep(60)"))
-    try:
-        await until(
-            lambda: observer.fetchval(
-                "SELECT count(*) = 1 FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%'"
-                " AND query_start < now() - interval '0.3 s'"
-            )
-        )
+    async with sleeping_query(
+        sleeper,
+        observer,
+        "SELECT count(*) = 1 FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%'"
+        " AND query_start < now() - interval '0.3 s'",
+    ):
         result = await probe(cluster.dsn(user="watcher"), long_query_seconds=0.3)
         assert result.state is ProbeState.UP
         assert result.detail["connections"] == 2  # counted, even if not readable
@@ -239,10 +247,6 @@ async def test_without_superuser_it_says_what_it_could_not_see(
             cluster.psql("REVOKE pg_monitor FROM watcher")
         assert monitored.state is ProbeState.DEGRADED
         assert "not_visible" not in monitored.detail
-    finally:
-        await observer.execute(CANCEL_SLEEPERS)
-        with contextlib.suppress(asyncpg.QueryCanceledError):
-            await sleeping
 
 
 async def test_server_stopped_is_down(fresh_postgres: PostgresCluster, probe: Any) -> None:
