@@ -289,3 +289,16 @@ async def test_status_rows_reorder_worst_first_and_keep_the_cursor(tmp_path: Pat
         assert [str(k.value) for k in table.rows] == ["payments-vendor", "api", "database"]
         assert table.selected_name == "payments-vendor"
         assert "major outage" in str(table.get_cell("payments-vendor", "reason"))
+
+
+async def test_error_messages_with_markup_stay_literal(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_main(pilot)
+        await pilot.press("n")
+        app.focused.value = "@1[/x]:99 nope"  # type: ignore[union-attr]
+        await pilot.press("enter")
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert any("[/x]" in message for message in messages)
+    assert app.return_code in (None, 0)

@@ -16,6 +16,7 @@ from typing import Any
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from warroom.comms_templates import load_templates
@@ -74,6 +75,19 @@ class WarroomApp(App[int]):
         self.templates = templates
         self.session: IncidentSession | None = None
         self.keymap_overrides: dict[str, str] = {}
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification is plain text: they quote errors and what people typed, and
+        Textual would read `[/x]` in them as markup (widgets' `notify` lands here too)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     # Themes and keys -------------------------------------------------------------------
 
