@@ -90,6 +90,7 @@ class MainScreen(PickerActions, Screen[None]):
         Binding("e", "export", "Export", id="main.export"),
         Binding("z", "zoom", "Zoom pane", id="main.zoom"),
         Binding("question_mark", "help", "Help", id="main.help"),
+        Binding("escape", "leave_note", "Back to the timeline", show=True),
     ]
 
     def __init__(self, session: IncidentSession) -> None:
@@ -317,10 +318,13 @@ class MainScreen(PickerActions, Screen[None]):
             event.input.value = ""
             self.notify(f"Saved {parsed.kind.value}", timeout=2)
 
-    def on_key(self, event: Any) -> None:
-        if event.key == "escape" and self.focused is self.query_one("#note-input", Input):
-            self.query_one(TimelineView).focus()
-            event.stop()
+    def action_leave_note(self) -> None:
+        self.query_one(TimelineView).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave_note":  # shown in the footer only while typing a note
+            return self.focused is self.query_one("#note-input", Input)
+        return True
 
     def on_timeline_view_entry_action(self, message: TimelineView.EntryAction) -> None:
         entry = message.entry
