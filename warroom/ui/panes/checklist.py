@@ -105,7 +105,7 @@ class ChecklistView(OptionList):
         """A tick box and the step's text, wrapped by hand with a hanging indent."""
         done = self.state is not None and self.state.is_checked(scenario.id, step.id)
         words = inert(step.text, single_line=True)
-        width = max(self.scrollable_content_region.width - 7, 20)
+        width = max(self.scrollable_content_region.width - 5, 20)
         lines = textwrap.wrap(words, width) or [""]
         text = Text("  ☑ " if done else "  ☐ ", style="bold" if done else "")
         text.append("\n    ".join(lines), style="dim strike" if done else "")
