@@ -19,7 +19,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from warroom.drill.pg_cluster import as_server_user, find_binary, free_port, missing_reason
+from warroom.drill.pg_cluster import (
+    as_server_user,
+    create_cluster,
+    find_binary,
+    free_port,
+    missing_reason,
+    start_command,
+)
 
 
 def postgres_missing_reason() -> str | None:
@@ -62,44 +69,20 @@ class PostgresCluster:
 
     def start_new(self) -> PostgresCluster:
         self.root = Path(tempfile.mkdtemp(prefix="warroom-pg-"))
-        if os.geteuid() == 0:
-            shutil.chown(self.root, "postgres", "postgres")
-        self._run(
-            find_binary("initdb") or "initdb",
-            "-D",
-            str(self.datadir),
-            "-U",
+        create_cluster(
+            self.root,
             self.user,
-            "--auth=trust",
-            "--no-sync",
-            "-E",
-            "UTF8",
+            self.port,
+            self.max_connections,
+            self.superuser_reserved,
+            self._run,
         )
-        with open(self.datadir / "postgresql.conf", "a") as conf:
-            conf.write(
-                f"\nlisten_addresses = '127.0.0.1'\nport = {self.port}\n"
-                f"max_connections = {self.max_connections}\n"
-                f"superuser_reserved_connections = {self.superuser_reserved}\n"
-                f"unix_socket_directories = '{self.root}'\nfsync = off\n"
-                "synchronous_commit = off\nfull_page_writes = off\n"
-            )
-        if os.geteuid() == 0:
-            shutil.chown(self.datadir / "postgresql.conf", "postgres", "postgres")
         self.start()
         return self
 
     def start(self) -> None:
-        self._run(
-            find_binary("pg_ctl") or "pg_ctl",
-            "-D",
-            str(self.datadir),
-            "-l",
-            str(self.root / "server.log"),
-            "-w",
-            "-t",
-            "60",
-            "start",
-        )
+        assert self.root is not None
+        self._run(*start_command(self.datadir, self.root / "server.log"))
         self.running = True
 
     def stop(self, mode: str = "fast") -> None:

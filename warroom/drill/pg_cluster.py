@@ -21,6 +21,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +61,51 @@ def free_port() -> int:
 
 def as_server_user(argv: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *argv] if os.geteuid() == 0 else argv
+
+
+def create_cluster(
+    root: Path,
+    superuser: str,
+    port: int,
+    max_connections: int,
+    superuser_reserved: int,
+    run: Callable[..., object],
+) -> Path:
+    """initdb a trusting, loopback-only, no-fsync cluster in `root/data`; its folder.
+
+    `run(*argv)` runs a server command (as the postgres user when we are root). The
+    drill and the tests' fixture both build their clusters with this.
+    """
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres", "postgres")
+    datadir = root / "data"
+    run(
+        find_binary("initdb") or "initdb",
+        "-D",
+        str(datadir),
+        "-U",
+        superuser,
+        "--auth=trust",
+        "--no-sync",
+        "-E",
+        "UTF8",
+    )
+    with open(datadir / "postgresql.conf", "a", encoding="utf-8") as conf:
+        conf.write(
+            f"\nlisten_addresses = '127.0.0.1'\nport = {port}\n"
+            f"max_connections = {max_connections}\n"
+            f"superuser_reserved_connections = {superuser_reserved}\n"
+            f"unix_socket_directories = '{root}'\n"
+            "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
+            "shared_buffers = 16MB\n"
+        )
+    return datadir
+
+
+def start_command(datadir: Path, logfile: Path) -> list[str]:
+    """`pg_ctl start`, waiting (up to 60 s) until the server accepts connections."""
+    pg_ctl = find_binary("pg_ctl") or "pg_ctl"
+    return [pg_ctl, "-D", str(datadir), "-l", str(logfile), "-w", "-t", "60", "start"]
 
 
 @dataclass
@@ -104,39 +150,15 @@ class DrillCluster:
         self.root = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
         self._start_reaper()
         try:
-            if os.geteuid() == 0:
-                shutil.chown(self.root, "postgres", "postgres")
-            self._run(
-                find_binary("initdb") or "initdb",
-                "-D",
-                str(self.datadir),
-                "-U",
+            create_cluster(
+                self.root,
                 self.superuser,
-                "--auth=trust",
-                "--no-sync",
-                "-E",
-                "UTF8",
+                self.port,
+                self.max_connections,
+                self.superuser_reserved,
+                self._run,
             )
-            with open(self.datadir / "postgresql.conf", "a", encoding="utf-8") as conf:
-                conf.write(
-                    f"\nlisten_addresses = '127.0.0.1'\nport = {self.port}\n"
-                    f"max_connections = {self.max_connections}\n"
-                    f"superuser_reserved_connections = {self.superuser_reserved}\n"
-                    f"unix_socket_directories = '{self.root}'\n"
-                    "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
-                    "shared_buffers = 16MB\n"
-                )
-            self._run(
-                find_binary("pg_ctl") or "pg_ctl",
-                "-D",
-                str(self.datadir),
-                "-l",
-                str(self.root / "server.log"),
-                "-w",
-                "-t",
-                "60",
-                "start",
-            )
+            self._run(*start_command(self.datadir, self.root / "server.log"))
             self.running = True
         except BaseException:
             self.stop()
