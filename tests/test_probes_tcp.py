@@ -10,7 +10,7 @@ import pytest
 from tests.support.probe_servers import refused_port
 from warroom.probes.config import ServiceSpec, TcpSpec, parse_service
 from warroom.probes.postgres import connect_failure
-from warroom.probes.result import ProbeResult, ProbeState, inert
+from warroom.probes.result import ProbeResult, ProbeState, clean_remote_text
 from warroom.probes.runner import ProbeRunner
 from warroom.probes.tcp import is_refused
 
@@ -80,7 +80,7 @@ def test_exception_text_is_made_inert_and_secret_free() -> None:
     )
     assert result.reason == "probe failed: OSError: postgresql://app:***@db/app boom"
     assert result.detail == {"dsn": "password=*** host=db", "nested": ["bell"]}
-    assert inert("x" * 1000).endswith("…") and len(inert("x" * 1000)) == 300
+    assert clean_remote_text("x" * 1000).endswith("…") and len(clean_remote_text("x" * 1000)) == 300
 
 
 def test_connect_failures_map_to_states() -> None:

@@ -28,7 +28,7 @@ from warroom.cli.common import CommandError, open_config
 from warroom.config import Config, ConfigError
 from warroom.model.ids import normalise_incident_id
 from warroom.probes.config import ServiceSpec, parse_services
-from warroom.probes.result import ProbeResult, ProbeState, format_ms, inert
+from warroom.probes.result import ProbeResult, ProbeState, clean_remote_text, format_ms
 from warroom.probes.scheduler import ProbeEngine, StateChange
 from warroom.redact import redact_text
 
@@ -128,7 +128,7 @@ def check_record(spec: ServiceSpec, result: ProbeResult) -> dict[str, Any]:
         "latency_ms": result.latency_ms,
         "detail": dict(result.detail),
         "reason": result.reason,
-        "target": inert(spec.target),
+        "target": clean_remote_text(spec.target),
         "observed_at": result.to_dict()["observed_at"],
     }
 
@@ -223,4 +223,4 @@ async def _record(service: Any, incident_id: str, change: StateChange) -> None:
 def _change_line(change: StateChange) -> str:
     moment = change.observed_at.strftime("%H:%M:%SZ")
     flapping = " [flapping]" if change.flapping else ""
-    return inert(f"{moment} {change.describe()}{flapping}", 500)
+    return clean_remote_text(f"{moment} {change.describe()}{flapping}", 500)

@@ -1,7 +1,7 @@
 """Live service status: one probe engine for HTTP, Statuspage, PostgreSQL and TCP.
 
 - `config`: typed specs from the config's `[[service]]` tables (secrets registered).
-- `result`: `ProbeState`, `ProbeResult` and `inert()` for text from remote servers.
+- `result`: `ProbeState`, `ProbeResult` and `clean_remote_text()` for text from remote servers.
 - `http`, `statuspage`, `postgres`, `tcp`: one probe per kind.
 - `runner`: runs one probe with its timeout; shares one httpx client.
 - `damping`: flap damping (pure); `clock`: real and manual clocks.

@@ -1,6 +1,6 @@
 """What one probe run says about a service: a state, the observed value and the details.
 
-Every string in a result comes from `inert` (no terminal escapes, no control characters,
+Every string in a result comes from `clean_remote_text` (no terminal escapes, no control characters,
 no secrets, bounded length), because reasons and details quote what remote servers sent
 us. Markup such as `[bold]` is kept as literal characters: whoever renders a result shows
 it as plain text.
@@ -55,7 +55,7 @@ REASON_LIMIT = 300
 DETAIL_TEXT_LIMIT = 500
 
 
-def inert(value: object, limit: int = REASON_LIMIT) -> str:
+def clean_remote_text(value: object, limit: int = REASON_LIMIT) -> str:
     """Text safe to show anywhere: escapes and controls removed, secrets masked, bounded."""
     text = value if isinstance(value, str) else str(value)
     text = _ESCAPES.sub("", text)
@@ -67,21 +67,22 @@ def inert(value: object, limit: int = REASON_LIMIT) -> str:
     return text
 
 
-def inert_detail(value: Any, limit: int = DETAIL_TEXT_LIMIT, depth: int = 0) -> Any:
+def clean_remote_detail(value: Any, limit: int = DETAIL_TEXT_LIMIT, depth: int = 0) -> Any:
     """A JSON-safe copy of a detail value with every string made inert."""
     if depth > 6:
-        return inert(repr(value), limit)
+        return clean_remote_text(repr(value), limit)
     if value is None or isinstance(value, bool | int | float):
         return value
     if isinstance(value, str):
-        return inert(value, limit)
+        return clean_remote_text(value, limit)
     if isinstance(value, Mapping):
         return {
-            inert(key, 100): inert_detail(item, limit, depth + 1) for key, item in value.items()
+            clean_remote_text(key, 100): clean_remote_detail(item, limit, depth + 1)
+            for key, item in value.items()
         }
     if isinstance(value, list | tuple):
-        return [inert_detail(item, limit, depth + 1) for item in value[:50]]
-    return inert(value, limit)
+        return [clean_remote_detail(item, limit, depth + 1) for item in value[:50]]
+    return clean_remote_text(value, limit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +96,8 @@ class ProbeResult:
     observed_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "reason", inert(self.reason))
-        object.__setattr__(self, "detail", inert_detail(dict(self.detail)))
+        object.__setattr__(self, "reason", clean_remote_text(self.reason))
+        object.__setattr__(self, "detail", clean_remote_detail(dict(self.detail)))
         if self.latency_ms is not None:
             object.__setattr__(self, "latency_ms", round(float(self.latency_ms), 1))
 

@@ -20,7 +20,7 @@ from warroom import __version__
 from warroom.probes.config import HttpSpec, PostgresSpec, ServiceSpec, StatuspageSpec, TcpSpec
 from warroom.probes.http import probe_http
 from warroom.probes.postgres import probe_postgres
-from warroom.probes.result import ProbeResult, ProbeState, inert
+from warroom.probes.result import ProbeResult, ProbeState, clean_remote_text
 from warroom.probes.statuspage import probe_statuspage
 from warroom.probes.tcp import probe_tcp
 
@@ -67,7 +67,7 @@ class ProbeRunner:
                 detail={"target": spec.target},
             )
         except Exception as error:  # a probe never takes the engine down
-            reason = inert(f"probe failed: {type(error).__name__}: {error}")
+            reason = clean_remote_text(f"probe failed: {type(error).__name__}: {error}")
             log.warning("probe %s failed: %s", spec.name, reason)
             result = ProbeResult(ProbeState.UNKNOWN, reason, detail={"target": spec.target})
         return result.stamped(self.wall())
