@@ -10,19 +10,10 @@ from textual.widgets import Static
 
 from warroom.model.figures import elapsed, format_clock, format_duration, next_update_due
 from warroom.model.incident import IncidentState
-from warroom.model.severity import SeverityError, SeverityLadder
+from warroom.model.severity import SeverityLadder
 from warroom.model.text import inert
 from warroom.store.base import ConnectionState
-
-
-def severity_class(ladder: SeverityLadder, severity: str) -> str:
-    try:
-        rank = ladder.get(severity).rank
-    except SeverityError:
-        return "minor"
-    if rank == 0:
-        return "critical"
-    return "major" if rank == 1 else "minor"
+from warroom.ui.themes import severity_tier
 
 
 class IncidentHeader(Static):
@@ -61,13 +52,14 @@ class IncidentHeader(Static):
             self.update("warroom")
             return
         now = self.clock()
-        level = severity_class(ladder, state.severity)
+        level = severity_tier(ladder, state.severity)
         self.set_class(level == "critical", "-critical")
         line = Text(no_wrap=True, overflow="ellipsis")
         if state.drill:
             line.append(" DRILL ", "bold reverse")
             line.append(" ")
-        line.append(f" {state.severity} ", f"bold reverse {self._severity_colour(level)}")
+        colour = self.app.theme_variables.get(f"severity-{level}", "")
+        line.append(f" {state.severity} ", f"bold reverse {colour}".strip())
         line.append(f" {state.id} ", "bold")
         line.append(inert(state.title, single_line=True))
         line.append("\n")
@@ -90,7 +82,3 @@ class IncidentHeader(Static):
         # The header's height is fixed (2 lines, warroom.tcss): a layout pass for this
         # once-a-second tick reflowed the whole screen (~35 ms) and delayed key presses.
         self.update(line, layout=False)
-
-    @staticmethod
-    def _severity_colour(level: str) -> str:
-        return {"critical": "red", "major": "dark_orange", "minor": "blue"}[level]
