@@ -12,10 +12,9 @@ from warroom.probes.config import (
     PostgresSpec,
     StatuspageSpec,
     TcpSpec,
-    parse_keyword_dsn,
     parse_services,
 )
-from warroom.redact import redact_text
+from warroom.redact import parse_keyword_dsn, redact_text
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "warroom.example.toml"
 

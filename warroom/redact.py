@@ -3,14 +3,18 @@
 Two defences: patterns (passwords in DSNs of URI and key=value form, credentials in
 `Authorization`-like headers, tokens in query strings) and a registry of known secret
 values (whatever a config put behind a password, token or credential header), which are
-masked wherever they appear, however they got there.
+masked wherever they appear, however they got there. `register_dsn_secrets` and
+`register_url_secrets` register what a DSN or URL carries (password as written and
+decoded, secret query values, `$PGPASSWORD`); the probe config and the PostgreSQL store
+both use them.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import threading
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 MASK = "***"
 
@@ -116,3 +120,49 @@ def redact_url(url: str) -> str:
 
 def redact_headers(headers: dict[str, str]) -> dict[str, str]:
     return {k: (MASK if is_secret_header(k) else redact_text(v)) for k, v in headers.items()}
+
+
+def register_url_secrets(url: str) -> None:
+    """Register the password and secret query values of a URL or URI-form DSN."""
+    try:
+        parts = urlsplit(url)
+        register_secret(parts.password)
+        if parts.password:
+            register_secret(unquote(parts.password))  # as the server will see it
+        for key, value in parse_qsl(parts.query, keep_blank_values=True):
+            if key.lower() in SECRET_QUERY_KEYS or key.lower() in ("sslpassword",):
+                register_secret(value)
+    except ValueError:
+        return
+
+
+def register_dsn_secrets(dsn: str) -> None:
+    """Register the password of a DSN in URI or key=value form (and $PGPASSWORD)."""
+    if "://" in dsn:
+        register_url_secrets(dsn)
+    else:
+        for key, value in parse_keyword_dsn(dsn).items():
+            if key in ("password", "sslpassword"):
+                register_secret(value)
+    register_secret(os.environ.get("PGPASSWORD"))
+
+
+_KEYWORD_PAIR = re.compile(r"\s*([A-Za-z_]+)\s*=\s*('(?:[^'\\]|\\.)*'|[^\s']*)")
+
+
+def parse_keyword_dsn(dsn: str) -> dict[str, str]:
+    """The pairs of a libpq `key=value key='quoted value'` connection string."""
+    pairs: dict[str, str] = {}
+    position = 0
+    while position < len(dsn):
+        if dsn[position:].strip() == "":
+            break
+        match = _KEYWORD_PAIR.match(dsn, position)
+        if not match:
+            raise ValueError("not a key=value connection string")
+        key, value = match[1].lower(), match[2]
+        if value.startswith("'"):
+            value = re.sub(r"\\(.)", r"\1", value[1:-1])
+        pairs[key] = value
+        position = match.end()
+    return pairs

@@ -11,20 +11,20 @@ name the file, the service and the field: `warroom.toml: service[2] (api): missi
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 from warroom.config import Config, ConfigError, expand_env
 from warroom.redact import (
-    SECRET_QUERY_KEYS,
     is_secret_header,
     redact_text,
     redact_url,
+    register_dsn_secrets,
     register_secret,
+    register_url_secrets,
 )
 
 KINDS = ("http", "statuspage", "postgres", "tcp")
@@ -286,18 +286,6 @@ def _url(fields: _Fields, key: str) -> str:
     return url
 
 
-def register_url_secrets(url: str) -> None:
-    """Register the password and secret query values of a URL or URI-form DSN."""
-    try:
-        parts = urlsplit(url)
-        register_secret(parts.password)
-        for key, value in parse_qsl(parts.query, keep_blank_values=True):
-            if key.lower() in SECRET_QUERY_KEYS or key.lower() in ("sslpassword",):
-                register_secret(value)
-    except ValueError:
-        return
-
-
 def _http(fields: _Fields, common: dict[str, Any]) -> HttpSpec:
     url = _url(fields, "url")
     method = (fields.text("method", env=False) or "GET").upper()
@@ -362,38 +350,6 @@ def _postgres(fields: _Fields, common: dict[str, Any]) -> PostgresSpec:
         lag_degraded_seconds=fields.number("lag_degraded_seconds", 30.0),
         degraded_ms=fields.number("degraded_ms", None),
     )
-
-
-def register_dsn_secrets(dsn: str) -> None:
-    """Register the password of a DSN in URI or key=value form (and $PGPASSWORD)."""
-    if "://" in dsn:
-        register_url_secrets(dsn)
-    else:
-        for key, value in parse_keyword_dsn(dsn).items():
-            if key in ("password", "sslpassword"):
-                register_secret(value)
-    register_secret(os.environ.get("PGPASSWORD"))
-
-
-_KEYWORD_PAIR = re.compile(r"\s*([A-Za-z_]+)\s*=\s*('(?:[^'\\]|\\.)*'|[^\s']*)")
-
-
-def parse_keyword_dsn(dsn: str) -> dict[str, str]:
-    """The pairs of a libpq `key=value key='quoted value'` connection string."""
-    pairs: dict[str, str] = {}
-    position = 0
-    while position < len(dsn):
-        if dsn[position:].strip() == "":
-            break
-        match = _KEYWORD_PAIR.match(dsn, position)
-        if not match:
-            raise ValueError("not a key=value connection string")
-        key, value = match[1].lower(), match[2]
-        if value.startswith("'"):
-            value = re.sub(r"\\(.)", r"\1", value[1:-1])
-        pairs[key] = value
-        position = match.end()
-    return pairs
 
 
 def _tcp(fields: _Fields, common: dict[str, Any]) -> TcpSpec:

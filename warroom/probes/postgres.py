@@ -24,9 +24,10 @@ from typing import Any
 
 import asyncpg
 
-from warroom.probes.config import PostgresSpec, parse_keyword_dsn
+from warroom.probes.config import PostgresSpec
 from warroom.probes.result import ProbeResult, ProbeState, format_ms
 from warroom.probes.tcp import is_refused
+from warroom.redact import parse_keyword_dsn
 
 SETTINGS_SQL = """
 SELECT current_setting('max_connections')::int AS max_connections,

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from warroom.config import Config
 from warroom.paths import data_dir
-from warroom.redact import register_secret
 from warroom.store.base import IncidentStore
 from warroom.store.local import LocalStore
 
@@ -18,17 +17,7 @@ def open_store(
     folder = data_dir(data_folder)
     dsn = store_dsn or config.store_dsn
     if dsn:
-        register_secret(_password_of(dsn))
-        from warroom.store.postgres import PostgresStore
+        from warroom.store.postgres import PostgresStore  # it registers the password
 
         return PostgresStore(dsn, queue_dir=folder / "queue")
     return LocalStore(folder)
-
-
-def _password_of(dsn: str) -> str | None:
-    from urllib.parse import urlsplit
-
-    try:
-        return urlsplit(dsn).password
-    except ValueError:
-        return None

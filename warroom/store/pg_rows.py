@@ -114,14 +114,6 @@ def describe_error(error: BaseException) -> str:
     return redact_text(text)
 
 
-def password_of(dsn: str) -> str | None:
-    try:
-        password = urlsplit(dsn).password
-    except ValueError:
-        return None
-    return unquote(password) if password else None
-
-
 def safe_target(dsn: str) -> str:
     """`user@host:port/db`: where the store points, without the password."""
     try:

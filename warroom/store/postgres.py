@@ -25,19 +25,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import urlsplit
 
 import asyncpg
 
 from warroom.model.events import Event
 from warroom.model.ids import ID_PATTERN
-from warroom.redact import register_secret
+from warroom.redact import register_dsn_secrets
 from warroom.store.base import ConnectionState, LoadProblem, LoadResult, StoreError, UnknownIncident
 from warroom.store.pg_import import ImportOutcome, import_events
 from warroom.store.pg_listen import ChangeHub, ChangeStream
@@ -52,7 +50,6 @@ from warroom.store.pg_rows import (
     event_from_row,
     event_params,
     is_unreachable,
-    password_of,
     safe_target,
 )
 from warroom.store.pg_schema import Migration, current_version, migrate
@@ -82,11 +79,7 @@ class PostgresStore:
 
     def __init__(self, dsn: str, queue_dir: Path) -> None:
         self._dsn = dsn
-        password = password_of(dsn)
-        register_secret(password)
-        with contextlib.suppress(ValueError):
-            register_secret(urlsplit(dsn).password)  # as written, percent-encoded or not
-        register_secret(os.environ.get("PGPASSWORD"))  # asyncpg reads it too
+        register_dsn_secrets(dsn)  # as written and percent-decoded; $PGPASSWORD too
         self.target = safe_target(dsn)
         self.description = f"PostgreSQL {self.target}"
         self.queue = OfflineQueue(Path(queue_dir), queue_key(self.target))
