@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from textual.widgets import Input
-
 from tests.ui_support import HOSTILE, INCIDENT, NOW, make_app
 from warroom.model.events import EventKind, NoteKind
 from warroom.store.local import LocalStore
 from warroom.ui.panes.checklist import ChecklistView
+from warroom.ui.panes.note_input import NoteInput
 from warroom.ui.panes.timeline import TimelineView
 from warroom.ui.screens.declare import DeclareScreen
 from warroom.ui.screens.help import HelpScreen
@@ -62,7 +61,7 @@ async def test_notes_of_each_kind_backdated(tmp_path: Path) -> None:
         ]
         for line in lines:
             await pilot.press("n")
-            assert isinstance(app.focused, Input)
+            assert isinstance(app.focused, NoteInput)
             app.focused.value = line
             await pilot.press("enter")
             await pilot.pause()

@@ -1,8 +1,12 @@
 """The timeline pane: every event in time order, virtualised for 100,000 entries.
 
 Only the visible lines are rendered (Line API), so scrolling stays instant however long
-the incident runs. Entry text is untrusted and is rendered as plain `Text`, never markup.
-The cursor follows the newest entry while it sits on the last line.
+the incident runs. Each entry wraps to the pane's width with its continuation lines
+hanging under the text (`timeline_layout`), a date row marks each new day in the zone on
+screen, and rendered lines are cached per width. The view follows the newest entry while
+the cursor sits on it at the bottom; once the IC moves up or scrolls away it stays put
+and counts what arrived ("N new"). Entry text is untrusted and is rendered as plain
+`Text`, never markup.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from textual.strip import Strip
 
 from warroom.model.events import EventKind, NoteKind
 from warroom.model.incident import TimelineEntry
-from warroom.model.text import inert
+from warroom.ui.panes.timeline_layout import PREFIX_WIDTH, TimelineLayout, entry_body, wrap_spans
 
 KIND_LABELS: dict[object, tuple[str, str]] = {
     NoteKind.NOTE: ("note", "note"),
@@ -33,23 +37,29 @@ KIND_LABELS: dict[object, tuple[str, str]] = {
     EventKind.STATUS_CHANGED: ("STATUS", "status"),
     EventKind.ROLE_ASSIGNED: ("ROLE", "status"),
     EventKind.SCENARIO_CHANGED: ("SCEN", "status"),
-    EventKind.STEP_CHECKED: ("tick", "auto"),
-    EventKind.STEP_UNCHECKED: ("untick", "auto"),
+    EventKind.STEP_CHECKED: ("tick", "status"),
+    EventKind.STEP_UNCHECKED: ("untick", "status"),
     EventKind.PROBE_STATE_CHANGED: ("probe", "auto"),
-    EventKind.COMMS_COPIED: ("comms", "auto"),
+    EventKind.COMMS_COPIED: ("comms", "status"),
 }
 
 
 def entry_label(entry: TimelineEntry) -> tuple[str, str]:
     key = entry.note_kind if entry.note_kind is not None else entry.kind
-    return KIND_LABELS.get(key, (str(entry.kind), "status"))
+    label, style = KIND_LABELS.get(key, (str(entry.kind), "status"))
+    return label, "auto" if entry.event.automatic else style
+
+
+def local_zone() -> tzinfo:
+    """This machine's zone (for a console without `incident.timezone`)."""
+    return datetime.now().astimezone().tzinfo or UTC
 
 
 LINE_CACHE_SIZE = 4000
 
 
 class TimelineView(ScrollView, can_focus=True):
-    """A scrollable, virtual list of timeline entries with a cursor."""
+    """A scrollable, virtual list of wrapped timeline entries with a cursor."""
 
     COMPONENT_CLASSES = {
         "timeline--cursor",
@@ -63,6 +73,7 @@ class TimelineView(ScrollView, can_focus=True):
         "timeline--todo",
         "timeline--struck",
         "timeline--pin",
+        "timeline--date",
     }
 
     BINDINGS = [
@@ -71,7 +82,7 @@ class TimelineView(ScrollView, can_focus=True):
         Binding("pageup", "page(-1)", "Page up", show=False),
         Binding("pagedown", "page(1)", "Page down", show=False),
         Binding("home", "jump(0)", "First", show=False),
-        Binding("end", "jump(-1)", "Last", show=False),
+        Binding("end", "jump(-1)", "Newest", show=False),
         Binding("enter", "edit", "Edit", id="timeline.edit"),
         Binding("x", "strike", "Strike", id="timeline.strike"),
         Binding("p", "pin", "Pin", id="timeline.pin"),
@@ -89,26 +100,90 @@ class TimelineView(ScrollView, can_focus=True):
             self.action = action
             self.entry = entry
 
-    def __init__(self, zone: tzinfo | None = None, **kwargs: object) -> None:
+    class Changed(Message):
+        """The zone on screen or the count of unseen new entries changed."""
+
+        def __init__(self, zone_label: str, unseen: int) -> None:
+            super().__init__()
+            self.zone_label = zone_label
+            self.unseen = unseen
+
+    def __init__(
+        self, zone: tzinfo | None = None, zone_name: str | None = None, **kwargs: object
+    ) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.entries: list[TimelineEntry] = []
         self.zone = zone
-        # Rendered lines by what they show: a redraw after a new event (or a probe
-        # change) re-renders only lines that changed, not the whole visible page.
-        self._lines: dict[tuple[object, ...], Strip] = {}
+        self.zone_name = zone_name
+        self.unseen = 0
+        self._layout: TimelineLayout | None = None
+        # Rendered entries by what they show: a redraw after a new event re-renders only
+        # entries that changed, not the whole visible page.
+        self._lines: dict[tuple[object, ...], list[Strip]] = {}
+
+    # Zones -------------------------------------------------------------------------
+
+    @property
+    def display_zone(self) -> tzinfo:
+        """The zone times are shown in, and read in when typed."""
+        if not self.local_time:
+            return UTC
+        return self.zone or local_zone()
+
+    @property
+    def zone_label(self) -> str:
+        if not self.local_time:
+            return "UTC"
+        if self.zone_name:
+            return self.zone_name
+        return datetime.now(self.display_zone).tzname() or "local"
 
     # Data --------------------------------------------------------------------------
 
-    def set_entries(self, entries: list[TimelineEntry]) -> None:
-        follow = not self.entries or self.cursor >= len(self.entries) - 1
+    @property
+    def following(self) -> bool:
+        """The cursor is on the newest entry and the view at the bottom."""
+        if not self.entries:
+            return True
+        return self.cursor >= len(self.entries) - 1 and self.scroll_y >= self.max_scroll_y - 1
+
+    def set_entries(self, entries: list[TimelineEntry], appended: bool = False) -> None:
+        """Show `entries`; `appended` says the previous entries are unchanged and only new
+        ones were added at the end (then only those are laid out)."""
+        follow = self.following
+        before = len(self.entries)
+        layout = self._layout
+        if (
+            layout is None
+            or not appended
+            or entries is not self.entries
+            or len(entries) < layout.count
+        ):
+            self._layout = None
         self.entries = entries
-        self.virtual_size = Size(self.size.width, len(entries))
+        self._ensure_layout()
+        added = len(entries) - before
         if follow:
             self.cursor = max(len(entries) - 1, 0)
-            self.scroll_to(y=max(len(entries) - self.size.height, 0), animate=False)
+            self._scroll_end()
         else:
             self.cursor = min(self.cursor, max(len(entries) - 1, 0))
+            if added > 0:
+                self.unseen += added
+                self._announce()
         self.refresh()
+
+    def _ensure_layout(self) -> TimelineLayout:
+        width = max(self.scrollable_content_region.width, PREFIX_WIDTH + 12)
+        layout = self._layout
+        if layout is None or layout.width != width or layout.zone is not self.display_zone:
+            layout = self._layout = TimelineLayout(width, self.display_zone)
+        if layout.count != len(self.entries):
+            layout.extend(self.entries)
+        size = Size(width, layout.total)
+        if self.virtual_size != size:
+            self.virtual_size = size
+        return layout
 
     @property
     def selected(self) -> TimelineEntry | None:
@@ -116,22 +191,26 @@ class TimelineView(ScrollView, can_focus=True):
             return self.entries[self.cursor]
         return None
 
+    def _announce(self) -> None:
+        self.post_message(self.Changed(self.zone_label, self.unseen))
+
     # Rendering ---------------------------------------------------------------------
 
     def _time(self, moment: datetime) -> str:
-        if self.local_time:
-            return moment.astimezone(self.zone).strftime("%H:%M:%S")
-        return moment.astimezone(UTC).strftime("%H:%M:%S")
+        return moment.astimezone(self.display_zone).strftime("%H:%M:%S")
 
     def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
-        index = scroll_y + y
-        width = self.size.width
+        width = self.scrollable_content_region.width
         base = self.rich_style
-        if index >= len(self.entries):
+        layout = self._layout
+        line = int(self.scroll_y) + y
+        if layout is None or not 0 <= line < layout.total:
             return Strip.blank(width, base)
-        entry = self.entries[index]
-        cursor = 0 if index != self.cursor else (2 if self.has_focus else 1)
+        item, offset = layout.locate(line)
+        if item < 0:
+            return self._date_row(self.entries[-1 - item], width, base)
+        entry = self.entries[item]
+        cursor = 0 if item != self.cursor else (2 if self.has_focus else 1)
         key = (
             entry.id,
             entry.text,
@@ -140,63 +219,120 @@ class TimelineView(ScrollView, can_focus=True):
             entry.pinned,
             cursor,
             self.local_time,
-            scroll_x,
-            width,
+            layout.width,
         )
-        strip = self._lines.get(key)
-        if strip is None:
+        strips = self._lines.get(key)
+        if strips is None:
             if len(self._lines) > LINE_CACHE_SIZE:
                 self._lines.clear()
-            strip = self._render_entry(entry, cursor).crop_extend(scroll_x, scroll_x + width, base)
-            self._lines[key] = strip
-        return strip
+            strips = [
+                Strip(list(text.render(self.app.console)))
+                .apply_style(base)
+                .crop_extend(0, width, base)
+                for text in self._render_entry(entry, cursor, layout.body_width)
+            ]
+            self._lines[key] = strips
+        return strips[offset] if offset < len(strips) else Strip.blank(width, base)
 
-    def _render_entry(self, entry: TimelineEntry, cursor: int) -> Strip:
+    def _date_row(self, entry: TimelineEntry, width: int, base: Style) -> Strip:
+        day = entry.event.at.astimezone(self.display_zone).strftime("%A %d %B %Y")
+        text = Text(f"── {day} ({self.zone_label}) ", end="")
+        text.append("─" * max(width - len(text), 0))
+        text.stylize(self.get_component_rich_style("timeline--date"))
+        return (
+            Strip(list(text.render(self.app.console))).apply_style(base).crop_extend(0, width, base)
+        )
+
+    def _render_entry(self, entry: TimelineEntry, cursor: int, body_width: int) -> list[Text]:
         label, style_name = entry_label(entry)
         kind_style = self.get_component_rich_style(f"timeline--{style_name}")
-        text = Text(no_wrap=True, overflow="ellipsis", end="")
-        text.append(self._time(entry.at), self.get_component_rich_style("timeline--time"))
-        text.append(" ")
-        text.append("📌" if entry.pinned else ("⚙ " if entry.event.automatic else "  "))
-        text.append(f"{label:<7}", kind_style)
-        text.append(" ")
-        body = inert(entry.text, single_line=True)
-        if entry.edits:
-            body += " (edited)"
-        author = inert(entry.event.author, single_line=True)
+        muted = self.get_component_rich_style("timeline--time")
+        prefix = Text(end="")
+        prefix.append(self._time(entry.at), muted)
+        prefix.append(" ")
+        if entry.pinned:
+            prefix.append("📌", self.get_component_rich_style("timeline--pin"))
+        else:
+            prefix.append("⚙ " if entry.event.automatic else "  ", muted)
+        prefix.append(f"{label:<7}", kind_style)
+        prefix.append(" ")
+        body_text = entry_body(entry)
+        author_at = body_text.rindex("  — ")
         body_style = kind_style if style_name != "note" else Style()
         if entry.struck:
             body_style = self.get_component_rich_style("timeline--struck")
-            body = f"{body} [struck]"
-        text.append(body, body_style)
-        text.append(f"  — {author}", self.get_component_rich_style("timeline--time"))
-        if cursor == 2:
-            text.stylize(self.get_component_rich_style("timeline--cursor"))
-        elif cursor == 1:
-            text.stylize(Style(underline=True))
-        return Strip(list(text.render(self.app.console)))
+        body = Text(body_text, end="")
+        body.stylize(body_style, 0, author_at)
+        body.stylize(muted, author_at)
+        lines = []
+        for number, (start, end) in enumerate(wrap_spans(body_text, body_width)):
+            row = prefix.copy() if number == 0 else Text(" " * PREFIX_WIDTH, end="")
+            row.append_text(body[start:end])
+            if cursor == 2:
+                row.stylize(self.get_component_rich_style("timeline--cursor"))
+            elif cursor == 1:
+                row.stylize(Style(underline=True), PREFIX_WIDTH if number else 0)
+            lines.append(row)
+        return lines
 
     # Cursor and actions ------------------------------------------------------------
 
     def watch_cursor(self, value: int) -> None:
         self._reveal_cursor()
+        if self.unseen and value >= len(self.entries) - 1:
+            self.unseen = 0
+            self._announce()
         self.refresh()
 
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if self.unseen and self.following:
+            self.unseen = 0
+            self._announce()
+
+    def _scroll_end(self) -> None:
+        layout = self._layout
+        if layout is not None:
+            self.scroll_to(
+                y=max(layout.total - self.scrollable_content_region.height, 0), animate=False
+            )
+
     def _reveal_cursor(self) -> None:
+        layout = self._layout
+        if layout is None or not self.entries:
+            return
+        first, count = layout.span(min(self.cursor, len(self.entries) - 1))
+        if self.cursor == len(self.entries) - 1:
+            count = layout.total - first  # the newest entry: show to the very bottom
         top = int(self.scroll_y)
-        height = max(self.size.height, 1)
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False)
-        elif self.cursor >= top + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False)
+        height = max(self.scrollable_content_region.height, 1)
+        if first < top or count > height:
+            # A date row just above the entry comes into view with it.
+            above = 1 if first > 0 and layout.locate(first - 1)[0] < 0 else 0
+            self.scroll_to(y=first - above, animate=False)
+        elif first + count > top + height:
+            self.scroll_to(y=first + count - height, animate=False)
 
     def on_resize(self) -> None:
         # Entries set before the first layout cannot scroll (no height yet): without this
         # a long incident opened at its first line, with the cursor on its last, unseen.
-        self._reveal_cursor()
+        follow = self.cursor >= len(self.entries) - 1
+        self._ensure_layout()
+        if follow:
+            self._scroll_end()
+        else:
+            self._reveal_cursor()
+        self.refresh()
 
     def watch_local_time(self) -> None:
+        if self._layout is not None:
+            self._ensure_layout()
+            self._reveal_cursor()
+        self._announce()
         self.refresh()
+
+    def on_mount(self) -> None:
+        self._announce()
 
     def on_focus(self) -> None:
         self.refresh()
@@ -209,16 +345,25 @@ class TimelineView(ScrollView, can_focus=True):
             self.cursor = max(0, min(self.cursor + delta, len(self.entries) - 1))
 
     def action_page(self, direction: int) -> None:
-        self.action_cursor(direction * max(self.size.height - 1, 1))
+        layout = self._layout
+        if layout is None or not self.entries:
+            return
+        first, _ = layout.span(self.cursor)
+        target = first + direction * max(self.scrollable_content_region.height - 1, 1)
+        index = layout.entry_at(max(0, min(target, layout.total - 1)))
+        if index is not None:
+            self.cursor = index if index != self.cursor else self.cursor + direction
+            self.cursor = max(0, min(self.cursor, len(self.entries) - 1))
 
     def action_jump(self, index: int) -> None:
         if self.entries:
             self.cursor = index if index >= 0 else len(self.entries) - 1
+            if index < 0:
+                self._scroll_end()
 
     def action_toggle_zone(self) -> None:
         self.local_time = not self.local_time
-        zone = "local time" if self.local_time else "UTC"
-        self.notify(f"Timeline shows {zone}", timeout=2)
+        self.notify(f"Times shown, and read when typed, in {self.zone_label}", timeout=3)
 
     def _request(self, action: str) -> None:
         entry = self.selected
@@ -240,11 +385,14 @@ class TimelineView(ScrollView, can_focus=True):
 
     def on_click(self, event: object) -> None:
         offset = getattr(event, "y", None)
-        if offset is not None:
-            self.action_jump(min(int(self.scroll_y) + int(offset), len(self.entries) - 1))
+        layout = self._layout
+        if offset is not None and layout is not None:
+            index = layout.entry_at(int(self.scroll_y) + int(offset))
+            if index is not None:
+                self.cursor = index
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(self.entries)
+        return self._layout.total if self._layout is not None else len(self.entries)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()

@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Footer
 
 from warroom.model import comms as comms_model
 from warroom.model.events import Event, EventKind
@@ -36,6 +36,7 @@ from warroom.ui.feed import StateChange
 from warroom.ui.panes.checklist import ChecklistView, scenarios_for
 from warroom.ui.panes.comms import CommsComposer
 from warroom.ui.panes.header import IncidentHeader
+from warroom.ui.panes.note_input import NoteInput
 from warroom.ui.panes.status import StatusTable
 from warroom.ui.panes.timeline import TimelineView
 from warroom.ui.screens.details import DetailScreen, format_detail
@@ -55,6 +56,15 @@ CHECKLIST_KINDS = frozenset(
         EventKind.SCENARIO_CHANGED,
         EventKind.STEP_CHECKED,
         EventKind.STEP_UNCHECKED,
+    }
+)
+# Events that change entries already shown (the timeline lays them out again).
+ENTRY_CHANGE_KINDS = frozenset(
+    {
+        EventKind.ENTRY_EDITED,
+        EventKind.ENTRY_STRUCK,
+        EventKind.ENTRY_PINNED,
+        EventKind.ENTRY_UNPINNED,
     }
 )
 PANES = ("pane-status", "pane-checklist", "pane-timeline", "pane-comms")
@@ -112,11 +122,8 @@ class MainScreen(PickerActions, Screen[None]):
             with Pane(id="pane-checklist", classes="pane"):
                 yield ChecklistView(id="checklist")
             with Pane(id="pane-timeline", classes="pane"):
-                yield TimelineView(zone=self.wr.zone, id="timeline")
-                yield Input(
-                    placeholder="n: note  f: finding  a: action  d: decision  t: todo  -5m/@14:02",
-                    id="note-input",
-                )
+                yield TimelineView(zone=self.wr.zone, zone_name=self.wr.zone_name, id="timeline")
+                yield NoteInput(id="note-input")
             with Pane(id="pane-comms", classes="pane"):
                 yield CommsComposer(self.wr.templates, id="comms")
         yield Footer()
@@ -146,8 +153,10 @@ class MainScreen(PickerActions, Screen[None]):
         """Show the session's state; `fresh` (the new events) limits what is redrawn."""
         state, ladder = self.session.state, self.session.ladder
         self.query_one(IncidentHeader).show(state, ladder)
-        self.query_one(TimelineView).set_entries(state.entries)
-        self.query_one("#pane-timeline").border_title = f"3 Timeline ({len(state.entries)})"
+        timeline = self.query_one(TimelineView)
+        appended = fresh is not None and not any(e.kind in ENTRY_CHANGE_KINDS for e in fresh)
+        timeline.set_entries(state.entries, appended=appended)
+        self._title_timeline()
         self._comms_dirty = True
         checklist = self.query_one(ChecklistView)
         if (
@@ -163,6 +172,17 @@ class MainScreen(PickerActions, Screen[None]):
             done = sum(1 for key in state.checked_steps if key.split("/")[0] == scenarios[0].id)
             title = f"2 Checklist: {inert(scenarios[0].title, single_line=True)} ({done} done)"
         self.query_one("#pane-checklist").border_title = title
+
+    def _title_timeline(self) -> None:
+        timeline = self.query_one(TimelineView)
+        pane = self.query_one("#pane-timeline")
+        count = len(timeline.entries)
+        pane.border_title = f"3 Timeline ({count}) · times in {timeline.zone_label} (t)"
+        unseen = timeline.unseen
+        pane.border_subtitle = f"▼ {unseen} new (end: newest)" if unseen else ""
+
+    def on_timeline_view_changed(self, message: TimelineView.Changed) -> None:
+        self._title_timeline()
 
     def refresh_services(self) -> None:
         rows = self.wr.feed.rows()
@@ -296,18 +316,18 @@ class MainScreen(PickerActions, Screen[None]):
     # Notes and the timeline ----------------------------------------------------------
 
     def action_note(self) -> None:
-        self.query_one("#note-input", Input).focus()
+        self.query_one(NoteInput).focus()
 
-    async def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id != "note-input":
-            return
+    async def on_note_input_submitted(self, event: NoteInput.Submitted) -> None:
         event.stop()
         line = event.value.strip()
         if not line:
             self.query_one(TimelineView).focus()
             return
         try:
-            parsed = parse_note_line(line, self.wr.clock(), self.wr.zone)
+            # One zone rule: a clock time typed is read in the zone the timeline shows.
+            zone = self.query_one(TimelineView).display_zone
+            parsed = parse_note_line(line, self.wr.clock(), zone)
         except TimeParseError as error:
             self.notify(str(error), severity="error")
             return
@@ -315,7 +335,7 @@ class MainScreen(PickerActions, Screen[None]):
             self.session.service.note(self.session.incident_id, parsed.text, parsed.kind, parsed.at)
         )
         if saved is not None:
-            event.input.value = ""
+            event.note_input.value = ""
             self.notify(f"Saved {parsed.kind.value}", timeout=2)
 
     def action_leave_note(self) -> None:
@@ -323,7 +343,7 @@ class MainScreen(PickerActions, Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "leave_note":  # shown in the footer only while typing a note
-            return self.focused is self.query_one("#note-input", Input)
+            return self.focused is self.query_one(NoteInput)
         return True
 
     def on_timeline_view_entry_action(self, message: TimelineView.EntryAction) -> None:
