@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from textual.widgets import Static
+
 from tests.ui_support import HOSTILE, INCIDENT, NOW, make_app
 from warroom.model.events import EventKind, NoteKind
 from warroom.store.local import LocalStore
@@ -99,6 +101,9 @@ async def test_tick_and_untick_a_step(tmp_path: Path) -> None:
         checklist = app.screen.query_one(ChecklistView)
         assert app.focused is checklist
         assert checklist.selected_ref is not None
+        # The general first-response phase comes first, then the incident's scenario.
+        assert checklist.selected_ref.step.text == "Acknowledge the alert"
+        await pilot.press("down", "down")
         assert checklist.selected_ref.step.text == "Check connection count"
         await pilot.press("space")
         await pilot.pause()
@@ -269,7 +274,9 @@ async def test_probe_changes_land_in_the_timeline_once(tmp_path: Path) -> None:
     assert [(c["service"], c["state"]) for c in changes] == [("api", "down"), ("api", "up")]
 
 
-async def test_status_rows_reorder_worst_first_and_keep_the_cursor(tmp_path: Path) -> None:
+async def test_status_rows_stay_put_under_the_cursor_and_reorder_when_it_leaves(
+    tmp_path: Path,
+) -> None:
     from dataclasses import replace
 
     from tests.ui_support import ROWS
@@ -285,9 +292,17 @@ async def test_status_rows_reorder_worst_first_and_keep_the_cursor(tmp_path: Pat
         app.feed._rows = [vendor_down, ROWS[0], ROWS[1]]  # type: ignore[attr-defined]
         screen.refresh_services()
         await pilot.pause()
-        assert [str(k.value) for k in table.rows] == ["payments-vendor", "api", "database"]
+        # The cursor is in the pane: the rows keep their places, the cells update.
+        assert [str(k.value) for k in table.rows] == ["api", "database", "payments-vendor"]
         assert table.selected_name == "payments-vendor"
         assert "major outage" in str(table.get_cell("payments-vendor", "reason"))
+        await pilot.press("enter")  # opens the service under the cursor
+        await pilot.pause()
+        assert "payments-vendor" in str(app.screen.query_one(Static).render())
+        await pilot.press("escape", "3")  # the cursor leaves: worst first again
+        await pilot.pause()
+        assert [str(k.value) for k in table.rows] == ["payments-vendor", "api", "database"]
+        assert table.selected_name == "payments-vendor"
 
 
 async def test_error_messages_with_markup_stay_literal(tmp_path: Path) -> None:

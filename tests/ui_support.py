@@ -11,7 +11,7 @@ from textual.widgets import Input, TextArea
 from warroom.config import Config
 from warroom.model.events import Event, EventKind, new_event
 from warroom.model.severity import PRESETS
-from warroom.scenarios.loader import Catalogue, load_paths
+from warroom.scenarios.loader import Catalogue, load_paths, load_scenarios
 from warroom.services.incidents import IncidentService
 from warroom.store.local import IncidentLog, LocalStore
 from warroom.ui.app import WarroomApp
@@ -178,3 +178,135 @@ def still(app: WarroomApp) -> None:
         widget.cursor_blink = False
     for area in app.screen.query(TextArea):
         area.cursor_blink = False
+
+
+# A realistic incident for the layout snapshots: a shipped scenario and the shipped general
+# checklist, long notes, a multi-line log excerpt, a day change, and 30 services with long
+# names (the "at any size" check).
+LATE = datetime(2026, 11, 23, 23, 48, tzinfo=UTC)
+LATE_NOW = LATE + timedelta(minutes=25)
+LONG_NOTE = (
+    "Checkout p99 went from 300 ms to 9 s right after the 23:40 deploy of cart-service "
+    "v2.31.0; the pool on orders-db-primary is at 100/100 and pgbouncer shows 340 clients "
+    "waiting, most of them from cart-service pods in eu-west-1b"
+)
+LOG_EXCERPT = (
+    "pasted from the cart-service log:\n"
+    "2026-11-23T23:55:01Z ERROR pool timeout after 5000ms (acquire)\n"
+    "2026-11-23T23:55:02Z ERROR pool timeout after 5000ms (acquire)\n"
+    "2026-11-23T23:55:04Z WARN  retrying checkout 7f3c in 250ms"
+)
+
+
+PARTS = ("cart", "orders-db-primary", "payments-gateway")
+
+
+def realistic_rows(count: int = 30) -> list[ServiceRow]:
+    states = ["down", "degraded", "up", "up", "unknown", "up", "maintenance", "up"]
+    rows = []
+    for number in range(count):
+        state = states[number % len(states)]
+        rows.append(
+            ServiceRow(
+                name=f"eu-west-1-checkout-{PARTS[number % 3]}-{number:02d}",
+                kind="http",
+                state=state,
+                reason={
+                    "down": "status 503, expected 2xx: upstream connect error or disconnect",
+                    "degraded": "slow: 2,340 ms > 500 ms",
+                    "unknown": "DNS lookup failed: no such host",
+                    "maintenance": "planned maintenance until 02:00 UTC",
+                }.get(state, "200 OK"),
+                latency_ms=None if state == "down" else 40.0 + number,
+                history_ms=(40.0, 42.0, None, 45.0),
+                age_s=3 + number,
+            )
+        )
+    return rows
+
+
+def write_realistic_incident(data_dir: Path) -> str:
+    store = LocalStore(data_dir)
+    store.ensure_folder()
+    log = IncidentLog(store.folder / f"{INCIDENT}.jsonl")
+
+    def event(
+        kind: EventKind, minutes: float, number: int, author: str = "alice", **payload: object
+    ) -> Event:
+        at = LATE + timedelta(minutes=minutes)
+        made = new_event(INCIDENT, kind, author, payload, at=at, now=at)
+        return replace(made, id=f"00000000-0000-0000-0000-{number:012d}")
+
+    log.append_many(
+        [
+            event(
+                EventKind.DECLARED,
+                0,
+                1,
+                title="Checkout times out for most EU users after the cart-service deploy",
+                severity="SEV-1",
+                ladder="sev1-sev3",
+                scenario="database-connections",
+                roles={"IC": "Alice Martin"},
+            ),
+            event(EventKind.NOTE, 1, 2, text=LONG_NOTE, note_kind="finding"),
+            event(
+                EventKind.PROBE_STATE_CHANGED,
+                2,
+                3,
+                author="warroom",
+                service="eu-west-1-checkout-orders-db-primary-01",
+                probe_kind="postgres",
+                state="degraded",
+                previous="up",
+                reason="pool 100% >= 80%",
+                latency_ms=12.0,
+            ),
+            event(
+                EventKind.STEP_CHECKED, 4, 4, scenario="general", step="declare-1", text="Declare"
+            ),
+            event(EventKind.NOTE, 7, 5, text=LOG_EXCERPT, note_kind="note"),
+            event(
+                EventKind.NOTE,
+                9,
+                6,
+                author="bob",
+                text="Rolled cart-service back to v2.30.4 on all three regions; watching the pool",
+                note_kind="action",
+            ),
+            event(
+                EventKind.NOTE,
+                14,
+                7,
+                text="Keep the rollback; no new deploys tonight",
+                note_kind="decision",
+            ),
+            event(
+                EventKind.NOTE,
+                15,
+                8,
+                text="Alert on pgbouncer clients waiting > 50 for 2 minutes",
+                note_kind="todo",
+            ),
+        ]
+    )
+    return INCIDENT
+
+
+def make_realistic_app(tmp_path: Path, rows: list[ServiceRow] | None = None) -> WarroomApp:
+    data_dir = tmp_path / "data"
+    write_realistic_incident(data_dir)
+    service = IncidentService(
+        LocalStore(data_dir), "alice", PRESETS["sev1-sev3"], clock=lambda: LATE_NOW
+    )
+    return WarroomApp(
+        service,
+        Config(),
+        data_dir,
+        incident_id=INCIDENT,
+        feed=FixedProbeFeed(realistic_rows() if rows is None else rows),
+        clock=lambda: LATE_NOW,
+        zone=UTC,
+        zone_name="UTC",
+        catalogue=load_scenarios(),
+    )

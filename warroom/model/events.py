@@ -45,15 +45,11 @@ class NoteKind(StrEnum):
     TODO = "todo"
 
 
-# Events written by warroom itself rather than typed by a person.
-AUTOMATIC_KINDS = frozenset(
-    {
-        EventKind.PROBE_STATE_CHANGED,
-        EventKind.STEP_CHECKED,
-        EventKind.STEP_UNCHECKED,
-        EventKind.COMMS_COPIED,
-    }
-)
+# Events warroom writes by itself, with nobody at the keyboard: probe state changes. A
+# tick, a copied status update or any other event a person caused is theirs, not
+# automatic. Any other event whose payload says `"automatic": true` (a timed rule of the
+# runtime) counts as automatic too.
+AUTOMATIC_KINDS = frozenset({EventKind.PROBE_STATE_CHANGED})
 
 # Events that other events may point at (edit, strike, pin).
 ENTRY_KINDS = frozenset({EventKind.NOTE})
@@ -156,7 +152,7 @@ class Event:
 
     @property
     def automatic(self) -> bool:
-        return self.kind in AUTOMATIC_KINDS
+        return self.kind in AUTOMATIC_KINDS or self.payload.get("automatic") is True
 
     @property
     def sort_key(self) -> tuple[datetime, datetime, str]:

@@ -30,9 +30,10 @@ from warroom.services.session import IncidentSession
 from warroom.store.base import StoreError, UnknownIncident
 from warroom.ui import themes as theme_files
 from warroom.ui.feed import FixedProbeFeed, ProbeFeed
-from warroom.ui.preferences import load_preferences, remember_theme
+from warroom.ui.preferences import load_preferences, remember_author, remember_theme
 from warroom.ui.screens.declare import Declaration, DeclareScreen
 from warroom.ui.screens.main import MainScreen
+from warroom.ui.screens.picker import TextPromptScreen
 
 
 class WarroomApp(App[int]):
@@ -56,6 +57,7 @@ class WarroomApp(App[int]):
         theme: str | None = None,
         catalogue: Catalogue | None = None,
         templates: list[CommsTemplate] | None = None,
+        ask_author: bool = False,
     ) -> None:
         super().__init__()
         self.service = service
@@ -75,6 +77,7 @@ class WarroomApp(App[int]):
         self.templates = templates
         self.session: IncidentSession | None = None
         self.keymap_overrides: dict[str, str] = {}
+        self.ask_author = ask_author
 
     def notify(
         self,
@@ -147,6 +150,7 @@ class WarroomApp(App[int]):
                 [
                     ("tab / shift+tab", "next / previous pane"),
                     ("1 2 3 4", "jump to services, checklist, timeline, comms"),
+                    ("i", "open incidents: switch, or declare another"),
                     ("ctrl+p", "command palette (every action, themes)"),
                     ("ctrl+q", "quit"),
                 ],
@@ -160,7 +164,10 @@ class WarroomApp(App[int]):
                     ("checklist: space", "tick / untick the step"),
                     ("checklist: y / enter", "copy the step's command / show the step"),
                     ("timeline: enter / x / p", "edit / strike / pin the note"),
-                    ("timeline: t", "UTC or local time"),
+                    ("timeline: t", "UTC or local time (typed times are read in it too)"),
+                    ("timeline: end / home", "newest entry (follows new ones) / first"),
+                    ("note: enter / ctrl+j / esc", "save / new line / back to the timeline"),
+                    ("z", "zoom the pane to the whole screen, and back"),
                     ("comms: left/right", "choose the template"),
                     ("comms: y (or ctrl+s in the editor)", "copy the draft"),
                     ("comms: ctrl+r", "refill the draft from the incident"),
@@ -171,8 +178,30 @@ class WarroomApp(App[int]):
 
     # Opening the incident ------------------------------------------------------------
 
+    async def who_are_you(self) -> None:
+        """Ask once per machine who is at the keyboard: the name that signs every event
+        (the IC is a role you assign, not the author). Escape keeps the login name for
+        this run without remembering it."""
+        name = await self.push_screen_wait(
+            TextPromptScreen(
+                "Who are you? Your name signs what you do in the timeline "
+                "(asked once on this machine; --author or incident.author win)",
+                self.service.author,
+                placeholder="e.g. Alice Martin",
+            )
+        )
+        if name is None or not name.strip():
+            return
+        self.service.author = inert(name.strip(), single_line=True)
+        problem = remember_author(self.service.author)
+        if problem:
+            self.notify(inert(problem), severity="warning")
+
     @work(exit_on_error=False, exclusive=True, group="open")
     async def open_incident(self) -> None:
+        if self.ask_author:
+            self.ask_author = False
+            await self.who_are_you()
         try:
             incident_id = self.incident_id
             if incident_id is None:

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import os
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from warroom.cli.common import CommandError, open_config
+from warroom.config import Config
 from warroom.model.ids import normalise_incident_id
 from warroom.paths import data_dir
 from warroom.services.incidents import IncidentService
 from warroom.services.stores import open_store
 from warroom.store.base import StoreError
+
+
+def configured_author(config: Config) -> str | None:
+    """The author set on purpose: `incident.author` in the config, or $WARROOM_AUTHOR."""
+    incident = config.raw.get("incident", {})
+    named = incident.get("author") if isinstance(incident, dict) else None
+    if isinstance(named, str) and named.strip():
+        return named.strip()
+    return os.environ.get("WARROOM_AUTHOR", "").strip() or None
 
 
 def launch(args: argparse.Namespace) -> int:
@@ -28,9 +39,14 @@ def launch(args: argparse.Namespace) -> int:
             zone = ZoneInfo(config.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             raise CommandError(f"{config.source}: incident.timezone: unknown zone") from None
-    service = IncidentService(
-        store, args.author or config.author, config.ladder, config.custom_ladders
-    )
+    from warroom.ui.preferences import load_preferences
+
+    # Who signs the events: --author, else the config's (or $WARROOM_AUTHOR), else the
+    # name given once on this machine; else the console asks (the login is the default).
+    explicit = args.author or configured_author(config)
+    remembered = None if explicit else load_preferences().author
+    author = explicit or remembered or config.author
+    service = IncidentService(store, author, config.ladder, config.custom_ladders)
     from warroom.ui.app import WarroomApp
     from warroom.ui.probe_feed import feed_from_config
 
@@ -43,6 +59,7 @@ def launch(args: argparse.Namespace) -> int:
         zone=zone,
         zone_name=config.timezone,
         theme=args.theme,
+        ask_author=not (explicit or remembered),
     )
     app.run()
     return app.return_code or 0

@@ -1,4 +1,4 @@
-"""What the console remembers between runs (the chosen theme), in a small TOML file.
+"""What the console remembers between runs (the theme, who you are), in a small TOML file.
 
 The file is `<config dir>/preferences.toml`. Reading never fails: a missing file gives the
 defaults, a broken one gives the defaults plus a problem to show. Keys this version does
@@ -32,16 +32,18 @@ class Preferences:
     """Settings the console remembers. `problems` says what went wrong reading them."""
 
     theme: str | None = None
+    author: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list, compare=False)
     unreadable: bool = field(default=False, compare=False)
 
     def to_toml(self) -> str:
         data = dict(self.extra)
-        if self.theme:
-            data["theme"] = self.theme
-        else:
-            data.pop("theme", None)
+        for key, value in (("theme", self.theme), ("author", self.author)):
+            if value:
+                data[key] = value
+            else:
+                data.pop(key, None)
         return tomli_w.dumps(data)
 
 
@@ -67,12 +69,17 @@ def load_preferences(config_dir: Path | None = None) -> Preferences:
         return Preferences(
             problems=[f"{path}: preferences ignored, not valid TOML ({error})"], unreadable=True
         )
-    prefs = Preferences(extra={k: v for k, v in data.items() if k != "theme"})
+    prefs = Preferences(extra={k: v for k, v in data.items() if k not in ("theme", "author")})
     theme = data.get("theme")
     if isinstance(theme, str) and theme.strip():
         prefs.theme = theme.strip()
     elif theme is not None:
         prefs.problems.append(f"{path}: theme must be a theme name in quotes (ignored)")
+    author = data.get("author")
+    if isinstance(author, str) and author.strip():
+        prefs.author = author.strip()
+    elif author is not None:
+        prefs.problems.append(f"{path}: author must be a name in quotes (ignored)")
     return prefs
 
 
@@ -100,11 +107,20 @@ def save_preferences(prefs: Preferences, config_dir: Path | None = None) -> Path
 
 def remember_theme(name: str, config_dir: Path | None = None) -> str | None:
     """Record the chosen theme, keeping every other preference; the problem text or None."""
+    return _remember("theme", name, "the theme choice", config_dir)
+
+
+def remember_author(name: str, config_dir: Path | None = None) -> str | None:
+    """Record who uses this machine's console, keeping every other preference."""
+    return _remember("author", name, "your name", config_dir)
+
+
+def _remember(key: str, value: str, what: str, config_dir: Path | None) -> str | None:
     prefs = load_preferences(config_dir)
     if prefs.unreadable:
         # Do not overwrite a file we could not understand: the user may want it back.
-        return prefs.problems[0] + "; the theme choice was not saved"
-    prefs.theme = name
+        return prefs.problems[0] + f"; {what} was not saved"
+    setattr(prefs, key, value)
     try:
         save_preferences(prefs, config_dir)
     except PreferencesError as error:

@@ -1,16 +1,16 @@
 """The triage checklist pane: the scenario's phases and steps, ticked with space.
 
 Steps gated by `min_severity` appear when the severity rises. Each phase shows its
-progress. The incident's scenario is listed first, then the general response checklist
-that every incident follows. Step text is untrusted (imported runbooks) and shown as
+progress. The general first-response checklist that every incident follows comes first,
+then the incident's scenario. Step text is untrusted (imported runbooks) and shown as
 plain text.
 """
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import dataclass
 
+from rich.table import Table
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
@@ -83,7 +83,7 @@ class ChecklistView(OptionList):
             for phase, steps in scenario.visible_phases(ladder, state.severity):
                 done = sum(1 for step in steps if state.is_checked(scenario.id, step.id))
                 title = Text(f" {inert(phase.title, single_line=True)} ", style="bold")
-                title.append(f"{done}/{len(steps)}", "bold" if done == len(steps) else "dim")
+                title.append(f"{done}/{len(steps)}", "bold" if done == len(steps) else "")
                 options.append(Option(title, id=f"phase:{scenario.id}/{phase.id}", disabled=True))
                 for step in steps:
                     key = f"{scenario.id}/{step.id}"
@@ -101,27 +101,20 @@ class ChecklistView(OptionList):
         except Exception:
             return None
 
-    def _step_text(self, scenario: Scenario, step: Step) -> Text:
-        """A tick box and the step's text, wrapped by hand with a hanging indent."""
+    def _step_text(self, scenario: Scenario, step: Step) -> Table:
+        """A tick box beside the step's text: a two-column grid, so the text wraps at
+        whatever width the list has (zoomed or not), each line under the text."""
         done = self.state is not None and self.state.is_checked(scenario.id, step.id)
-        words = inert(step.text, single_line=True)
-        width = max(self.scrollable_content_region.width - 5, 20)
-        lines = textwrap.wrap(words, width) or [""]
-        text = Text("  ☑ " if done else "  ☐ ", style="bold" if done else "")
-        text.append("\n    ".join(lines), style="dim strike" if done else "")
-        marks = Text()
+        text = Text(inert(step.text, single_line=True), style="strike" if done else "")
         if step.commands:
-            marks.append("  $", style="bold")
+            text.append("  $", style="bold")
         if step.min_severity:
-            marks.append(f"  ≥{inert(step.min_severity)}", style="dim")
-        if marks and len(lines[-1]) + len(marks) > width:
-            text.append("\n   ")
-        text.append_text(marks)
-        return text
-
-    def on_resize(self) -> None:
-        if self.state is not None and self._shown is not None:
-            self.show(self.state, *self._shown)
+            text.append(f"  ≥{inert(step.min_severity, single_line=True)}")
+        grid = Table.grid(padding=0, expand=True)
+        grid.add_column(width=4, no_wrap=True)
+        grid.add_column(ratio=1, overflow="fold")
+        grid.add_row(Text("  ☑ " if done else "  ☐ ", style="bold" if done else ""), text)
+        return grid
 
     @property
     def selected_ref(self) -> StepRef | None:
@@ -148,10 +141,11 @@ class ChecklistView(OptionList):
 
 
 def scenarios_for(state: IncidentState, catalogue: object) -> list[Scenario]:
-    """The incident's scenario first, then the general checklist (once)."""
+    """The general first-response checklist first (declare, roles, first update: what
+    every incident does in its first minutes), then the incident's scenario (once)."""
     get = getattr(catalogue, "get", None)
     chosen = []
-    for scenario_id in (state.scenario, GENERAL_SCENARIO_ID):
+    for scenario_id in (GENERAL_SCENARIO_ID, state.scenario):
         if not scenario_id or get is None:
             continue
         scenario = get(scenario_id)

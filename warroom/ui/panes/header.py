@@ -31,11 +31,18 @@ class IncidentHeader(Static):
         self.state: IncidentState | None = None
         self.ladder: SeverityLadder | None = None
         self.connection = ConnectionState()
+        self.others_open = 0
 
     def show(self, state: IncidentState, ladder: SeverityLadder) -> None:
         self.state = state
         self.ladder = ladder
         self.tick()
+
+    def set_others_open(self, count: int) -> None:
+        """How many other incidents are open (the incidents picker, `i`, shows them)."""
+        if count != self.others_open:
+            self.others_open = count
+            self.tick()
 
     def set_connection(self, connection: ConnectionState) -> None:
         self.connection = connection
@@ -74,6 +81,9 @@ class IncidentHeader(Static):
                 line.append(f"  ⚠ UPDATE OVERDUE {format_duration(-remaining)}", "bold reverse")
             else:
                 line.append(f"  next update in {format_duration(remaining)}")
+        if self.others_open:
+            others = "other incident" if self.others_open == 1 else "other incidents"
+            line.append(f"  +{self.others_open} {others} open (i)", "bold")
         if not self.connection.online:
             queued = f", {self.connection.queued} queued" if self.connection.queued else ""
             line.append(f"  ⚠ OFFLINE{queued}", "bold reverse")

@@ -84,8 +84,10 @@ class StatusTable(DataTable):
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)  # type: ignore[arg-type]
         self.rows_by_name: dict[str, ServiceRow] = {}
         self._shown: dict[str, dict[str, Text]] = {}
+        self._latest: list[ServiceRow] = []
 
     WIDE = 64  # below this width the latency and age columns are left out
+    MAX_NAME = 40
     OFFSCREEN_BUDGET = 25
 
     def on_mount(self) -> None:
@@ -95,10 +97,11 @@ class StatusTable(DataTable):
     def _layout_columns(self) -> None:
         """Columns for the current width: the reason gets whatever the others leave."""
         compact = self.size.width < self.WIDE
+        service = self._name_width(compact)
         fixed = (
-            {"state": 10, "service": 9}
+            {"state": 10, "service": service}
             if compact
-            else {"state": 10, "service": 12, "latency": 14, "age": 4}
+            else {"state": 10, "service": service, "latency": 14, "age": 4}
         )
         padding = 2 * self.cell_padding * (len(fixed) + 1)
         reason = max(self.size.width - sum(fixed.values()) - padding - 1, 12)
@@ -114,8 +117,23 @@ class StatusTable(DataTable):
         self.rows_by_name = {}
         self._rebuild(rows)
 
+    def _name_width(self, compact: bool) -> int:
+        """As wide as the longest name (and its FLAP/STALE marks), within reason: at
+        most 40 columns, and at most 40% of the pane (the reason needs room too)."""
+        longest = max(
+            (len(row.name) + (11 if row.flapping or row.stale else 0) for row in self._latest),
+            default=8,
+        )
+        share = max(int(self.size.width * 0.4), 9)
+        return max(min(longest, self.MAX_NAME, share), 7)
+
     def on_resize(self) -> None:
         self._layout_columns()
+
+    def on_blur(self) -> None:
+        # The cursor left the pane: now the rows may take their worst-first order.
+        if [row.name for row in self._latest] != list(self.rows_by_name):
+            self._rebuild(self._latest)
 
     def _recolour(self, _theme: str) -> None:
         self._rebuild(list(self.rows_by_name.values()))
@@ -127,7 +145,16 @@ class StatusTable(DataTable):
         `OFFSCREEN_BUDGET` per call (they catch up within seconds), so a cycle over
         hundreds of services never holds up a key press with thousands of cell updates.
         """
+        self._latest = rows
+        if self._name_width(self.size.width < self.WIDE) != self._column_width("service"):
+            self._layout_columns()
         names = [row.name for row in rows]
+        if self.has_focus and set(names) == set(self.rows_by_name):
+            # While the IC's cursor is in the pane the rows keep their places (enter must
+            # open the service under the cursor); they re-sort when the cursor leaves.
+            order = {name: index for index, name in enumerate(self.rows_by_name)}
+            rows = sorted(rows, key=lambda row: order[row.name])
+            names = [row.name for row in rows]
         if names != list(self.rows_by_name) or len(names) != self.row_count:
             self._rebuild(rows)
             return
@@ -173,7 +200,8 @@ class StatusTable(DataTable):
             marks.append("FLAP")
         if row.stale:
             marks.append("STALE")
-        name = Text(shorten(inert(row.name, single_line=True), 12))
+        width = self._column_width("service")
+        name = Text(shorten_middle(inert(row.name, single_line=True), width))
         if marks:
             name.append(" " + " ".join(marks), style="bold reverse")
         cells = {
@@ -187,8 +215,11 @@ class StatusTable(DataTable):
         return {key: value for key, value in cells.items() if key in keys}
 
     def _reason_width(self) -> int:
-        column = self.columns.get("reason")  # type: ignore[call-overload]
-        return column.width if column is not None else 40
+        return self._column_width("reason", 40)
+
+    def _column_width(self, key: str, default: int = 12) -> int:
+        column = self.columns.get(key)  # type: ignore[call-overload]
+        return column.width if column is not None else default
 
     @property
     def selected_name(self) -> str | None:
@@ -204,6 +235,17 @@ class StatusTable(DataTable):
         name = self.selected_name
         if name is not None:
             self.post_message(self.Details(name))
+
+
+def shorten_middle(text: str, width: int) -> str:
+    """At most `width` characters, cut in the middle: service names differ at their ends
+    (`...-orders-db-primary-01` and `-02`), so both ends stay."""
+    if len(text) <= width:
+        return text
+    if width < 5:
+        return shorten(text, width)
+    head = (width - 1) // 2
+    return text[:head] + "…" + text[len(text) - (width - 1 - head) :]
 
 
 def format_duration_short(seconds: float | None) -> str:

@@ -147,6 +147,15 @@ class TimelineView(ScrollView, can_focus=True):
             return True
         return self.cursor >= len(self.entries) - 1 and self.scroll_y >= self.max_scroll_y - 1
 
+    def reset(self) -> None:
+        """Forget the entries shown (another incident comes next)."""
+        self.entries = []
+        self._layout = None
+        self._lines.clear()
+        self.unseen = 0
+        self.cursor = 0
+        self._announce()
+
     def set_entries(self, entries: list[TimelineEntry], appended: bool = False) -> None:
         """Show `entries`; `appended` says the previous entries are unchanged and only new
         ones were added at the end (then only those are laid out)."""

@@ -13,6 +13,7 @@ from textual.widgets import Button, Footer, Input, Label, Select
 
 from warroom.model.scenario import GENERAL_SCENARIO_ID, Scenario
 from warroom.model.severity import SeverityLadder
+from warroom.ui.screens.picker import ConfirmScreen
 
 
 @dataclass(frozen=True)
@@ -29,14 +30,21 @@ class DeclareScreen(Screen[Declaration | None]):
 
     BINDINGS = [
         Binding("ctrl+s", "declare", "Declare"),
-        Binding("escape", "cancel", "Quit"),
+        Binding("escape", "cancel", "Cancel"),
     ]
 
-    def __init__(self, ladder: SeverityLadder, scenarios: list[Scenario], author: str) -> None:
+    def __init__(
+        self,
+        ladder: SeverityLadder,
+        scenarios: list[Scenario],
+        author: str,
+        leaving: str = "quit warroom",
+    ) -> None:
         super().__init__()
         self.ladder = ladder
         self.scenarios = scenarios
         self.author = author
+        self.leaving = leaving
 
     def compose(self) -> ComposeResult:
         levels = [(f"{lvl.key}  {lvl.name}", lvl.key) for lvl in self.ladder.levels]
@@ -64,7 +72,7 @@ class DeclareScreen(Screen[Declaration | None]):
                 id="scenario",
                 compact=True,
             )
-            yield Label("Incident Commander")
+            yield Label("Incident Commander (a role; what you do is signed by you)")
             yield Input(value=self.author, id="ic", compact=True)
             yield Label("Impact (optional)")
             yield Input(placeholder="who is affected, how", id="impact", compact=True)
@@ -104,5 +112,30 @@ class DeclareScreen(Screen[Declaration | None]):
             )
         )
 
+    def typed(self) -> bool:
+        """Whether anything was typed that escape would throw away."""
+        ic = self.query_one("#ic", Input).value.strip()
+        return bool(
+            self.query_one("#title", Input).value.strip()
+            or self.query_one("#impact", Input).value.strip()
+            or ic not in ("", self.author)
+        )
+
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        """Escape leaves the form; with text typed it asks first (nothing lost by a slip)."""
+        if not self.typed():
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Discard what you typed and {self.leaving}?",
+                yes=f"discard and {self.leaving}",
+                no="back to the form",
+            ),
+            answered,
+        )

@@ -16,7 +16,8 @@ NOTE_HELP = [
     ("d: text", "a decision"),
     ("t: text", "a todo (becomes an action item in the post-mortem)"),
     ("-5m text", "backdated five minutes (also -1h30m)"),
-    ("@14:02 text", "backdated to 14:02 (your time zone)"),
+    ("@14:02 text", "backdated to 14:02 in the zone the timeline shows (its title says)"),
+    ("ctrl+j", "a new line in the note (a paste keeps its lines)"),
 ]
 
 

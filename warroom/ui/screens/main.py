@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import Footer, Tab, Tabs
 
 from warroom.model import comms as comms_model
 from warroom.model.events import Event, EventKind
@@ -41,6 +41,8 @@ from warroom.ui.panes.status import StatusTable
 from warroom.ui.panes.timeline import TimelineView
 from warroom.ui.screens.details import DetailScreen, format_detail
 from warroom.ui.screens.help import HelpScreen
+from warroom.ui.screens.main_incidents import OPEN_COUNT_SECONDS, IncidentActions
+from warroom.ui.screens.main_layout import PANE_TITLES, PANES, PaneLayout
 from warroom.ui.screens.main_pickers import PickerActions
 from warroom.ui.screens.picker import TextPromptScreen
 
@@ -67,13 +69,6 @@ ENTRY_CHANGE_KINDS = frozenset(
         EventKind.ENTRY_UNPINNED,
     }
 )
-PANES = ("pane-status", "pane-checklist", "pane-timeline", "pane-comms")
-PANE_FOCUS = {
-    "pane-status": "#status-table",
-    "pane-checklist": "#checklist",
-    "pane-timeline": "#timeline",
-    "pane-comms": "#comms-templates",
-}
 
 
 class Pane(Vertical):
@@ -82,7 +77,7 @@ class Pane(Vertical):
     ALLOW_MAXIMIZE = True
 
 
-class MainScreen(PickerActions, Screen[None]):
+class MainScreen(PaneLayout, IncidentActions, PickerActions, Screen[None]):
     ALLOW_IN_MAXIMIZED_VIEW = "#header, Footer"
     BINDINGS = [
         Binding("tab", "next_pane", "Next pane", show=False, id="main.next_pane"),
@@ -91,15 +86,16 @@ class MainScreen(PickerActions, Screen[None]):
         Binding("2", "focus_pane(1)", "Checklist", show=False, id="main.pane2"),
         Binding("3", "focus_pane(2)", "Timeline", show=False, id="main.pane3"),
         Binding("4", "focus_pane(3)", "Comms", show=False, id="main.pane4"),
+        Binding("question_mark", "help", "Help: every key", id="main.help"),
         Binding("n", "note", "Note", id="main.note"),
         Binding("s", "severity", "Severity", id="main.severity"),
         Binding("u", "status", "Status", id="main.status"),
         Binding("o", "role", "Roles", id="main.role"),
         Binding("c", "scenario", "Scenario", id="main.scenario"),
+        Binding("i", "incidents", "Incidents", id="main.incidents"),
         Binding("r", "recheck", "Re-check", id="main.recheck"),
         Binding("e", "export", "Export", id="main.export"),
         Binding("z", "zoom", "Zoom pane", id="main.zoom"),
-        Binding("question_mark", "help", "Help", id="main.help"),
         Binding("escape", "leave_note", "Back to the timeline", show=True),
     ]
 
@@ -116,6 +112,10 @@ class MainScreen(PickerActions, Screen[None]):
         yield IncidentHeader(
             self.wr.clock, self.session.service.store.connection_state, id="header"
         )
+        yield Tabs(
+            *(Tab(title, id=f"tab-{pane}") for pane, title in zip(PANES, PANE_TITLES, strict=True)),
+            id="pane-tabs",
+        )
         with Container(id="panes"):
             with Pane(id="pane-status", classes="pane"):
                 yield StatusTable(id="status-table")
@@ -129,17 +129,20 @@ class MainScreen(PickerActions, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        titles = ("1 Services", "2 Checklist", "3 Timeline", "4 Comms")
-        for pane_id, title in zip(PANES, titles, strict=True):
+        for pane_id, title in zip(PANES, PANE_TITLES, strict=True):
             self.query_one(f"#{pane_id}").border_title = title
+        self.query_one("#pane-tabs", Tabs).can_focus = False
         self.refresh_incident()
         self.refresh_services()
         self.query_one("#timeline").focus()
+        self._layout_for(self.size.width, self.size.height)
         self.follow_store()
         self.run_probes()
         self.refill_comms()
         self.set_interval(1.0, self._refill_if_dirty)
         self.set_interval(30, self.refill_comms)
+        self.count_open_incidents()
+        self.set_interval(OPEN_COUNT_SECONDS, self.count_open_incidents)
         for problem in self.session.problems:
             self.notify(inert(str(problem)), severity="warning", timeout=10)
 
@@ -169,8 +172,8 @@ class MainScreen(PickerActions, Screen[None]):
         checklist.show(state, ladder, scenarios)
         title = "2 Checklist"
         if scenarios:
-            done = sum(1 for key in state.checked_steps if key.split("/")[0] == scenarios[0].id)
-            title = f"2 Checklist: {inert(scenarios[0].title, single_line=True)} ({done} done)"
+            done = sum(1 for key in state.checked_steps if key.split("/")[0] == scenarios[-1].id)
+            title = f"2 Checklist: {inert(scenarios[-1].title, single_line=True)} ({done} done)"
         self.query_one("#pane-checklist").border_title = title
 
     def _title_timeline(self) -> None:
@@ -188,6 +191,7 @@ class MainScreen(PickerActions, Screen[None]):
         rows = self.wr.feed.rows()
         self.query_one(StatusTable).show(rows)
         bad = sum(1 for row in rows if row.state not in ("up", "pending"))
+        self.set_services_configured(bool(rows))
         if not rows:
             title = "1 Services: none configured (add [[service]] to warroom.toml)"
         else:
@@ -229,6 +233,20 @@ class MainScreen(PickerActions, Screen[None]):
             self.refresh_incident(fresh)
 
     # Background work -----------------------------------------------------------------
+
+    async def use_session(self, session: IncidentSession) -> None:
+        """Show another incident (the incidents picker): its timeline, checklist, comms
+        and header; the probes keep running."""
+        self.workers.cancel_group(self, "follow")
+        old, self.session = self.session, session
+        self.wr.session = session
+        self.wr.incident_id = session.incident_id
+        await old.close()
+        self.query_one(TimelineView).reset()
+        self.refresh_incident()
+        self.refill_comms(force=True)
+        self.follow_store()
+        self.count_open_incidents()
 
     def _followed(self, fresh: list[Event]) -> None:
         self.refresh_incident(fresh)
@@ -288,30 +306,6 @@ class MainScreen(PickerActions, Screen[None]):
         return event
 
     # Pane focus ----------------------------------------------------------------------
-
-    def _current_pane(self) -> int:
-        focused = self.focused
-        for index, pane_id in enumerate(PANES):
-            if focused is not None and any(a.id == pane_id for a in focused.ancestors_with_self):
-                return index
-        return -1
-
-    def action_focus_pane(self, index: int) -> None:
-        self.query_one(PANE_FOCUS[PANES[index]]).focus()
-
-    def action_zoom(self) -> None:
-        if self.maximized is not None:
-            self.minimize()
-            return
-        index = self._current_pane()
-        if index >= 0:
-            self.maximize(self.query_one(f"#{PANES[index]}"), container=False)
-
-    def action_next_pane(self) -> None:
-        self.action_focus_pane((self._current_pane() + 1) % len(PANES))
-
-    def action_previous_pane(self) -> None:
-        self.action_focus_pane((self._current_pane() - 1) % len(PANES))
 
     # Notes and the timeline ----------------------------------------------------------
 

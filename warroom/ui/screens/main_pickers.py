@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from warroom.model.events import Event
 from warroom.model.incident import DEFAULT_ROLES, IncidentState, Status
 from warroom.services.session import IncidentSession
-from warroom.ui.screens.picker import Choice, PickerScreen, TextPromptScreen
+from warroom.ui.screens.picker import Choice, ConfirmScreen, PickerScreen, TextPromptScreen
 
 if TYPE_CHECKING:
     from warroom.ui.app import WarroomApp
@@ -40,21 +40,48 @@ class PickerActions:
         ]
 
         def chosen(value: str | None) -> None:
-            if value:
-                self.run_worker(self._do(self.session.service.set_severity(self.state, value)))
+            if not value:
+                return
+            new, old = ladder.find(value), ladder.find(self.state.severity)
+            if new is None or old is None or new.rank <= old.rank:
+                self._set_severity(value)
+                return
+            self.app.push_screen(
+                ConfirmScreen(
+                    f"Lower the severity from {old.key} to {new.key}? "
+                    f"({new.key}: {new.definition or new.name})",
+                    yes=f"lower to {new.key}",
+                ),
+                lambda yes: self._set_severity(value) if yes else None,
+            )
 
         self.app.push_screen(PickerScreen("Severity", choices, self.state.severity), chosen)
+
+    def _set_severity(self, value: str) -> None:
+        self.run_worker(self._do(self.session.service.set_severity(self.state, value)))
 
     def action_status(self) -> None:
         choices = [Choice(status.value, status.value) for status in Status]
 
         def chosen(value: str | None) -> None:
-            if value:
-                self.run_worker(self._do(self.session.service.set_status(self.state, value)))
+            if not value:
+                return
+            if value != Status.RESOLVED.value or not self.state.is_open:
+                self._set_status(value)
+                return
+            self.app.push_screen(
+                ConfirmScreen(
+                    f"Resolve {self.state.id}? It leaves the open incidents "
+                    "(the timeline stays, and you can reopen it with u).",
+                    yes="resolve",
+                ),
+                lambda yes: self._set_status(value) if yes else None,
+            )
 
-        self.app.push_screen(
-            PickerScreen("Status", choices, self.state.status.value, filter=False), chosen
-        )
+        self.app.push_screen(PickerScreen("Status", choices, self.state.status.value), chosen)
+
+    def _set_status(self, value: str) -> None:
+        self.run_worker(self._do(self.session.service.set_status(self.state, value)))
 
     def action_role(self) -> None:
         roles = list(dict.fromkeys([*DEFAULT_ROLES, *self.state.roles]))

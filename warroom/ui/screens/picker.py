@@ -164,3 +164,26 @@ class TextPromptScreen(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question answered with one key: `y` confirms, `n` or escape goes back."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes"),
+        Binding("n,escape", "answer(False)", "No"),
+    ]
+
+    def __init__(self, question: str, yes: str = "yes", no: str = "go back") -> None:
+        super().__init__()
+        self.question = question
+        self.yes = yes
+        self.no = no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker"):
+            yield Label(Text(self.question), id="picker-title")
+            yield Label(Text(f"y: {self.yes}    n / Esc: {self.no}"))
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
