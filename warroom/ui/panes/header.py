@@ -13,6 +13,7 @@ from warroom.model.incident import IncidentState
 from warroom.model.severity import SeverityLadder
 from warroom.model.text import inert
 from warroom.store.base import ConnectionState
+from warroom.ui.contrast import badge_ink
 from warroom.ui.themes import severity_tier
 
 
@@ -51,6 +52,9 @@ class IncidentHeader(Static):
     def on_mount(self) -> None:
         self.set_interval(1.0, self.tick)
 
+    def on_resize(self) -> None:
+        self.tick()
+
     def tick(self) -> None:
         if self.read_connection is not None:
             self.connection = self.read_connection()
@@ -66,7 +70,8 @@ class IncidentHeader(Static):
             line.append(" DRILL ", "bold reverse")
             line.append(" ")
         colour = self.app.theme_variables.get(f"severity-{level}", "")
-        line.append(f" {state.severity} ", f"bold reverse {colour}".strip())
+        badge = f"bold {badge_ink(colour)} on {colour}" if colour else "bold reverse"
+        line.append(f" {state.severity} ", badge)
         line.append(f" {state.id} ", "bold")
         line.append(inert(state.title, single_line=True))
         line.append("\n")
@@ -91,4 +96,9 @@ class IncidentHeader(Static):
             line.append(f"  sending {self.connection.queued} queued", "bold")
         # The header's height is fixed (2 lines, warroom.tcss): a layout pass for this
         # once-a-second tick reflowed the whole screen (~35 ms) and delayed key presses.
-        self.update(line, layout=False)
+        # Each line is cut to the width (a long title must not push the clocks away).
+        width = self.content_region.width or self.app.size.width - 2
+        rows = line.split("\n")
+        for row in rows:
+            row.truncate(width, overflow="ellipsis")
+        self.update(Text("\n").join(rows), layout=False)

@@ -118,14 +118,17 @@ class StatusTable(DataTable):
         self._rebuild(rows)
 
     def _name_width(self, compact: bool) -> int:
-        """As wide as the longest name (and its FLAP/STALE marks), within reason: at
-        most 40 columns, and at most 40% of the pane (the reason needs room too)."""
+        """As wide as the longest name (and its FLAP/STALE marks), within reason: at most
+        `MAX_NAME`, and at most half of what the state, latency and age columns leave
+        (the reason needs room too; `enter` shows both in full)."""
         longest = max(
             (len(row.name) + (11 if row.flapping or row.stale else 0) for row in self._latest),
             default=8,
         )
-        share = max(int(self.size.width * 0.4), 9)
-        return max(min(longest, self.MAX_NAME, share), 7)
+        others = 10 if compact else 10 + 14 + 4
+        columns = 3 if compact else 5
+        free = self.size.width - others - 2 * self.cell_padding * (columns + 1) - 1
+        return max(min(longest, self.MAX_NAME, max(free // 2, 12)), 7)
 
     def on_resize(self) -> None:
         self._layout_columns()
@@ -136,7 +139,8 @@ class StatusTable(DataTable):
             self._rebuild(self._latest)
 
     def _recolour(self, _theme: str) -> None:
-        self._rebuild(list(self.rows_by_name.values()))
+        # After the refresh: the theme's variables are not yet the new ones when it fires.
+        self.call_after_refresh(lambda: self._rebuild(list(self.rows_by_name.values())))
 
     def show(self, rows: list[ServiceRow]) -> None:
         """Show the rows (worst first); only cells whose text changed are redrawn.

@@ -103,10 +103,10 @@ class PickerScreen(ModalScreen[str | None]):
         for position, (_, _, choice) in enumerate(scored):
             prompt = Text(choice.label)
             if choice.value == self.current:
-                prompt.append("  (current)", "dim")
+                prompt.append("  (current)", "italic")
                 highlight = position
             if choice.hint:
-                prompt.append(f"  {choice.hint}", "dim")
+                prompt.append(f"  {choice.hint}")
             options.add_option(Option(prompt, id=choice.value))
         if scored:
             options.highlighted = highlight if not query else 0
@@ -153,7 +153,7 @@ class TextPromptScreen(ModalScreen[str | None]):
         with Vertical(id="picker"):
             yield Label(Text(self.title_text), id="picker-title")
             yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
-            yield Label(Text("Enter to save, Esc to cancel", style="dim"))
+            yield Label(Text("Enter to save, Esc to cancel"))
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
