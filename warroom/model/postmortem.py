@@ -33,6 +33,10 @@ NOTE_LABELS = {
 }
 
 
+# A line break inside a Markdown list item: a hard break, then the item's indent.
+LIST_BREAK = "  \n  "
+
+
 def cell(text: str) -> str:
     """Text safe inside one Markdown table cell."""
     return inert(text, single_line=True).replace("|", "\\|").strip()
@@ -61,8 +65,15 @@ def _kind_label(entry: TimelineEntry) -> str:
     return f"{label} (auto)" if entry.event.automatic else label
 
 
-def _entry_text(entry: TimelineEntry) -> str:
-    text = line(entry.text)
+def lines(text: str, joiner: str) -> str:
+    """Every line of a multi-line note (a pasted log excerpt), joined by `joiner`: `<br>`
+    inside a table cell, a newline and an indent inside a list item."""
+    parts = [line(part) for part in inert(text).replace("\r", "").split("\n")]
+    return joiner.join(part for part in parts if part) or line(text)
+
+
+def _entry_text(entry: TimelineEntry, joiner: str = "<br>") -> str:
+    text = lines(entry.text, joiner)
     if entry.edits:
         text += " _(edited)_"
     if entry.struck:
@@ -110,7 +121,7 @@ def to_markdown(
         add("## Key points")
         add("")
         for entry in pinned:
-            add(f"- {_when(entry.at)[11:19]} UTC: {_entry_text(entry)}")
+            add(f"- {_when(entry.at)[11:19]} UTC: {_entry_text(entry, LIST_BREAK)}")
         add("")
 
     add("## Time in each severity")
@@ -192,7 +203,7 @@ def to_markdown(
         notes = notes_by_kind[kind]
         if notes:
             for entry in notes:
-                add(f"- {_when(entry.at)[11:16]} UTC: {line(entry.text)}")
+                add(f"- {_when(entry.at)[11:16]} UTC: {lines(entry.text, LIST_BREAK)}")
         else:
             add("_None recorded._")
         add("")

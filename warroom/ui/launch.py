@@ -24,6 +24,18 @@ def configured_author(config: Config) -> str | None:
     return os.environ.get("WARROOM_AUTHOR", "").strip() or None
 
 
+def choose_author(flag: str | None, config: Config, remembered: str | None) -> tuple[str, bool]:
+    """Who signs the events, and whether the console should ask: `--author`, else the
+    config's `incident.author` (or $WARROOM_AUTHOR), else the name given once on this
+    machine; else ask, offering the login name."""
+    explicit = (flag or "").strip() or configured_author(config)
+    if explicit:
+        return explicit, False
+    if remembered:
+        return remembered, False
+    return config.author, True
+
+
 def launch(args: argparse.Namespace) -> int:
     config = open_config(args)
     folder = data_dir(args.data_dir)
@@ -41,11 +53,7 @@ def launch(args: argparse.Namespace) -> int:
             raise CommandError(f"{config.source}: incident.timezone: unknown zone") from None
     from warroom.ui.preferences import load_preferences
 
-    # Who signs the events: --author, else the config's (or $WARROOM_AUTHOR), else the
-    # name given once on this machine; else the console asks (the login is the default).
-    explicit = args.author or configured_author(config)
-    remembered = None if explicit else load_preferences().author
-    author = explicit or remembered or config.author
+    author, ask_author = choose_author(args.author, config, load_preferences().author)
     service = IncidentService(store, author, config.ladder, config.custom_ladders)
     from warroom.ui.app import WarroomApp
     from warroom.ui.probe_feed import feed_from_config
@@ -59,7 +67,7 @@ def launch(args: argparse.Namespace) -> int:
         zone=zone,
         zone_name=config.timezone,
         theme=args.theme,
-        ask_author=not (explicit or remembered),
+        ask_author=ask_author,
     )
     app.run()
     return app.return_code or 0

@@ -116,6 +116,7 @@ class TimelineView(ScrollView, can_focus=True):
         self.zone = zone
         self.zone_name = zone_name
         self.unseen = 0
+        self._shown = 0
         self._layout: TimelineLayout | None = None
         # Rendered entries by what they show: a redraw after a new event re-renders only
         # entries that changed, not the whole visible page.
@@ -143,13 +144,14 @@ class TimelineView(ScrollView, can_focus=True):
     @property
     def following(self) -> bool:
         """The cursor is on the newest entry and the view at the bottom."""
-        if not self.entries:
+        if not self._shown:
             return True
-        return self.cursor >= len(self.entries) - 1 and self.scroll_y >= self.max_scroll_y - 1
+        return self.cursor >= self._shown - 1 and self.scroll_y >= self.max_scroll_y - 1
 
     def reset(self) -> None:
         """Forget the entries shown (another incident comes next)."""
         self.entries = []
+        self._shown = 0
         self._layout = None
         self._lines.clear()
         self.unseen = 0
@@ -159,8 +161,10 @@ class TimelineView(ScrollView, can_focus=True):
     def set_entries(self, entries: list[TimelineEntry], appended: bool = False) -> None:
         """Show `entries`; `appended` says the previous entries are unchanged and only new
         ones were added at the end (then only those are laid out)."""
+        # The session appends to the same list the view holds: `_shown` is how many
+        # entries were on screen before this call.
         follow = self.following
-        before = len(self.entries)
+        before = self._shown
         layout = self._layout
         if (
             layout is None
@@ -170,13 +174,16 @@ class TimelineView(ScrollView, can_focus=True):
         ):
             self._layout = None
         self.entries = entries
+        self._shown = len(entries)
         self._ensure_layout()
         added = len(entries) - before
         if follow:
             self.cursor = max(len(entries) - 1, 0)
             self._scroll_end()
         else:
-            self.cursor = min(self.cursor, max(len(entries) - 1, 0))
+            last = max(len(entries) - 1, 0)
+            if self.cursor > last:
+                self.cursor = last
             if added > 0:
                 self.unseen += added
                 self._announce()

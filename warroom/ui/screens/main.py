@@ -79,6 +79,7 @@ class Pane(Vertical):
 
 class MainScreen(PaneLayout, IncidentActions, PickerActions, Screen[None]):
     ALLOW_IN_MAXIMIZED_VIEW = "#header, Footer"
+    AUTO_FOCUS = "#timeline"
     BINDINGS = [
         Binding("tab", "next_pane", "Next pane", show=False, id="main.next_pane"),
         Binding("shift+tab", "previous_pane", "Previous pane", show=False, id="main.prev_pane"),
@@ -115,6 +116,7 @@ class MainScreen(PaneLayout, IncidentActions, PickerActions, Screen[None]):
         yield Tabs(
             *(Tab(title, id=f"tab-{pane}") for pane, title in zip(PANES, PANE_TITLES, strict=True)),
             id="pane-tabs",
+            active="tab-pane-timeline",
         )
         with Container(id="panes"):
             with Pane(id="pane-status", classes="pane"):

@@ -52,7 +52,8 @@ class PaneLayout:
         single = width < WIDE_COLUMNS or height < WIDE_ROWS
         self.set_class(single, "-single")
         self.query_one(Footer).compact = single
-        self._show_pane(max(self._current_pane(), 0))
+        current = self._current_pane()
+        self._show_pane(current if current >= 0 else PANES.index("pane-timeline"))
 
     def on_resize(self, event: events.Resize) -> None:
         self._layout_for(event.size.width, event.size.height)
@@ -84,6 +85,8 @@ class PaneLayout:
         if event.tabs.id != "pane-tabs" or event.tab.id is None:
             return
         event.stop()
+        if not self.single_pane:
+            return  # the tab bar is hidden: only a click on it (small screens) moves focus
         pane = event.tab.id.removeprefix("tab-")
         if pane in PANES and self._current_pane() != PANES.index(pane):
             self.action_focus_pane(PANES.index(pane))
