@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui_support import make_app, still
+from tests.ui_support import make_app, make_realistic_app, still
 from warroom.ui.screens.declare import DeclareScreen
 from warroom.ui.screens.main import MainScreen
 
@@ -38,6 +38,22 @@ def main_screen(theme: str | None = None):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 def test_main_screen(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:
     assert snap_compare(make_app(tmp_path), terminal_size=size, run_before=main_screen())
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 60)])
+def test_realistic_incident(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:
+    """Shipped scenario and general checklist, long and multi-line notes, a day change, 30
+    services with long names: one pane and a tab bar at 80x24, four panes above."""
+    assert snap_compare(make_realistic_app(tmp_path), terminal_size=size, run_before=main_screen())
+
+
+def test_realistic_incident_checklist_at_80x24(snap_compare, tmp_path: Path) -> None:
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot, MainScreen)
+        await pilot.press("2")
+        await pilot.pause()
+
+    assert snap_compare(make_realistic_app(tmp_path), terminal_size=(80, 24), run_before=run_before)
 
 
 @pytest.mark.parametrize("theme", ["warroom-dark", "warroom-light", "warroom-high-contrast"])
