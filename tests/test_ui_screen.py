@@ -384,3 +384,19 @@ async def test_no_services_gives_the_space_to_the_other_panes(tmp_path: Path) ->
         await pilot.press("tab", "tab", "tab")  # never lands in the hidden pane
         await pilot.pause()
         assert not isinstance(app.focused, StatusTable)
+
+
+async def test_a_backdated_note_lands_in_its_place_without_gaps(tmp_path: Path) -> None:
+    app = make_realistic_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await wait_main(pilot)
+        timeline = screen.query_one(TimelineView)
+        await pilot.press("n")
+        screen.query_one(NoteInput).value = "@23:51 f: backdated between the first notes"
+        await pilot.press("enter")
+        await pilot.pause()
+        rows = await all_lines(pilot, timeline)
+        assert not [row for row in rows if not row.strip()], rows  # no blank line anywhere
+        found = next(i for i, row in enumerate(rows) if "backdated between" in row)
+        assert rows[found].startswith("23:51:00")
+        assert "23:50:00" in rows[found - 3] or "23:50:00" in rows[found - 2]

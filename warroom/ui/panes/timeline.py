@@ -170,7 +170,7 @@ class TimelineView(ScrollView, can_focus=True):
             layout is None
             or not appended
             or entries is not self.entries
-            or len(entries) < layout.count
+            or not layout.continues(entries)
         ):
             self._layout = None
         self.entries = entries

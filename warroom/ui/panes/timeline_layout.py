@@ -28,13 +28,15 @@ _TOKENS = re.compile(r"\S+\s*|\s+")
 
 
 def entry_body(entry: TimelineEntry) -> str:
-    """What follows the label: the text (every line of it), marks, and who wrote it."""
+    """What follows the label: the text (every line of it), marks, and who wrote it
+    (`warroom` for what it wrote by itself: a probe change is nobody's words)."""
     body = inert(entry.text).replace("\r", "").replace("\t", "    ")
     if entry.edits:
         body += " (edited)"
     if entry.struck:
         body += " [struck]"
-    return f"{body}  — {inert(entry.event.author, single_line=True)}"
+    author = "warroom" if entry.event.automatic else inert(entry.event.author, single_line=True)
+    return f"{body}  — {author}"
 
 
 def wrap_spans(text: str, width: int) -> list[tuple[int, int]]:
@@ -103,6 +105,7 @@ class TimelineLayout:
         self.entry_item: array[int] = array("q")
         self.total = 0
         self.count = 0
+        self.last: TimelineEntry | None = None  # the last entry laid out
         self._day: date | None = None
 
     def day_of(self, entry: TimelineEntry) -> date:
@@ -126,6 +129,14 @@ class TimelineLayout:
             starts.append(total)
             total += line_count(entry_body(entry), width)
         self.total, self._day, self.count = total, day, len(entries)
+        self.last = entries[-1] if entries else None
+
+    def continues(self, entries: Sequence[TimelineEntry]) -> bool:
+        """Whether `entries` are the laid-out ones plus new ones at the end (a backdated
+        note inserted in the middle is not)."""
+        if len(entries) < self.count:
+            return False
+        return self.count == 0 or entries[self.count - 1] is self.last
 
     def locate(self, line: int) -> tuple[int, int]:
         """(item, line within the item) of a screen line of the layout."""
