@@ -56,6 +56,7 @@ def local_zone() -> tzinfo:
 
 
 LINE_CACHE_SIZE = 4000
+KEPT_LAYOUTS = 3
 
 
 class TimelineView(ScrollView, can_focus=True):
@@ -118,6 +119,7 @@ class TimelineView(ScrollView, can_focus=True):
         self.unseen = 0
         self._shown = 0
         self._layout: TimelineLayout | None = None
+        self._layouts: dict[tuple[int, tzinfo], TimelineLayout] = {}
         # Rendered entries by what they show: a redraw after a new event re-renders only
         # entries that changed, not the whole visible page.
         self._lines: dict[tuple[object, ...], list[Strip]] = {}
@@ -153,6 +155,7 @@ class TimelineView(ScrollView, can_focus=True):
         self.entries = []
         self._shown = 0
         self._layout = None
+        self._layouts.clear()
         self._lines.clear()
         self.unseen = 0
         self.cursor = 0
@@ -173,6 +176,7 @@ class TimelineView(ScrollView, can_focus=True):
             or not layout.continues(entries)
         ):
             self._layout = None
+            self._layouts.clear()
         self.entries = entries
         self._shown = len(entries)
         self._ensure_layout()
@@ -190,10 +194,18 @@ class TimelineView(ScrollView, can_focus=True):
         self.refresh()
 
     def _ensure_layout(self) -> TimelineLayout:
+        """The layout for the current width and zone. Layouts of the last few widths are
+        kept: zoom and unzoom (or a terminal resized back) lay out nothing again."""
         width = max(self.scrollable_content_region.width, PREFIX_WIDTH + 12)
+        zone = self.display_zone
         layout = self._layout
-        if layout is None or layout.width != width or layout.zone is not self.display_zone:
-            layout = self._layout = TimelineLayout(width, self.display_zone)
+        if layout is None or layout.width != width or layout.zone is not zone:
+            layout = self._layouts.pop((width, zone), None)
+            if layout is None or not layout.continues(self.entries):
+                layout = TimelineLayout(width, zone)
+            self._layouts[(width, zone)] = self._layout = layout
+            while len(self._layouts) > KEPT_LAYOUTS:
+                del self._layouts[next(iter(self._layouts))]
         if layout.count != len(self.entries):
             layout.extend(self.entries)
         size = Size(width, layout.total)

@@ -44,14 +44,35 @@ def wrap_spans(text: str, width: int) -> list[tuple[int, int]]:
     at newlines and between words; a word wider than the line is cut into pieces."""
     spans: list[tuple[int, int]] = []
     start = 0
+    # One cell per character (ASCII, and the dash before the author): wrap by offsets.
+    plain = text.isascii() or text.replace("—", "").isascii()
     for paragraph in text.split("\n"):
         end = start + len(paragraph)
-        if cell_len(paragraph) <= width:
+        if (len(paragraph) if plain else cell_len(paragraph)) <= width:
             spans.append((start, end))
+        elif plain:
+            _wrap_plain(text, start, end, width, spans)
         else:
             _wrap_paragraph(text, start, end, width, spans)
         start = end + 1
     return spans
+
+
+def _wrap_plain(text: str, start: int, end: int, width: int, spans: list[tuple[int, int]]) -> None:
+    """Greedy word wrap of ASCII text (one cell a character): a line ends at the last
+    space that keeps it within `width`; a word longer than the line is cut."""
+    position = start
+    while end - position > width:
+        cut = text.rfind(" ", position + 1, position + width + 1)
+        if cut <= position:
+            spans.append((position, position + width))
+            position += width
+            continue
+        spans.append((position, cut))
+        position = cut + 1
+        while position < end and text[position] == " ":
+            position += 1
+    spans.append((position, end))
 
 
 def _wrap_paragraph(
@@ -84,7 +105,7 @@ def _wrap_paragraph(
 
 
 def line_count(body: str, width: int) -> int:
-    if len(body) <= width and body.isascii() and body.isprintable():
+    if len(body) <= width and body.replace("—", "").isascii() and body.isprintable():
         return 1  # the common case, without wrapping
     return len(wrap_spans(body, width))
 
