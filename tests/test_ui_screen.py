@@ -400,3 +400,20 @@ async def test_a_backdated_note_lands_in_its_place_without_gaps(tmp_path: Path) 
         found = next(i for i, row in enumerate(rows) if "backdated between" in row)
         assert rows[found].startswith("23:51:00")
         assert "23:50:00" in rows[found - 3] or "23:50:00" in rows[found - 2]
+
+
+async def test_editing_a_multi_line_note_keeps_its_lines(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await wait_main(pilot)
+        await screen._do(screen.session.service.note(INCIDENT, "first line\nsecond line"))
+        await pilot.pause()
+        await pilot.press("enter")  # edit the selected (newest) note
+        await until(pilot, lambda: isinstance(app.screen, TextPromptScreen), "edit prompt")
+        editor = app.screen.query_one(NoteInput)
+        assert editor.text == "first line\nsecond line"
+        await pilot.press("ctrl+j", *"third line", "enter")
+        await until(pilot, lambda: isinstance(app.screen, MainScreen), "back")
+        await pilot.pause()
+        entry = screen.session.state.entries[-1]
+        assert entry.text == "first line\nsecond line\nthird line" and entry.edits

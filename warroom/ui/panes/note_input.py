@@ -35,12 +35,12 @@ class NoteInput(TextArea):
         def control(self) -> NoteInput:
             return self.note_input
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, placeholder: str = PLACEHOLDER, **kwargs: object) -> None:
         super().__init__(
             soft_wrap=True,
             show_line_numbers=False,
             tab_behavior="focus",
-            placeholder=PLACEHOLDER,
+            placeholder=placeholder,
             compact=True,
             **kwargs,  # type: ignore[arg-type]
         )

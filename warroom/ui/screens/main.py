@@ -354,7 +354,7 @@ class MainScreen(PaneLayout, IncidentActions, PickerActions, Screen[None]):
                 if text is not None and text.strip() and text != entry.text:
                     self.run_worker(self._do(service.edit_entry(self.state, entry.id, text)))
 
-            self.app.push_screen(TextPromptScreen("Edit entry", entry.text), edited)
+            self.app.push_screen(TextPromptScreen("Edit entry", entry.text, multiline=True), edited)
         elif message.action == "strike":
 
             def struck(reason: str | None) -> None:

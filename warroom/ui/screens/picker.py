@@ -12,6 +12,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
@@ -139,28 +140,46 @@ class PickerScreen(ModalScreen[str | None]):
 
 
 class TextPromptScreen(ModalScreen[str | None]):
-    """Ask for one line of text (edit an entry, a strike reason, a name)."""
+    """Ask for text (edit an entry, a strike reason, a name). `multiline` gives a small
+    editor instead of one line (editing a note keeps its lines): Enter still saves,
+    ctrl+j starts a new line."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str, value: str = "", placeholder: str = "") -> None:
+    def __init__(
+        self, title: str, value: str = "", placeholder: str = "", multiline: bool = False
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.value = value
         self.placeholder = placeholder
+        self.multiline = multiline
 
     def compose(self) -> ComposeResult:
+        from warroom.ui.panes.note_input import NoteInput
+
         with Vertical(id="picker"):
             yield Label(Text(self.title_text), id="picker-title")
-            yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
-            yield Label(Text("Enter to save, Esc to cancel"))
+            if self.multiline:
+                yield NoteInput(text=self.value, id="prompt-input", placeholder=self.placeholder)
+                yield Label(Text("Enter to save, ctrl+j for a new line, Esc to cancel"))
+            else:
+                yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
+                yield Label(Text("Enter to save, Esc to cancel"))
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
+        field = self.query_one("#prompt-input")
+        field.focus()
+        if self.multiline:
+            field.move_cursor(field.document.end)  # type: ignore[attr-defined]
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.dismiss(event.value)
+
+    def on_note_input_submitted(self, event: Message) -> None:
+        event.stop()
+        self.dismiss(getattr(event, "value", None))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
