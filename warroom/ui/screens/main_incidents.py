@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 NEW_INCIDENT = "+new"
 OPEN_COUNT_SECONDS = 60
+RESOLVED_RECHECK = 10  # rounds of the count between two reads of a resolved incident
 
 
 class IncidentActions:
@@ -43,25 +44,34 @@ class IncidentActions:
         def notify(self, message: str, **kwargs: Any) -> None: ...
         def use_session(self, session: IncidentSession) -> Any: ...
 
-    async def _other_open(self) -> list[IncidentState]:
-        """Open incidents other than the one on screen, most recent first."""
+    async def _other_open(self, fresh: bool = True) -> list[IncidentState]:
+        """Open incidents other than the one on screen, most recent first. The periodic
+        count (`fresh=False`) skips incidents it found resolved in the last
+        `RESOLVED_RECHECK` rounds: a long resolved incident is not read again each minute."""
         service = self.session.service
+        resolved: dict[str, int] = self.__dict__.setdefault("_resolved_seen", {})
         found = []
         for incident_id in sorted(await service.store.incident_ids(), key=id_order, reverse=True):
             if incident_id == self.session.incident_id:
+                continue
+            if not fresh and resolved.get(incident_id, 0) > 0:
+                resolved[incident_id] -= 1
                 continue
             try:
                 state = await service.state(incident_id)
             except UnknownIncident:
                 continue
             if state.is_open:
+                resolved.pop(incident_id, None)
                 found.append(state)
+            else:
+                resolved[incident_id] = RESOLVED_RECHECK
         return found
 
     @work(exit_on_error=False, exclusive=True, group="open-count")
     async def count_open_incidents(self) -> None:
         try:
-            others = await self._other_open()
+            others = await self._other_open(fresh=False)
         except (StoreError, OSError) as error:
             self.notify(f"Could not list incidents: {inert(str(error))}", severity="warning")
             return
