@@ -22,14 +22,26 @@ from warroom.scenarios.runbook_parts import (
     table_contacts,
     table_links,
 )
+from warroom.scenarios.runbook_structure import inline_commands, numbered_paragraph, table_steps
 from warroom.scenarios.text_repair import strip_controls
 from warroom.scenarios.words import has_word, matched_word, slugify, tidy
 
-SYMPTOM_WORDS = ("symptom", "sign", "indicator", "what you see", "what users see")
+SYMPTOM_WORDS = (
+    "symptom",
+    "sign",
+    "signal",
+    "indicator",
+    "what you see",
+    "what users see",
+    "when to use this",
+    "detection",
+)
 CAUSE_WORDS = ("cause", "common issue", "known issue", "reason", "likely culprit")
 CONTACT_WORDS = ("contact", "escalation matrix", "who to call", "on call engineer", "support")
 SKIP_LABEL_WORDS = ("source", "tool", "template", "reference", "further reading")
 NOTE_LABEL_WORDS = ("when to use", "goal", "purpose", "prerequisite", "note", "caution", "warning")
+# Headings whose text describes the incident rather than listing steps: kept as notes.
+CONTEXT_WORDS = ("impact", "meaning", "what this means", "description", "expected output")
 ARROWS = (" → ", "→", " -> ", " => ")
 PLAIN_LABEL_WORDS = 8
 
@@ -87,6 +99,9 @@ class ScenarioBuilder:
         self.contact_label = ""
         if kind != "phase":
             self.target = kind
+            return
+        if not phase_title and has_word(title, CONTEXT_WORDS):
+            self.target, self.notes_label, self.notes_into = "notes", title, None
             return
         self.start_phase(self.context or "Steps", line, carry=False)
 
@@ -175,6 +190,13 @@ class ScenarioBuilder:
     # -- blocks ----------------------------------------------------------------------
 
     def block(self, block: Block) -> None:
+        if self.target in {"none", "phase"}:
+            numbered = numbered_paragraph(block)
+            if numbered:
+                phase = self.current_phase(block.line)
+                for text in numbered:
+                    self._append_step(phase, text, [])
+                return
         if block.kind == "paragraph" and block.inline is not None:
             lines = block.inline.lines
             if len(lines) > 1 and all(line.label and line.rest for line in lines):
@@ -199,8 +221,12 @@ class ScenarioBuilder:
         elif block.kind == "table":
             self.table(block)
         elif block.kind == "quote":
+            # An admonition's label ("> **Warning:**") reaches only what the quote holds.
+            saved = (self.target, self.notes_label, self.notes_into)
             for child in block.children:
                 self.block(child)
+            if self.target == "notes":
+                self.target, self.notes_label, self.notes_into = saved
 
     def list_items(self, items: list[Item], line: int) -> None:
         if self.target == "skip":
@@ -252,6 +278,12 @@ class ScenarioBuilder:
                 for c in contacts
                 if _clean(c.role)
             )
+            return
+        found = table_steps(block.header, block.rows)
+        if found and self.target not in {"symptoms", "causes", "contacts", "skip"}:
+            phase = self.current_phase(block.line)
+            for step in found:
+                self._append_step(phase, step.text, step.commands, step.notes)
             return
         links = table_links(block.header, block.rows)
         if links is not None:
@@ -322,6 +354,7 @@ class ScenarioBuilder:
         self, phase: _PhaseDraft, text: str, commands: list[str], notes: str = ""
     ) -> None:
         text = _clean(text)
+        commands = [*commands, *(c for c in inline_commands(text) if c not in commands)]
         cleaned = tuple(c for c in (_clean_block(c) for c in commands) if c.strip())
         if not text:
             if not cleaned:
