@@ -245,6 +245,8 @@ class _Importer:
                 self._read(section, "general", "text before the first heading: intro")
             elif not section.blocks:
                 why = "holds incidents" if holds_incident else "a heading with no text of its own"
+                if section is self.found.title_section:
+                    why = f"the document's title; {why}"
                 self._read(section, "title" if section.level <= 1 else "empty", why)
             else:
                 self._read(section, "title", "the document's title; its text is the summary")

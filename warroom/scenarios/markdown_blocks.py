@@ -118,7 +118,7 @@ def parse_markdown(text: str) -> Section:
 
 
 def is_bold_heading(block: Block) -> bool:
-    """A paragraph that is one short bold line with no colon: a heading in all but name."""
+    """A paragraph that is one short bold line not ending in a colon: a heading in all but name."""
     inline = block.inline
     if inline is None or not inline.all_strong or inline.lines or not inline.label:
         return False
@@ -126,7 +126,6 @@ def is_bold_heading(block: Block) -> bool:
     return (
         0 < len(text) <= LABEL_MAX
         and not text.endswith((":", ".", "!", "?", ","))
-        and ":" not in text
         and "`" not in text
         and text.casefold() not in NOTE_WORDS
     )

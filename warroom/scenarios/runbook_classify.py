@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from warroom.scenarios.markdown_blocks import Section
 from warroom.scenarios.runbook_structure import actionable
-from warroom.scenarios.scenario_builder import CONTACT_WORDS, SYMPTOM_WORDS
+from warroom.scenarios.scenario_builder import CONTACT_WORDS, SYMPTOM_WORDS, plain_labelled
 from warroom.scenarios.words import (
     failure_word,
     has_word,
@@ -222,15 +222,23 @@ class _Marker:
     def holds(self, section: Section) -> bool:
         return self.found.holds_procedure[id(section)]
 
-    def mark(self, section: Section, general_above: bool, reference_above: bool) -> bool:
+    def mark(
+        self, section: Section, general_above: bool, reference_above: bool, part_above=False
+    ) -> bool:
         """Find incident sections bottom-up; returns whether `section` holds one."""
         heading = section.level > 0 and section is not self.found.title_section
         general_here = general_above or (heading and is_general_title(section.title))
         reference_here = reference_above or (heading and is_reference_title(section.title))
-        below = [self.mark(child, general_here, reference_here) for child in section.children]
+        # Under "Common causes" or "Mitigation", sub-sections are causes or fixes of one
+        # incident, not incidents of their own.
+        part_here = part_above or (heading and has_word(section.title, CAUSE_PART_WORDS))
+        below = [
+            self.mark(child, general_here, reference_here, part_here)
+            for child in section.children
+        ]
         if any(below):
             return True
-        if section.level == 0 or is_part_title(section.title):
+        if section.level == 0 or is_part_title(section.title) or part_above:
             return False
         why = self.why_incident(section, general_here, reference_here)
         if why is None:
@@ -295,6 +303,11 @@ def part_kinds(section: Section) -> set[str]:
                     names.append(block.inline.label)
                 elif block.inline.text.rstrip().endswith(":") and len(block.inline.text) < 60:
                     names.append(block.inline.text)
+                else:
+                    for line in block.inline.lines or [block.inline]:
+                        found = plain_labelled(line.text)
+                        if found is not None:
+                            names.append(found[0])
     kinds = set()
     for name in names:
         if has_word(name, SYMPTOM_WORDS):
@@ -309,10 +322,12 @@ def part_kinds(section: Section) -> set[str]:
 
 
 def is_part_title(title: str) -> bool:
-    """'Symptoms', 'Investigation'... name a part of an incident, not an incident."""
+    """'Symptoms', 'Investigation', 'Common causes'... name a part of an incident."""
     words = words_of(tidy(title)).split()
-    return len(words) <= 3 and (
-        has_word(title, SYMPTOM_WORDS) or (has_word(title, CHECK_WORDS) and len(words) == 1)
+    return len(words) <= 4 and (
+        has_word(title, SYMPTOM_WORDS)
+        or has_word(title, CAUSE_PART_WORDS)
+        or (has_word(title, CHECK_WORDS) and len(words) == 1)
     )
 
 

@@ -11,7 +11,7 @@ is written that the runbook does not say; what cannot be placed is reported as s
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from warroom.model.scenario import CauseFix, Contact, Link, Phase, Scenario, Step
 from warroom.scenarios.markdown_blocks import Block, Item
@@ -22,9 +22,21 @@ from warroom.scenarios.runbook_parts import (
     table_contacts,
     table_links,
 )
-from warroom.scenarios.runbook_structure import inline_commands, numbered_paragraph, table_steps
+from warroom.scenarios.runbook_structure import (
+    inline_commands,
+    is_command_code,
+    numbered_paragraph,
+    table_steps,
+)
 from warroom.scenarios.text_repair import strip_controls
-from warroom.scenarios.words import has_word, matched_word, slugify, tidy
+from warroom.scenarios.words import (
+    has_word,
+    matched_word,
+    slugify,
+    starts_with_verb,
+    tidy,
+    words_of,
+)
 
 SYMPTOM_WORDS = (
     "symptom",
@@ -35,6 +47,7 @@ SYMPTOM_WORDS = (
     "what users see",
     "when to use this",
     "detection",
+    "problem",
 )
 CAUSE_WORDS = ("cause", "common issue", "known issue", "reason", "likely culprit")
 CONTACT_WORDS = ("contact", "escalation matrix", "who to call", "on call engineer", "support")
@@ -44,6 +57,53 @@ NOTE_LABEL_WORDS = ("when to use", "goal", "purpose", "prerequisite", "note", "c
 CONTEXT_WORDS = ("impact", "meaning", "what this means", "description", "expected output")
 ARROWS = (" → ", "→", " -> ", " => ")
 PLAIN_LABEL_WORDS = 8
+MAX_SYMPTOM_CODE = 300
+VAGUE_LABELS = frozenset({"commands", "command", "steps", "actions", "run", "how"})
+# Words that name a part of an incident: a label with one of these switches the target.
+PART_NAMES = (
+    "investigation",
+    "investigate",
+    "diagnostic",
+    "triage",
+    "immediate",
+    "troubleshooting",
+    "recovery",
+    "rollback",
+    "remediation",
+    "escalation",
+    "communication",
+    "contact",
+    "step",
+    "procedure",
+    "response",
+    "quick win",
+    "restore",
+    "service",
+    "manual",
+    "if",
+    "when",
+    "option",
+    "solution",
+    "remedy",
+    "resolve",
+    "mitigate",
+    "next",
+    "action",
+)
+# Labels written without bold that still name a part ("Fix: ...", "Diagnosis: ...").
+PART_LABEL_WORDS = (
+    "fix",
+    "diagnosis",
+    "verify",
+    "verification",
+    "mitigation",
+    "resolution",
+    "workaround",
+    "check",
+    "action",
+    "steps",
+    "what to do",
+)
 
 
 @dataclass
@@ -85,6 +145,8 @@ class ScenarioBuilder:
         self.pending_notes: list[str] = []
         self.notes_label = ""
         self.notes_into: _PhaseDraft | None = None
+        self.symptoms_inline = False
+        self.open_step: Step | None = None
 
     # -- where things go -------------------------------------------------------------
 
@@ -99,8 +161,9 @@ class ScenarioBuilder:
         self.contact_label = ""
         if kind != "phase":
             self.target = kind
+            self.symptoms_inline = False
             return
-        if not phase_title and has_word(title, CONTEXT_WORDS):
+        if not phase_title and _context_title(title):
             self.target, self.notes_label, self.notes_into = "notes", title, None
             return
         self.start_phase(self.context or "Steps", line, carry=False)
@@ -129,13 +192,22 @@ class ScenarioBuilder:
             if kind == "symptoms":
                 self._add(self.symptoms, rest)
                 self.target = "symptoms"
+                self.symptoms_inline = True
             elif kind == "causes":
                 self._cause_text(rest)
             elif kind == "contacts":
                 self.contacts.append(Contact(role=_clean(label) or "Contact", reach=_clean(rest)))
+            elif has_word(label, PART_LABEL_WORDS) and (
+                starts_with_verb(rest) or inline_commands(rest)
+            ):
+                context = self.context
+                title = f"{context}: {label}" if context and context != label else label
+                self._append_step(self.start_phase(title, line), rest, [])
             else:
                 self.note(f"{label}: {rest}", line)
             return
+        if self.target == "symptoms" and kind != "symptoms" and not _names_a_part(label):
+            return  # "What the on-call engineer will see:" introduces the symptoms
         if kind == "contacts":
             self.target, self.contact_label = "contacts", label
             return
@@ -145,7 +217,11 @@ class ScenarioBuilder:
             return
         if kind != "phase":
             self.target = kind
+            self.symptoms_inline = False
             return
+        vague = set(words_of(label).split()) <= VAGUE_LABELS
+        if vague and self.target == "phase" and self.phases and not self.phases[-1].steps:
+            return  # "**Commands**:" over the block of the step being written
         skip_word = matched_word(label, SKIP_LABEL_WORDS) if kind == "phase" else None
         if skip_word:
             self.target = "skip"
@@ -204,6 +280,13 @@ class ScenarioBuilder:
                     self.label(line.label or "", line.rest, block.line)
                     self.add_links(line.links)
                 return
+            plain = [plain_labelled(line.text) for line in lines or [block.inline]]
+            if block.inline.label is None and plain and all(plain):
+                for found in plain:
+                    if found is not None:
+                        self.label(found[0], found[1], block.line)
+                self.add_links(block.inline.links)
+                return
             label = block.inline.label
             if label is None and _plain_label(block.inline.text):
                 label = block.inline.text.rstrip().rstrip(":")
@@ -251,18 +334,41 @@ class ScenarioBuilder:
                 self._step_item(item, base_title)
 
     def code(self, block: Block) -> None:
+        if self.target == "symptoms" and self.symptoms_inline and is_command_code(block):
+            # "**Symptoms:** X in the logs" then commands: the commands are the steps.
+            self.start_phase(self.context or "Steps", block.line)
+        elif self.target == "symptoms" and not self.symptoms_inline and block.code.strip():
+            # The block under a "Symptoms:" label is what the IC sees (output, an error).
+            self._add(self.symptoms, block.code[:MAX_SYMPTOM_CODE])
+            return
         if self.target in {"symptoms", "causes", "contacts", "skip", "notes"}:
             why = f"code under a {self.target} label is not a step"
             self.skipped.append(Skip(block.line, f"{block.lang or 'code'} block", why))
             return
         fallback = self.phases[-1].title if self.target == "phase" and self.phases else ""
-        reading = read_code(block.code, block.lang, fallback or self.context or "Run")
+        first_line = next((ln.strip() for ln in block.code.splitlines() if ln.strip()), "")
+        fallback = fallback or self.context or first_line[:80]
+        reading = read_code(block.code, block.lang, fallback)
         if reading.skipped:
             self.skipped.append(Skip(block.line, "code block", reading.skipped))
             return
         phase = self.current_phase(block.line)
         if reading.notes:
             phase.notes.append(_clean_block(reading.notes))
+        last = phase.steps[-1] if phase.steps else None
+        if (
+            last is not None
+            and self.open_step is last
+            and not last.commands
+            and len(reading.steps) == 1
+            and reading.steps[0].text == fallback
+        ):
+            # "1. Check the agents:" then a fenced block at the margin: the item's command.
+            commands = tuple(c for c in (_clean_block(c) for c in reading.steps[0].commands) if c)
+            phase.steps[-1] = replace(last, commands=commands)
+            self.open_step = None
+            return
+        self.open_step = None
         for found in reading.steps:
             self._append_step(phase, found.text, found.commands, found.notes)
 
@@ -388,7 +494,10 @@ class ScenarioBuilder:
             if block.kind in {"list", "paragraph", "quote"}
             for line in _block_lines(block)
         ]
-        self._append_step(self.current_phase(item.line), text, commands, "\n".join(notes))
+        phase = self.current_phase(item.line)
+        self._append_step(phase, text, commands, "\n".join(notes))
+        if text.endswith(":") and not commands and phase.steps:
+            self.open_step = phase.steps[-1]
 
     def _cause_text(self, text: str) -> None:
         for arrow in ARROWS:
@@ -425,6 +534,27 @@ class ScenarioBuilder:
             role, reach = text.split(":", 1)
             if _clean(role):
                 self.contacts.append(Contact(role=_clean(role), reach=_clean(reach)))
+
+
+def _names_a_part(label: str) -> bool:
+    return has_word(label, (*SYMPTOM_WORDS, *CAUSE_WORDS, *PART_LABEL_WORDS, *PART_NAMES))
+
+
+def _context_title(title: str) -> bool:
+    """'Impact', 'User impact', 'Meaning': a heading that describes, over no steps."""
+    words = words_of(title).split()
+    return has_word(title, CONTEXT_WORDS) and len(words) <= 3 and not starts_with_verb(title)
+
+
+def plain_labelled(text: str) -> tuple[str, str] | None:
+    """('Fix', 'remove ...') for 'Fix: remove ...' when 'Fix' names a part of an incident."""
+    label, colon, rest = text.partition(":")
+    if not colon or not rest.strip() or "`" in label or len(label.split()) > 3:
+        return None
+    if rest.startswith("//"):
+        return None
+    known = (*SYMPTOM_WORDS, *CAUSE_WORDS, *PART_LABEL_WORDS)
+    return (label.strip(), rest.strip()) if has_word(label, known) else None
 
 
 def _plain_label(text: str) -> bool:

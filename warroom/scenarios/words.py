@@ -90,7 +90,7 @@ FAILURE_WORDS = (
     "overload", "overloaded", "throttled", "throttling", "flapping", "split brain", "stale",
     "growing", "restarting", "evicted", "attack", "ddos", "exceeded", "low", "drop",
     "dropping", "stopped", "hung", "hanging", "misbehave", "misbehaving", "rate limited",
-    "bounce", "bouncing", "invalid", "wrong",
+    "bounce", "bouncing", "invalid", "wrong", "never", "not",
 )  # fmt: skip
 
 # Prefixes that name what follows as an incident ("Incident: X", "Alert - X", "Runbook: X").
