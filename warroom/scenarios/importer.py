@@ -51,7 +51,7 @@ SHORT_TITLE_WORDS = 3
 
 
 MAX_RUNBOOK_BYTES = 5_000_000
-MAX_SCENARIOS = 500
+MAX_SCENARIOS = 2000
 
 
 class RunbookImportError(ValueError):

@@ -22,7 +22,9 @@ from markdown_it.token import Token
 from warroom.scenarios.markdown_noise import clean_noise
 
 LABEL_MAX = 80
-NOTE_WORDS = frozenset("note notes warning caution important tip info danger attention".split())
+NOTE_WORDS = frozenset(
+    ("note", "notes", "warning", "caution", "important", "tip", "info", "danger", "attention")
+)
 CHECKBOXES = ("[ ] ", "[x] ", "[X] ")
 
 

@@ -233,8 +233,7 @@ class _Marker:
         # incident, not incidents of their own.
         part_here = part_above or (heading and has_word(section.title, CAUSE_PART_WORDS))
         below = [
-            self.mark(child, general_here, reference_here, part_here)
-            for child in section.children
+            self.mark(child, general_here, reference_here, part_here) for child in section.children
         ]
         if any(below):
             return True

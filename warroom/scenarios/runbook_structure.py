@@ -13,13 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from warroom.scenarios.markdown_blocks import Block, Item
-from warroom.scenarios.words import starts_with_verb, words_of
+from warroom.scenarios.words import starts_with_verb, word_set, words_of
 
-COMMAND_LANGS = frozenset(
+COMMAND_LANGS = word_set(
     "bash sh shell zsh fish ksh shell-session bash-session shellsession powershell ps1 pwsh"
-    " cmd bat sql psql postgres postgresql pgsql mysql sqlite tsql promql logql kql".split()
+    " cmd bat sql psql postgres postgresql pgsql mysql sqlite tsql promql logql kql"
 )
-KNOWN_COMMANDS = frozenset(
+KNOWN_COMMANDS = word_set(
     """
     kubectl docker docker-compose podman systemctl journalctl service psql pg_dump pg_restore
     pg_ctl pg_basebackup redis-cli mysql mysqladmin mongosh mongo curl wget http git gh helm
@@ -32,11 +32,11 @@ KNOWN_COMMANDS = frozenset(
     rclone go cargo java mvn gradle dotnet nc telnet journalctl sysctl ulimit nmap tcpdump
     strace perf kafka-topics kafka-consumer-groups rabbitmqctl nodetool cqlsh influx promtool
     amtool k9s stern kubectx kubens minikube kind eksctl doctl hcloud openstack pm2 supervisorctl
-    """.split()
+    """
 )
-SQL_WORDS = frozenset(
+SQL_WORDS = word_set(
     "SELECT UPDATE DELETE INSERT VACUUM ANALYZE EXPLAIN SHOW ALTER CREATE DROP KILL SET"
-    " TRUNCATE REINDEX GRANT REVOKE BEGIN COMMIT ROLLBACK CALL".split()
+    " TRUNCATE REINDEX GRANT REVOKE BEGIN COMMIT ROLLBACK CALL"
 )
 STEP_HEADERS = ("step", "action", "task", "what", "do", "procedure", "instruction")
 RESULT_HEADERS = ("expect", "result", "output", "verif", "note", "comment", "owner", "time")
@@ -143,8 +143,10 @@ def table_steps(header: list[str], rows: list[list[str]]) -> list[TableStep] | N
     command = _column(names, COMMAND_HEADERS, skip=step)
     if step is None and command is None:
         return None
-    if step is not None and command is None and not any(
-        starts_with_verb(_cell(row, step)) for row in rows
+    if (
+        step is not None
+        and command is None
+        and not any(starts_with_verb(_cell(row, step)) for row in rows)
     ):
         return None
     result_columns = {
@@ -154,7 +156,7 @@ def table_steps(header: list[str], rows: list[list[str]]) -> list[TableStep] | N
     for row in rows:
         text = _cell(row, step)
         if text.rstrip(".").isdigit() or not text:
-            # A "Step" column of numbers: the text is the first other column that is not the command.
+            # A "Step" column of numbers: the text is the first other column (not the command).
             others = [
                 i
                 for i in range(len(row))
@@ -165,7 +167,8 @@ def table_steps(header: list[str], rows: list[list[str]]) -> list[TableStep] | N
         else:
             used = {step, command}
         raw = _cell(row, command)
-        commands = inline_commands(raw) or ([raw.strip("`").strip()] if raw.strip("`").strip() else [])
+        bare = raw.strip("`").strip()
+        commands = inline_commands(raw) or ([bare] if bare else [])
         notes = [
             f"{header[i].strip()}: {_cell(row, i)}" if header[i].strip() else _cell(row, i)
             for i in range(min(len(header), len(row)))

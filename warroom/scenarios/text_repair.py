@@ -66,13 +66,10 @@ class RepairReport:
         if self.decoded_as != "utf-8":
             notes.append(f"the file is not UTF-8; read it as {self.decoded_as}")
         elif self.lines_not_utf8:
-            notes.append(
-                f"{self.lines_not_utf8} line(s) are not UTF-8; read them as Windows-1252"
-            )
+            notes.append(f"{self.lines_not_utf8} line(s) are not UTF-8; read them as Windows-1252")
         if self.c1_lines:
             notes.append(
-                f"C1 control characters read as Windows-1252 punctuation on {self.c1_lines}"
-                " line(s)"
+                f"C1 control characters read as Windows-1252 punctuation on {self.c1_lines} line(s)"
             )
         if self.fixes:
             kinds = ", ".join(dict.fromkeys(self.fixes))

@@ -52,8 +52,13 @@ def slugify(text: str, limit: int = 48) -> str:
     return cut if len(cut) >= limit // 2 else slug[:limit].rstrip("-")
 
 
+def word_set(words: str) -> frozenset[str]:
+    """The whitespace-separated words of `words` (long lists read better as text)."""
+    return frozenset(words.split())
+
+
 # Imperative verbs that open a runbook step ("Restart the workers", "If the queue grows...").
-ACTION_VERBS = frozenset(
+ACTION_VERBS = word_set(
     """
     acknowledge ack activate add alert allow analyze announce apply archive ask assess assign
     attach avoid back backfill block bounce bump call cancel capture change check checkout
@@ -73,7 +78,7 @@ ACTION_VERBS = frozenset(
     tail take tell terminate test throttle toggle trace track trigger triage truncate try
     turn type unblock uncordon unlock unmute unpin update upgrade upload use vacuum validate
     verify visit wait wake watch when write
-    """.split()
+    """
 )
 
 # Words in a heading that name a failure ("Database down", "Replica lag", "Disk full").
