@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from warroom.model.scenario import CauseFix, Scenario
+from warroom.model.scenario import CauseFix, Contact, Scenario
 from warroom.scenarios import load_paths
 from warroom.scenarios.importer import (
     MAX_RUNBOOK_BYTES,
@@ -115,6 +115,8 @@ def test_sibling_procedures_without_symptom_words_are_incidents() -> None:
     assert list(scenarios) == ["pod-crashlooping", "certificate-renewal"]
     assert texts(scenarios["pod-crashlooping"])[3] == "Delete the pod so it is scheduled again."
     assert commands(scenarios["certificate-renewal"]) == ["kubectl get certificates -A"]
+    for scenario in scenarios.values():  # no general scenario: each incident has the contacts
+        assert scenario.contacts == (Contact("Platform lead", "@plat-lead"),)
     reasons = {str(r.section.title): r.why for r in result.readings if r.kind == "incident"}
     assert "names a failure ('crashlooping')" in reasons["Pod crashlooping"]
     assert "sibling" in reasons["Certificate renewal"]
@@ -250,6 +252,30 @@ def test_every_layout_writes_valid_files_with_the_runbooks_own_words(
 def _plain(text: str) -> str:
     """Text without Markdown emphasis, code and link marks, spaces collapsed."""
     return " ".join(re.sub(r"[`*\[\]]", "", text).split())
+
+
+def test_a_communication_checklist_is_steps_and_a_template_is_reference() -> None:
+    text = (
+        "# Payments runbook\n\n## Card payments failing\n\n1. Switch to the backup provider\n\n"
+        "## Communication\n\n- [ ] Post in #incidents every 30 minutes\n- [ ] Tell support\n\n"
+        "## Communication templates\n\nWe are looking into failed payments.\n"
+    )
+    result = import_runbook_bytes(text.encode(), "p.md")
+    general = result.scenarios[0]
+    assert general.id == "general"
+    assert [s.text for s in general.steps()] == [
+        "Post in #incidents every 30 minutes",
+        "Tell support",
+    ]
+    assert any("'Communication templates'" in str(skip) for skip in result.skipped)
+
+
+def test_explain_says_what_each_part_of_an_incident_becomes() -> None:
+    readings = [str(r) for r in load("alert-template-quote-meta.md").readings]
+    assert any("## Symptoms -> part: of incident 'WebhookDeliveryFailing': its lists are the"
+               " symptoms" in line for line in readings)  # fmt: skip
+    assert any("### User Impact -> part:" in ln and "notes (describes" in ln for ln in readings)
+    assert any("## Resolution -> part:" in ln and ": a phase" in ln for ln in readings)
 
 
 def test_markup_in_headings_imports_and_validates(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ would give more than `MAX_SCENARIOS` files are refused with one line saying so.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from warroom.model.scenario import Scenario
@@ -33,7 +33,7 @@ from warroom.scenarios.runbook_classify import (
     reference_word,
 )
 from warroom.scenarios.runbook_parts import strip_ordinal, table_causes, table_contacts
-from warroom.scenarios.scenario_builder import CONTACT_WORDS, ScenarioBuilder, Skip
+from warroom.scenarios.scenario_builder import CONTACT_WORDS, ScenarioBuilder, Skip, part_role
 from warroom.scenarios.schema import parse_scenario_text
 from warroom.scenarios.text_repair import RunbookTextError, decode_runbook
 from warroom.scenarios.words import (
@@ -50,6 +50,7 @@ VAGUE_WORDS = {"checklist", "steps", "commands", "procedure", "process", "action
 SHORT_TITLE_WORDS = 3
 
 
+COMMS_WORDS = ("communication", "comms", "stakeholder")
 MAX_RUNBOOK_BYTES = 5_000_000
 MAX_SCENARIOS = 2000
 
@@ -204,7 +205,17 @@ class _Importer:
         if general is not None:
             result.scenarios.insert(0, general)
         elif self.general.contacts or self.general.links:
-            self.skipped.append(Skip(0, "contacts and links", "no general procedure to hold them"))
+            # No general procedure to hold them: every incident gets the runbook's contacts.
+            result.scenarios = [
+                replace(
+                    scenario,
+                    contacts=tuple(dict.fromkeys((*scenario.contacts, *self.general.contacts))),
+                    links=tuple(
+                        {k.url: k for k in (*scenario.links, *self.general.links)}.values()
+                    ),
+                )
+                for scenario in result.scenarios
+            ]
         if not result.scenarios:
             raise RunbookImportError(f"{self.display}: the incident sections hold no steps")
         result.skipped = self.skipped + self.general.skipped
@@ -221,7 +232,8 @@ class _Importer:
             self._read(section, "incident", self.found.reasons[key])
             for node in section.walk():
                 if node is not section:
-                    self._read(node, "part", f"of incident '{_incident_title(section)}'")
+                    what = part_role(node.title)
+                    self._read(node, "part", f"of incident '{_incident_title(section)}': {what}")
             return
         holds_incident = any(
             node is not section and id(node) in self.found.reasons for node in section.walk()
@@ -330,10 +342,18 @@ class _Importer:
 
 
 def _is_reference(section: Section, found: Classification) -> bool:
-    """Reference by its title, unless the title is a procedure's and it holds steps."""
+    """Reference by its title, unless it is a procedure's or a comms part and holds steps.
+
+    "Communication" names a part of the response: with a checklist or an ordered list it
+    is steps ("- [ ] Post in #incidents"); with only text it is reference (templates).
+    """
     if not is_reference_title(section.title):
         return False
-    return not (is_general_title(section.title) and found.holds_procedure[id(section)])
+    if is_general_title(section.title) and found.holds_procedure[id(section)]:
+        return False
+    own = found.procedure[id(section)]
+    steps = own in {"a checklist", "an ordered list"}
+    return not (steps and has_word(section.title, COMMS_WORDS))
 
 
 def _labelled(block) -> bool:

@@ -48,6 +48,7 @@ SYMPTOM_WORDS = (
     "when to use this",
     "detection",
     "problem",
+    "alerts",
 )
 CAUSE_WORDS = ("cause", "common issue", "known issue", "reason", "likely culprit")
 CONTACT_WORDS = ("contact", "escalation matrix", "who to call", "on call engineer", "support")
@@ -534,6 +535,18 @@ class ScenarioBuilder:
             role, reach = text.split(":", 1)
             if _clean(role):
                 self.contacts.append(Contact(role=_clean(role), reach=_clean(reach)))
+
+
+def part_role(title: str) -> str:
+    """What a sub-heading of an incident becomes, in words (for `--explain`)."""
+    kind = ScenarioBuilder()._kind(tidy(title))
+    if kind == "phase" and _context_title(tidy(title)):
+        return "notes (describes, no steps)"
+    return {
+        "symptoms": "its lists are the symptoms",
+        "causes": "its lists and tables are causes and fixes",
+        "contacts": "contacts",
+    }.get(kind, "a phase")
 
 
 def _names_a_part(label: str) -> bool:
