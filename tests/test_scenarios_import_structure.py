@@ -278,6 +278,24 @@ def test_explain_says_what_each_part_of_an_incident_becomes() -> None:
     assert any("## Resolution -> part:" in ln and ": a phase" in ln for ln in readings)
 
 
+def test_numbered_paragraphs_and_indented_commands() -> None:
+    text = (
+        "# Cache node lost\n\nStep 1: Check the node is really gone.\n"
+        "Step 2: Remove it from the ring.\n\n    cachectl ring remove node-3\n"
+    )
+    (lost,) = import_runbook_bytes(text.encode(), "c.md").scenarios
+    assert [(s.text, s.commands) for s in lost.steps()] == [
+        ("Check the node is really gone.", ()),
+        ("Remove it from the ring.", ("cachectl ring remove node-3",)),  # the block under it
+    ]
+
+
+def test_a_block_that_follows_no_step_is_named_by_its_own_command() -> None:
+    text = "# Disk full\n\nLook first.\n\n```\ndf -h /var\n```\n\n- Clean logs\n"
+    (disk,) = import_runbook_bytes(text.encode(), "d.md").scenarios
+    assert [(s.text, s.commands) for s in disk.steps()][0] == ("df -h /var", ("df -h /var",))
+
+
 def test_markup_in_headings_imports_and_validates(tmp_path: Path) -> None:
     text = (
         "# Disk full on [/var]\n\n## Fix [bold]now[/bold]\n\n"

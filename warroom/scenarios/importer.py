@@ -260,6 +260,8 @@ class _Importer:
                 if section is self.found.title_section:
                     why = f"the document's title; {why}"
                 self._read(section, "title" if section.level <= 1 else "empty", why)
+            elif own:
+                self._read(section, "title", f"the document's title; it holds {own}: steps")
             else:
                 self._read(section, "title", "the document's title; its text is the summary")
             builder.context = ""

@@ -59,6 +59,7 @@ CONTEXT_WORDS = ("impact", "meaning", "what this means", "description", "expecte
 ARROWS = (" → ", "→", " -> ", " => ")
 PLAIN_LABEL_WORDS = 8
 MAX_SYMPTOM_CODE = 300
+DEFAULT_PHASE = "Steps"  # the title of a phase the runbook does not name
 VAGUE_LABELS = frozenset({"commands", "command", "steps", "actions", "run", "how"})
 # Words that name a part of an incident: a label with one of these switches the target.
 PART_NAMES = (
@@ -167,7 +168,7 @@ class ScenarioBuilder:
         if not phase_title and _context_title(title):
             self.target, self.notes_label, self.notes_into = "notes", title, None
             return
-        self.start_phase(self.context or "Steps", line, carry=False)
+        self.start_phase(self.context or DEFAULT_PHASE, line, carry=False)
 
     def section(
         self, title: str, line: int, blocks: list[Block], *, phase_title: str | None = None
@@ -239,14 +240,14 @@ class ScenarioBuilder:
         if self.phases and not self.phases[-1].steps and (carry or not self.phases[-1].notes):
             carried = self.phases[-1].notes + carried
             self.phases.pop()
-        draft = _PhaseDraft(title=_clean(title) or "Steps", line=line, notes=carried)
+        draft = _PhaseDraft(title=_clean(title) or DEFAULT_PHASE, line=line, notes=carried)
         self.phases.append(draft)
         self.target = "phase"
         return draft
 
     def current_phase(self, line: int) -> _PhaseDraft:
         if self.target != "phase" or not self.phases:
-            return self.start_phase(self.context or "Steps", line)
+            return self.start_phase(self.context or DEFAULT_PHASE, line)
         return self.phases[-1]
 
     def note(self, text: str, line: int) -> None:
@@ -267,12 +268,15 @@ class ScenarioBuilder:
     # -- blocks ----------------------------------------------------------------------
 
     def block(self, block: Block) -> None:
+        if block.kind != "code":
+            self.open_step = None  # only a block right after a step can be its command
         if self.target in {"none", "phase"}:
             numbered = numbered_paragraph(block)
             if numbered:
                 phase = self.current_phase(block.line)
                 for text in numbered:
                     self._append_step(phase, text, [])
+                self.open_step = phase.steps[-1] if phase.steps else None
                 return
         if block.kind == "paragraph" and block.inline is not None:
             lines = block.inline.lines
@@ -337,7 +341,7 @@ class ScenarioBuilder:
     def code(self, block: Block) -> None:
         if self.target == "symptoms" and self.symptoms_inline and is_command_code(block):
             # "**Symptoms:** X in the logs" then commands: the commands are the steps.
-            self.start_phase(self.context or "Steps", block.line)
+            self.start_phase(self.context or DEFAULT_PHASE, block.line)
         elif self.target == "symptoms" and not self.symptoms_inline and block.code.strip():
             # The block under a "Symptoms:" label is what the IC sees (output, an error).
             self._add(self.symptoms, block.code[:MAX_SYMPTOM_CODE])
@@ -347,6 +351,7 @@ class ScenarioBuilder:
             self.skipped.append(Skip(block.line, f"{block.lang or 'code'} block", why))
             return
         fallback = self.phases[-1].title if self.target == "phase" and self.phases else ""
+        fallback = "" if fallback == DEFAULT_PHASE else fallback
         first_line = next((ln.strip() for ln in block.code.splitlines() if ln.strip()), "")
         fallback = fallback or self.context or first_line[:80]
         reading = read_code(block.code, block.lang, fallback)
@@ -497,7 +502,7 @@ class ScenarioBuilder:
         ]
         phase = self.current_phase(item.line)
         self._append_step(phase, text, commands, "\n".join(notes))
-        if text.endswith(":") and not commands and phase.steps:
+        if not commands and phase.steps and phase.steps[-1].text == _clean(text):
             self.open_step = phase.steps[-1]
 
     def _cause_text(self, text: str) -> None:
