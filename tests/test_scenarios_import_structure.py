@@ -293,7 +293,23 @@ def test_numbered_paragraphs_and_indented_commands() -> None:
 def test_a_block_that_follows_no_step_is_named_by_its_own_command() -> None:
     text = "# Disk full\n\nLook first.\n\n```\ndf -h /var\n```\n\n- Clean logs\n"
     (disk,) = import_runbook_bytes(text.encode(), "d.md").scenarios
-    assert [(s.text, s.commands) for s in disk.steps()][0] == ("df -h /var", ("df -h /var",))
+    assert [(s.text, s.commands) for s in disk.steps()] == [
+        ("df -h /var", ("df -h /var",)),
+        ("Clean logs", ()),
+    ]
+
+
+def test_details_wrappers_and_docusaurus_directives() -> None:
+    text = (
+        "# Queue runbook\n\n<details>\n<summary><b>Queue backlog growing</b></summary>\n\n"
+        ":::warning Careful\nDraining drops messages.\n:::\n\n"
+        "1. Check the depth: `rabbitmqctl list_queues`\n2. Scale consumers.\n\n</details>\n"
+    )
+    (backlog,) = import_runbook_bytes(text.encode(), "q.md").scenarios
+    assert backlog.title == "Queue backlog growing"
+    assert backlog.summary == "Warning: Careful Draining drops messages."
+    assert texts(backlog) == ["Check the depth: `rabbitmqctl list_queues`", "Scale consumers."]
+    assert "details" not in repr(backlog)
 
 
 def test_markup_in_headings_imports_and_validates(tmp_path: Path) -> None:

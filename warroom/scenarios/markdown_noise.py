@@ -6,7 +6,10 @@
   indented body, `???` for collapsible ones) would parse as a paragraph and an indented
   code block, i.e. as a command. They become block quotes led by a bold label
   (`> **Warning:** Title`), which the importer reads as a note, like `> **Warning**`.
-- GitHub alerts (`> [!WARNING]`) get the same bold label.
+- GitHub alerts (`> [!WARNING]`) get the same bold label, and so do Docusaurus
+  directives (`:::warning Title` ... `:::`), whose body becomes the quote.
+- `<details>` wrappers (raw HTML is not parsed) are dropped, and their
+  `<summary>Title</summary>` becomes a bold line, which the parser reads as a heading.
 
 Each pass is one walk over the lines: the work grows with the size of the file, no more.
 Fenced code blocks are left exactly as they are.
@@ -21,7 +24,7 @@ GITHUB_ALERTS = ("NOTE", "TIP", "IMPORTANT", "WARNING", "CAUTION")
 
 def clean_noise(text: str) -> str:
     """The text with HTML comments blanked and admonitions turned into quotes."""
-    return _admonitions(_blank_comments(text))
+    return _wrappers(_admonitions(_blank_comments(text)))
 
 
 def _fence_of(line: str) -> str | None:
@@ -140,3 +143,58 @@ def _github_alert(line: str) -> str | None:
         depth = len(stripped) - len(stripped.lstrip(">"))
         return ">" * depth + f" **{inner[2:-1].capitalize()}:**"
     return None
+
+
+DROPPED_TAGS = frozenset(
+    ("<details>", "<details open>", "</details>", "<br>", "<br/>", "<br />", "</summary>")
+)
+
+
+def _summary(stripped: str) -> str | None:
+    """'Title' for `<summary>Title</summary>` (bold tags inside allowed), else None."""
+    if not (stripped.startswith("<summary>") and stripped.endswith("</summary>")):
+        return None
+    inner = stripped[len("<summary>") : -len("</summary>")]
+    for tag in ("<b>", "</b>", "<strong>", "</strong>"):
+        inner = inner.replace(tag, "")
+    inner = inner.strip().strip("*").strip()
+    return inner or None
+
+
+def _wrappers(text: str) -> str:
+    if "<details" not in text and "<summary" not in text and ":::" not in text:
+        return text
+    out: list[str] = []
+    fence: str | None = None
+    directive = False
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if fence is not None:
+            if stripped.startswith(fence):
+                fence = None
+            out.append(f"> {line}" if directive else line)
+            continue
+        if _fence_of(line) is not None:
+            fence = _fence_of(line)
+            out.append(f"> {line}" if directive else line)
+            continue
+        if directive:
+            if stripped == ":::":
+                directive = False
+                out.append("")
+            else:
+                out.append(f"> {line}" if stripped else ">")
+            continue
+        if stripped.startswith(":::") and len(stripped) > 3 and stripped[3].isalpha():
+            kind, _, title = stripped[3:].partition(" ")
+            directive = True
+            out.append(f"> **{kind.capitalize()}:** {title.strip()}".rstrip())
+            continue
+        summary = _summary(stripped)
+        if summary is not None:
+            out.append(f"**{summary}**")
+        elif stripped.casefold() in DROPPED_TAGS:
+            out.append("")
+        else:
+            out.append(line)
+    return "\n".join(out)
