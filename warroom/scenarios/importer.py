@@ -32,8 +32,9 @@ from warroom.scenarios.runbook_classify import (
     is_reference_title,
     reference_word,
 )
+from warroom.scenarios.runbook_labels import CONTACT_WORDS, part_role
 from warroom.scenarios.runbook_parts import strip_ordinal, table_causes, table_contacts
-from warroom.scenarios.scenario_builder import CONTACT_WORDS, ScenarioBuilder, Skip, part_role
+from warroom.scenarios.scenario_builder import ScenarioBuilder, Skip
 from warroom.scenarios.schema import parse_scenario_text
 from warroom.scenarios.text_repair import RunbookTextError, decode_runbook
 from warroom.scenarios.words import (

@@ -27,8 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from warroom.scenarios.markdown_blocks import Section
+from warroom.scenarios.runbook_labels import CONTACT_WORDS, SYMPTOM_WORDS, plain_labelled
 from warroom.scenarios.runbook_structure import actionable
-from warroom.scenarios.scenario_builder import CONTACT_WORDS, SYMPTOM_WORDS, plain_labelled
 from warroom.scenarios.words import (
     failure_word,
     has_word,

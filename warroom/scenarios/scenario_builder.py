@@ -15,6 +15,18 @@ from dataclasses import dataclass, field, replace
 
 from warroom.model.scenario import CauseFix, Contact, Link, Phase, Scenario, Step
 from warroom.scenarios.markdown_blocks import Block, Item
+from warroom.scenarios.runbook_labels import (
+    NOTE_LABEL_WORDS,
+    PART_LABEL_WORDS,
+    SKIP_LABEL_WORDS,
+    VAGUE_LABELS,
+    context_title,
+    label_kind,
+    label_only,
+    names_a_part,
+    plain_label,
+    plain_labelled,
+)
 from warroom.scenarios.runbook_parts import (
     code_commands,
     read_code,
@@ -38,74 +50,9 @@ from warroom.scenarios.words import (
     words_of,
 )
 
-SYMPTOM_WORDS = (
-    "symptom",
-    "sign",
-    "signal",
-    "indicator",
-    "what you see",
-    "what users see",
-    "when to use this",
-    "detection",
-    "problem",
-    "alerts",
-)
-CAUSE_WORDS = ("cause", "common issue", "known issue", "reason", "likely culprit")
-CONTACT_WORDS = ("contact", "escalation matrix", "who to call", "on call engineer", "support")
-SKIP_LABEL_WORDS = ("source", "tool", "template", "reference", "further reading")
-NOTE_LABEL_WORDS = ("when to use", "goal", "purpose", "prerequisite", "note", "caution", "warning")
-# Headings whose text describes the incident rather than listing steps: kept as notes.
-CONTEXT_WORDS = ("impact", "meaning", "what this means", "description", "expected output")
 ARROWS = (" → ", "→", " -> ", " => ")
-PLAIN_LABEL_WORDS = 8
 MAX_SYMPTOM_CODE = 300
 DEFAULT_PHASE = "Steps"  # the title of a phase the runbook does not name
-VAGUE_LABELS = frozenset({"commands", "command", "steps", "actions", "run", "how"})
-# Words that name a part of an incident: a label with one of these switches the target.
-PART_NAMES = (
-    "investigation",
-    "investigate",
-    "diagnostic",
-    "triage",
-    "immediate",
-    "troubleshooting",
-    "recovery",
-    "rollback",
-    "remediation",
-    "escalation",
-    "communication",
-    "contact",
-    "step",
-    "procedure",
-    "response",
-    "quick win",
-    "restore",
-    "service",
-    "manual",
-    "if",
-    "when",
-    "option",
-    "solution",
-    "remedy",
-    "resolve",
-    "mitigate",
-    "next",
-    "action",
-)
-# Labels written without bold that still name a part ("Fix: ...", "Diagnosis: ...").
-PART_LABEL_WORDS = (
-    "fix",
-    "diagnosis",
-    "verify",
-    "verification",
-    "mitigation",
-    "resolution",
-    "workaround",
-    "check",
-    "action",
-    "steps",
-    "what to do",
-)
 
 
 @dataclass
@@ -165,7 +112,7 @@ class ScenarioBuilder:
             self.target = kind
             self.symptoms_inline = False
             return
-        if not phase_title and _context_title(title):
+        if not phase_title and context_title(title):
             self.target, self.notes_label, self.notes_into = "notes", title, None
             return
         self.start_phase(self.context or DEFAULT_PHASE, line, carry=False)
@@ -175,7 +122,7 @@ class ScenarioBuilder:
     ) -> None:
         """A heading and its blocks. A lone label opening the section introduces it."""
         self.heading(title, line, phase_title=phase_title)
-        labels = [b for b in blocks if _label_only(b)]
+        labels = [b for b in blocks if label_only(b)]
         for index, block in enumerate(blocks):
             lone = index == 0 and len(labels) == 1 and labels[0] is block
             if lone and self.target == "phase" and block.inline is not None:
@@ -208,7 +155,7 @@ class ScenarioBuilder:
             else:
                 self.note(f"{label}: {rest}", line)
             return
-        if self.target == "symptoms" and kind != "symptoms" and not _names_a_part(label):
+        if self.target == "symptoms" and kind != "symptoms" and not names_a_part(label):
             return  # "What the on-call engineer will see:" introduces the symptoms
         if kind == "contacts":
             self.target, self.contact_label = "contacts", label
@@ -293,7 +240,7 @@ class ScenarioBuilder:
                 self.add_links(block.inline.links)
                 return
             label = block.inline.label
-            if label is None and _plain_label(block.inline.text):
+            if label is None and plain_label(block.inline.text):
                 label = block.inline.text.rstrip().rstrip(":")
             if label is not None:
                 self.label(label, block.inline.rest if block.inline.label else "", block.line)
@@ -444,13 +391,7 @@ class ScenarioBuilder:
     # -- helpers ---------------------------------------------------------------------
 
     def _kind(self, label: str) -> str:
-        if has_word(label, SYMPTOM_WORDS):
-            return "symptoms"
-        if has_word(label, CAUSE_WORDS):
-            return "causes"
-        if has_word(label, CONTACT_WORDS) and not has_word(label, ("step", "procedure")):
-            return "contacts"
-        return "phase"
+        return label_kind(label)
 
     def _add(self, bucket: list[str], text: str) -> None:
         text = _clean(text)
@@ -540,58 +481,6 @@ class ScenarioBuilder:
             role, reach = text.split(":", 1)
             if _clean(role):
                 self.contacts.append(Contact(role=_clean(role), reach=_clean(reach)))
-
-
-def part_role(title: str) -> str:
-    """What a sub-heading of an incident becomes, in words (for `--explain`)."""
-    kind = ScenarioBuilder()._kind(tidy(title))
-    if kind == "phase" and _context_title(tidy(title)):
-        return "notes (describes, no steps)"
-    return {
-        "symptoms": "its lists are the symptoms",
-        "causes": "its lists and tables are causes and fixes",
-        "contacts": "contacts",
-    }.get(kind, "a phase")
-
-
-def _names_a_part(label: str) -> bool:
-    return has_word(label, (*SYMPTOM_WORDS, *CAUSE_WORDS, *PART_LABEL_WORDS, *PART_NAMES))
-
-
-def _context_title(title: str) -> bool:
-    """'Impact', 'User impact', 'Meaning': a heading that describes, over no steps."""
-    words = words_of(title).split()
-    return has_word(title, CONTEXT_WORDS) and len(words) <= 3 and not starts_with_verb(title)
-
-
-def plain_labelled(text: str) -> tuple[str, str] | None:
-    """('Fix', 'remove ...') for 'Fix: remove ...' when 'Fix' names a part of an incident."""
-    label, colon, rest = text.partition(":")
-    if not colon or not rest.strip() or "`" in label or len(label.split()) > 3:
-        return None
-    if rest.startswith("//"):
-        return None
-    known = (*SYMPTOM_WORDS, *CAUSE_WORDS, *PART_LABEL_WORDS)
-    return (label.strip(), rest.strip()) if has_word(label, known) else None
-
-
-def _plain_label(text: str) -> bool:
-    """'Symptoms:' written without bold still reads as a label when short."""
-    stripped = text.strip()
-    return (
-        stripped.endswith(":")
-        and len(stripped.split()) <= PLAIN_LABEL_WORDS
-        and len(stripped) > 1
-        and "`" not in stripped
-    )
-
-
-def _label_only(block: Block) -> bool:
-    if block.kind != "paragraph" or block.inline is None:
-        return False
-    return (block.inline.label is not None and not block.inline.rest) or (
-        block.inline.label is None and _plain_label(block.inline.text)
-    )
 
 
 def _item_texts(item: Item) -> list[str]:
