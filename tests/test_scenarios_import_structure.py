@@ -199,6 +199,9 @@ def test_front_matter_html_comments_and_admonitions() -> None:
     assert replica.summary.startswith("Tip: A replica that is behind")
     assert commands(replica) == ["redis-cli INFO replication"]  # the admonition is no command
     spiking = scenarios["cache-evictions-spiking"]
+    assert spiking.summary == (
+        "Note: Evictions alone are normal; page only if the hit ratio falls too."
+    )
     assert commands(spiking) == ["redis-cli --bigkeys"]
     assert [link.url for link in spiking.links] == ["https://grafana.example.com/d/cache"]
 

@@ -290,9 +290,12 @@ def _inline_from(children: Sequence[Token]) -> Inline:
     outside_strong = False
     href: str | None = None
     link_start = 0
+    break_after_label = False
     for child in children:
         kind = child.type
         piece = ""
+        if label_closed_at == len(parts) and kind in {"softbreak", "hardbreak"}:
+            break_after_label = True
         if kind == "text":
             piece = child.content
         elif kind == "code_inline":
@@ -325,7 +328,11 @@ def _inline_from(children: Sequence[Token]) -> Inline:
     inline = Inline(text=text, links=links)
     if leading_strong and strong_text:
         inline.all_strong = not outside_strong
-        _set_label(inline, " ".join("".join(strong_text).split()), "".join(parts[label_closed_at:]))
+        strong = " ".join("".join(strong_text).split())
+        _set_label(inline, strong, "".join(parts[label_closed_at:]))
+        if break_after_label and inline.label is None and strong.casefold() in NOTE_WORDS:
+            # "> **Warning**" on a line of its own, the warning on the next: an admonition.
+            inline.label, inline.rest = strong, " ".join("".join(parts[label_closed_at:]).split())
     return inline
 
 
