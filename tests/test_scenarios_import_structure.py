@@ -49,7 +49,8 @@ def test_alert_with_meaning_impact_diagnosis_mitigation() -> None:
     (alert,) = by_id("alert-meaning-impact.md").values()
     assert alert.id == "queueconsumerstalled"
     assert [p.id for p in alert.phases] == ["diagnosis", "mitigation"]
-    assert "Meaning:" in alert.phases[0].notes and "Impact:" in alert.phases[0].notes
+    assert alert.summary.startswith("Meaning:\nThe order queue has had messages waiting")
+    assert "\n\nImpact:\nOrders are accepted but not fulfilled" in alert.summary
     assert commands(alert) == [
         "rabbitmqctl list_queues name messages consumers",
         "kubectl logs deploy/order-consumer --since=1h | grep -i error",
@@ -70,7 +71,7 @@ def test_alert_template_with_quoted_metadata_and_numbered_subheadings() -> None:
         "Count failed deliveries in the last 15 minutes",
         "Call the endpoint the way we do",
     ]
-    assert "Partners miss order updates" in alert.phase("diagnosis").notes  # impact, not steps
+    assert "User Impact:\n- Partners miss order updates" in alert.summary  # impact, not steps
     assert texts(alert)[2] == (
         "Partner down: pause deliveries to that partner with `hookctl pause partner-a`"
     )
@@ -277,7 +278,7 @@ def test_explain_says_what_each_part_of_an_incident_becomes() -> None:
     readings = [str(r) for r in load("alert-template-quote-meta.md").readings]
     assert any("## Symptoms -> part: of incident 'WebhookDeliveryFailing': its lists are the"
                " symptoms" in line for line in readings)  # fmt: skip
-    assert any("### User Impact -> part:" in ln and "notes (describes" in ln for ln in readings)
+    assert any("### User Impact -> part:" in ln and "the summary (it describes" in ln for ln in readings)
     assert any("## Resolution -> part:" in ln and ": a phase" in ln for ln in readings)
 
 

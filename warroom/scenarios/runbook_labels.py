@@ -27,7 +27,15 @@ CONTACT_WORDS = ("contact", "escalation matrix", "who to call", "on call enginee
 SKIP_LABEL_WORDS = ("source", "tool", "template", "reference", "further reading")
 NOTE_LABEL_WORDS = ("when to use", "goal", "purpose", "prerequisite", "note", "caution", "warning")
 # Headings whose text describes the incident rather than listing steps: kept as notes.
-CONTEXT_WORDS = ("impact", "meaning", "what this means", "description", "expected output")
+CONTEXT_WORDS = (
+    "impact",
+    "meaning",
+    "what this means",
+    "description",
+    "overview",
+    "background",
+    "expected output",
+)
 PLAIN_LABEL_WORDS = 8
 VAGUE_LABELS = frozenset({"commands", "command", "steps", "actions", "run", "how"})
 # Words that name a part of an incident: a label with one of these switches the target.
@@ -92,7 +100,7 @@ def part_role(title: str) -> str:
     """What a sub-heading of an incident becomes, in words (for `--explain`)."""
     kind = label_kind(tidy(title))
     if kind == "phase" and context_title(tidy(title)):
-        return "notes (describes, no steps)"
+        return "the summary (it describes; no steps)"
     return {
         "symptoms": "its lists are the symptoms",
         "causes": "its lists and tables are causes and fixes",

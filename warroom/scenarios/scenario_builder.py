@@ -63,6 +63,9 @@ class _PhaseDraft:
     notes: list[str] = field(default_factory=list)
 
 
+SUMMARY = _PhaseDraft(title="", line=0)  # where notes under "Impact" or "Meaning" go
+
+
 @dataclass
 class Skip:
     line: int
@@ -113,7 +116,7 @@ class ScenarioBuilder:
             self.symptoms_inline = False
             return
         if not phase_title and context_title(title):
-            self.target, self.notes_label, self.notes_into = "notes", title, None
+            self.target, self.notes_label, self.notes_into = "notes", title, SUMMARY
             return
         self.start_phase(self.context or DEFAULT_PHASE, line, carry=False)
 
@@ -420,7 +423,10 @@ class ScenarioBuilder:
         if not lines:
             return
         note = "\n".join([f"{self.notes_label}:", *lines])
-        if self.notes_into is not None and self.notes_into in self.phases:
+        if self.notes_into is SUMMARY:
+            # "Impact", "Meaning": what the incident is, read before any step.
+            self.summary = "\n\n".join(part for part in (self.summary, note) if part)
+        elif self.notes_into is not None and self.notes_into in self.phases:
             self.notes_into.notes.append(note)
         else:
             self.pending_notes.append(note)
