@@ -278,7 +278,9 @@ def test_explain_says_what_each_part_of_an_incident_becomes() -> None:
     readings = [str(r) for r in load("alert-template-quote-meta.md").readings]
     assert any("## Symptoms -> part: of incident 'WebhookDeliveryFailing': its lists are the"
                " symptoms" in line for line in readings)  # fmt: skip
-    assert any("### User Impact -> part:" in ln and "the summary (it describes" in ln for ln in readings)
+    assert any(
+        "### User Impact -> part:" in ln and "the summary (it describes" in ln for ln in readings
+    )
     assert any("## Resolution -> part:" in ln and ": a phase" in ln for ln in readings)
 
 
