@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from warroom.config import Config, ConfigError, expand_env
 from warroom.credentials import CredentialError
@@ -90,9 +90,11 @@ class StatuspageSpec(ServiceSpec):
 
     @property
     def summary_url(self) -> str:
-        if self.url.endswith(".json"):
+        """The page's summary.json (a query string, e.g. a token, stays at the end)."""
+        parts = urlsplit(self.url)
+        if parts.path.endswith(".json"):
             return self.url
-        return self.url.rstrip("/") + "/api/v2/summary.json"
+        return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "/api/v2/summary.json"))
 
     @property
     def target(self) -> str:
@@ -351,6 +353,10 @@ def _postgres(fields: _Fields, common: dict[str, Any]) -> PostgresSpec:
         scheme = dsn.split("://", 1)[0].lower()
         if scheme not in ("postgres", "postgresql"):
             raise fields.error("'dsn' must be postgresql://... or key=value pairs")
+        try:
+            urlsplit(dsn).port  # noqa: B018 - raises ValueError on a bad port
+        except ValueError:
+            raise fields.error("'dsn' has a bad port or [address] (value not shown)") from None
     elif "=" not in dsn:
         raise fields.error("'dsn' must be postgresql://... or key=value pairs")
     share = fields.number("pool_degraded_at", 0.8)

@@ -26,7 +26,7 @@ import httpx
 
 from warroom.probes.config import HttpSpec
 from warroom.probes.result import ProbeResult, ProbeState, format_ms
-from warroom.redact import is_secret_header, redact_url
+from warroom.redact import is_secret_header, redact_text, redact_url
 
 SNIPPET_CHARS = 200
 CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
@@ -56,8 +56,11 @@ class Fetched:
         return self.body.decode("utf-8", errors="replace")
 
     def snippet(self) -> str:
-        text = self.text()[:SNIPPET_CHARS]
-        return text + ("…" if self.truncated or len(self.body) > SNIPPET_CHARS else "")
+        """The start of the body, secrets masked before it is cut (a cut secret would no
+        longer match the registry)."""
+        text = redact_text(self.text())
+        cut = text[:SNIPPET_CHARS]
+        return cut + ("…" if self.truncated or len(text) > SNIPPET_CHARS else "")
 
 
 async def fetch(
@@ -256,7 +259,7 @@ def _json_problem(got: Fetched, expected: Mapping[str, Any], limit: int) -> str 
     try:
         document = json.loads(got.body)
     except (ValueError, UnicodeDecodeError) as error:
-        return f"body is not JSON ({error.__class__.__name__}: {str(error)[:80]})"
+        return f"body is not JSON ({error.__class__.__name__}: {redact_text(str(error))[:80]})"
     return json_mismatch(document, expected)
 
 
@@ -285,4 +288,4 @@ def _kind(value: Any) -> str:
 
 
 def _show(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)[:80]
+    return redact_text(json.dumps(value, ensure_ascii=False))[:80]
