@@ -396,3 +396,48 @@ def test_a_status_page_that_never_answers_is_unknown(
     assert record["state"] == "unknown"
     assert record["reason"].startswith("status page unreachable: no ")
     assert server.hits["/api/v2/summary.json"] == 1  # it did accept the connection
+
+
+# Hostile names in a cloned warroom.toml ------------------------------------------------------
+
+TITLE = "\\u001b]0;pwned\\u0007"  # TOML escapes: ESC ] 0 ; ... BEL sets the terminal title
+CLEAR = "\\u001b[2J"  # clears the screen
+CLIPBOARD = "\\u001b]52;c;cm0gLXJmIH4=\\u0007"  # OSC 52 writes the clipboard
+C1_CSI = "\\u009b2J"  # the one-byte CSI
+HOSTILE_CONFIGS = {
+    "name-title": f'[[service]]\nname = "api{TITLE}"\nkind = "tcp"\nhost = "h"\nport = 1\n',
+    "name-clear": f'[[service]]\nname = "{CLEAR}api"\nkind = "http"\n',
+    "name-clipboard": f'[[service]]\nname = "x{CLIPBOARD}"\nkind = "http"\n',
+    "name-c1": f'[[service]]\nname = "{C1_CSI}"\nkind = "http"\n',
+    "unknown-key": f'[[service]]\nname = "api"\nkind = "http"\n"{CLEAR}{TITLE}" = 1\n',
+    "unknown-key-c1": f'[[service]]\nname = "api"\nkind = "tcp"\n"{C1_CSI}x" = 1\n',
+    "header-key": (
+        '[[service]]\nname = "api"\nkind = "http"\nurl = "http://127.0.0.1:9/"\n'
+        f'headers = {{ "{CLIPBOARD}" = "v" }}\n'
+    ),
+    "header-key-not-string": (
+        '[[service]]\nname = "api"\nkind = "http"\nurl = "http://127.0.0.1:9/"\n'
+        f'headers = {{ "{TITLE}" = 1 }}\n'
+    ),
+    "kind": f'[[service]]\nname = "api"\nkind = "{CLEAR}{C1_CSI}"\n',
+    "duplicate": (
+        f'[[service]]\nname = "a{TITLE}"\nkind = "tcp"\nhost = "h"\nport = 1\n' * 2
+    ),
+    "ladder": f'[incident]\nladder = "{CLIPBOARD}{C1_CSI}"\n',
+    "severity": f'[[severity]]\nkey = "{TITLE}"\n' * 2,
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_CONFIGS))
+def test_hostile_names_in_the_config_never_reach_the_terminal_raw(
+    case: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Path("warroom.toml").write_text(HOSTILE_CONFIGS[case])
+    for argv in (["check"], ["check", "--json"], ["watch", "INC-20261123-1"], []):
+        code = main([*argv, "--data-dir", "data"] if not argv else argv)
+        out, err = capsys.readouterr()
+        assert code == 3, (case, argv, err)
+        one_line_error(err)
+        for raw in ("\x1b", "\x07", "\x9b"):
+            assert raw not in out + err, (case, argv, err)
+        assert "\\x1b" in err or "\\x9b" in err, (case, argv, err)  # shown, not obeyed
