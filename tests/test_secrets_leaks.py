@@ -420,9 +420,7 @@ HOSTILE_CONFIGS = {
         f'headers = {{ "{TITLE}" = 1 }}\n'
     ),
     "kind": f'[[service]]\nname = "api"\nkind = "{CLEAR}{C1_CSI}"\n',
-    "duplicate": (
-        f'[[service]]\nname = "a{TITLE}"\nkind = "tcp"\nhost = "h"\nport = 1\n' * 2
-    ),
+    "duplicate": (f'[[service]]\nname = "a{TITLE}"\nkind = "tcp"\nhost = "h"\nport = 1\n' * 2),
     "ladder": f'[incident]\nladder = "{CLIPBOARD}{C1_CSI}"\n',
     "severity": f'[[severity]]\nkey = "{TITLE}"\n' * 2,
 }
@@ -434,7 +432,7 @@ def test_hostile_names_in_the_config_never_reach_the_terminal_raw(
 ) -> None:
     Path("warroom.toml").write_text(HOSTILE_CONFIGS[case])
     for argv in (["check"], ["check", "--json"], ["watch", "INC-20261123-1"], []):
-        code = main([*argv, "--data-dir", "data"] if not argv else argv)
+        code = main(argv or ["--data-dir", "data"])  # [] opens the console
         out, err = capsys.readouterr()
         assert code == 3, (case, argv, err)
         one_line_error(err)
