@@ -94,6 +94,7 @@ _FIELD_NAMES = (
     r"|subscription[-_]?key|security[-_]?token|session[-_]?token|secret|password|passwd"
     r"|token|cookie)"
 )
+_FIELD_SIGNS = ("auth", "key", "token", "secret", "pass", "cookie")
 _CREDENTIAL_FIELD = re.compile(
     r"(?P<key>(?<![\w-])(?:" + _FIELD_NAMES + r")[\"']?\s*[:=]\s*[\"']?)"
     r"(?P<value>(?:(?:basic|bearer|token|digest|negotiate)\s+)?[^\s,;'\"&}]+)",
@@ -248,11 +249,17 @@ def redact_text(text: str) -> str:
     for secret in known:
         if secret in text:
             text = text.replace(secret, MASK)
-    text = _URI_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", text)
-    text = _KV_PASSWORD.sub(lambda m: f"{m['key']}{MASK}", text)
-    text = _QUERY_PAIR.sub(_mask_query_pair, text)
-    text = _CREDENTIAL_FIELD.sub(_mask_field, text)
-    text = _SCHEME_CREDENTIAL.sub(_mask_scheme_credential, text)
+    # Each pattern runs only where its cheap sign is present (most texts have none).
+    lowered = text.lower()
+    if "://" in text:
+        text = _URI_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", text)
+    if "=" in text:
+        text = _KV_PASSWORD.sub(lambda m: f"{m['key']}{MASK}", text)
+        text = _QUERY_PAIR.sub(_mask_query_pair, text)
+    if any(word in lowered for word in _FIELD_SIGNS):
+        text = _CREDENTIAL_FIELD.sub(_mask_field, text)
+    if "basic" in lowered or "bearer" in lowered:
+        text = _SCHEME_CREDENTIAL.sub(_mask_scheme_credential, text)
     return text
 
 
