@@ -439,3 +439,39 @@ def test_hostile_names_in_the_config_never_reach_the_terminal_raw(
         for raw in ("\x1b", "\x07", "\x9b"):
             assert raw not in out + err, (case, argv, err)
         assert "\\x1b" in err or "\\x9b" in err, (case, argv, err)  # shown, not obeyed
+
+
+# What a person types, and what the console says ----------------------------------------------
+
+
+async def test_a_secret_typed_in_a_note_is_masked_before_it_is_stored(tmp_path: Path) -> None:
+    from tests.test_ui_journeys import stored, wait_main
+    from tests.ui_support import make_app
+    from warroom.redact import register_secret
+
+    register_secret("Typed-S3cret-77")
+    app = make_app(tmp_path)
+    typed = (
+        "f: tried postgresql://app:Pw-in-N0te@db/app with Typed-S3cret-77, "
+        "then curl -H 'X-Api-Key: k3y-in-n0te' https://h/x?private_token=Tok-in-n0te"
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_main(pilot)
+        await pilot.press("n")
+        app.focused.value = typed  # type: ignore[union-attr]
+        await pilot.press("enter")
+        await pilot.pause()
+        app.notify("could not connect: Typed-S3cret-77 refused")
+        await pilot.pause()
+        shown = [n.message for n in app._notifications]  # what the toasts say
+        screen = app.export_screenshot()
+    [note] = [e for e in stored(tmp_path) if "tried" in str(e.payload.get("text", ""))]
+    text = note.payload["text"]
+    assert text == (
+        "tried postgresql://app:***@db/app with ***, "
+        "then curl -H 'X-Api-Key: ***' https://h/x?private_token=***"
+    )
+    for secret in ("Pw-in-N0te", "Typed-S3cret-77", "k3y-in-n0te", "Tok-in-n0te"):
+        assert secret not in screen
+        assert not [m for m in shown if secret in m]
+    assert "could not connect: *** refused" in shown
