@@ -289,3 +289,18 @@ def test_log_records_are_masked_as_they_are_made(caplog: pytest.LogCaptureFixtur
     assert "LogS3cret77" not in caplog.text and "LogTok77" not in caplog.text
     assert all("LogS3cret77" not in r.getMessage() for r in caplog.records)
     assert "boom ***" in caplog.text
+
+
+def test_a_refused_url_registers_its_password_pieces_but_not_its_user() -> None:
+    with pytest.raises(CredentialError):
+        register_url_secrets("https://opsuser:Piece1/Piece2@h.test/x")
+    assert redact_text("opsuser Piece1 Piece2") == f"opsuser {MASK} {MASK}"
+
+
+def test_a_lone_user_token_is_registered_as_basic_credentials_too() -> None:
+    register_url_secrets("https://LoneTok3n99@h.test/x")
+    assert b64("LoneTok3n99:") not in redact_text(b64("LoneTok3n99:"))
+
+
+def b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-ENCODE_ADVICE = "percent-encode them (@ as %40, / as %2F, ? as %3F, # as %23, : as %3A)"
+ENCODE_ADVICE = "percent-encode them (@ as %40, / as %2F, ? as %3F, # as %23)"
 _HOST = re.compile(r"^(?:\[[0-9A-Fa-f:.]+\]|[^:\[\]]*)(?::(?P<port>[^,]*))?$")
 
 

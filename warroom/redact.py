@@ -204,12 +204,13 @@ def register_url_secrets(url: str, *, first_at: bool = False) -> None:
     try:
         credentials = split_credentials(url, first_at=first_at)
     except CredentialError:
-        register_fragments(userinfo_guess(url) or "")
+        register_fragments((userinfo_guess(url) or "").partition(":")[2])  # not the user
         raise
     if credentials.password is not None:
         register_password(credentials.password, credentials.user)
     elif credentials.user and url.lower().startswith(("http://", "https://")):
-        register_password(credentials.user, "")
+        register_password(credentials.user)
+        register_basic(unquote(credentials.user), "")
     try:
         parts = urlsplit(url)
     except ValueError:
