@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import base64
 import logging
+import sys
 from urllib.parse import quote, quote_plus
 
 import pytest
 
-from warroom.credentials import CredentialError, keyword_pairs, split_credentials
+from warroom import redact
+from warroom.credentials import CredentialError, keyword_pairs, split_credentials, userinfo_guess
 from warroom.redact import (
     MASK,
     install_log_redaction,
     is_credential_name,
     is_secret_header,
     looks_like_a_key,
-    redact_headers,
     redact_text,
     redact_url,
     redact_value,
@@ -25,6 +26,15 @@ from warroom.redact import (
     register_secret,
     register_url_secrets,
 )
+
+
+@pytest.fixture(autouse=True)
+def empty_registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with nothing registered (what one test registers must not make
+    another pass), and the rest of the suite keeps what it had."""
+    monkeypatch.setattr(redact, "_known", set())
+    monkeypatch.setattr(redact, "_sorted", [])
+
 
 # Passwords with every character that ends a URL's authority or its user information.
 AMBIGUOUS = [
@@ -173,7 +183,7 @@ def test_configured_headers_are_registered(name: str, value: str) -> None:
     register_header(name, value)
     secret = value.split(" ", 1)[-1]
     assert secret not in redact_text(f"echo: {secret}")
-    assert redact_headers({name: value}) == {name: MASK}
+    assert is_secret_header(name)
 
 
 def test_plain_headers_and_word_values_stay_readable() -> None:
@@ -304,3 +314,178 @@ def test_a_lone_user_token_is_registered_as_basic_credentials_too() -> None:
 
 def b64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
+
+
+# Found by mutation testing (mutmut on redact.py and credentials.py) ----------------------
+
+
+def test_the_shortest_registered_secret_has_four_characters() -> None:
+    register_secret("abcd")
+    register_secret("xyz")
+    assert redact_text("abcd xyz") == f"{MASK} xyz"
+
+
+def test_json_and_repr_escaped_forms_are_each_registered() -> None:
+    value = 'q"uo\\te\n9'
+    register_secret(value)
+    json_form = 'q\\"uo\\\\te\\n9'
+    repr_form = 'q"uo\\\\te\\n9'
+    assert redact_text(f"<{json_form}>") == f"<{MASK}>"
+    assert redact_text(f"<{repr_form}>") == f"<{MASK}>"
+
+
+def test_the_longest_secret_is_masked_first() -> None:
+    register_secret("abcdefghij")
+    register_secret("abcdef")
+    register_secret("abcdefgh")
+    assert redact_text("abcdefghij") == MASK
+
+
+def test_each_url_encoding_of_a_password_is_registered() -> None:
+    password = "Pw!$(x) y/z@#"
+    register_url_secrets(f"https://ops:{quote(password, safe='')}@h.test/x")
+    for form in (
+        password,
+        quote(password, safe=""),
+        quote(password, safe="!$&'()*+,;="),
+        quote_plus(password),
+    ):
+        assert redact_text(f"<{form}>") == f"<{MASK}>", form
+
+
+def test_basic_forms_padded_unpadded_and_urlsafe() -> None:
+    user = "eve"
+    for suffix in range(200):  # a pair whose base64 has '/' or '+' and padding
+        password = f"Pw?{suffix}>"
+        encoded = b64(f"{user}:{password}")
+        if ("/" in encoded or "+" in encoded) and encoded.endswith("="):
+            break
+    register_url_secrets(f"https://{user}:{quote(password, safe='')}@h.test/x")
+    urlsafe = base64.urlsafe_b64encode(f"{user}:{password}".encode()).decode()
+    for form in (encoded, encoded.rstrip("="), urlsafe, urlsafe.rstrip("=")):
+        assert redact_text(f"[{form}]") == f"[{MASK}]", form
+
+
+def test_a_credential_header_with_a_plain_word_value_is_registered() -> None:
+    register_header("X-Api-Key", "justaword")
+    assert redact_text("justaword") == MASK
+
+
+def test_a_header_credential_after_its_scheme_is_registered_whole() -> None:
+    register_header("Authorization", "Token Ab1 Cd2 Ef3")
+    assert redact_text("[Ab1 Cd2 Ef3]") == f"[{MASK}]"
+    assert redact_text("Token") == "Token"
+
+
+def test_an_uppercase_basic_header_registers_the_password_and_its_encodings() -> None:
+    password = "Pw9:Colon5/x"
+    pair = f"dave:{password}"
+    register_header("Authorization", f"BASIC {b64(pair)}")
+    for form in (pair, password, quote(password, safe="")):
+        assert redact_text(f"[{form}]") == f"[{MASK}]", form
+    assert redact_text("[dave]") == "[dave]"
+
+
+def test_a_lone_user_of_a_plain_http_url_is_registered() -> None:
+    register_url_secrets("http://HttpTok3n1@h.test/x")
+    assert redact_text("HttpTok3n1") == MASK
+    register_url_secrets("postgresql://dbuser@h.test/x")  # a DSN's user is not a secret
+    assert redact_text("dbuser") == "dbuser"
+
+
+def test_registering_a_url_with_no_credentials_registers_nothing() -> None:
+    register_url_secrets("https://h.test/x?page=20&token=")
+    assert redact._known == set()
+
+
+def test_redact_url_output_exactly() -> None:
+    assert redact_url("https://u:p@h.test/x?a=1&token=t0k&b=2#f") == (
+        f"https://u:{MASK}@h.test/x?a=1&token={MASK}&b=2#f"
+    )
+    assert redact_url("HTTPS://tok3n@h.test/x") == f"https://{MASK}@h.test/x"
+    assert redact_url("ftp://user@h.test/x") == "ftp://user@h.test/x"
+    assert redact_url("https://h.test/x?a=1") == "https://h.test/x?a=1"
+    assert redact_url("https://h.test/x#section") == "https://h.test/x#section"
+    assert redact_url("https://h.test/x?token=&a=1") == f"https://h.test/x?token={MASK}&a=1"
+    assert redact_url("https://u:a/b@h.test/x@y") == f"https://{MASK}@y"
+    assert redact_url("https://u:p@q/r@h.test/s") == f"https://{MASK}@h.test/s"
+
+
+def test_scheme_credentials_in_free_text() -> None:
+    padded = b64("ab:cdefg")  # needs padding back before it decodes
+    assert redact_text(f"basic {padded.rstrip('=')}") == f"basic {MASK}"
+    assert redact_text("basic !!!!!!!!!!") == "basic !!!!!!!!!!"
+    assert redact_text("bearer abcdefghijklmnop") == "bearer abcdefghijklmnop"  # no digit
+    assert redact_text("bearer abc1") == "bearer abc1"  # too short
+    assert redact_text("bearer abcdefghijk1") == f"bearer {MASK}"  # 12 characters
+    assert redact_text("bearer abcdefghij1") == "bearer abcdefghij1"  # 11
+
+
+def test_a_field_already_masked_is_left_as_it_is() -> None:
+    register_secret("Tok3nValue")
+    assert redact_text("token: Tok3nValue") == f"token: {MASK}"
+    assert redact_text("Authorization: Bearer Tok3nValue") == f"Authorization: Bearer {MASK}"
+
+
+def test_keyword_passwords_in_free_text() -> None:
+    assert redact_text("host=db password=abc dbname=x") == f"host=db password={MASK} dbname=x"
+
+
+def test_looks_like_a_key_boundaries() -> None:
+    assert looks_like_a_key("abcd1234") and not looks_like_a_key("abc1234")
+    assert looks_like_a_key("a" * 20) and not looks_like_a_key("a" * 19)
+    assert not looks_like_a_key("  ")
+
+
+def test_split_credentials_details() -> None:
+    assert split_credentials("https://u:pw@h.test/x?r=http://y").password == "pw"
+    assert split_credentials("://u:pw@h").password == "pw"
+    assert split_credentials("https://u:pXw@h.test").password == "pXw"
+    assert split_credentials("https://u:pw@h.test").userinfo == "u:pw"
+    assert split_credentials("https://h.test").userinfo is None
+    with pytest.raises(CredentialError, match=r"^its user:password part holds an unencoded"):
+        split_credentials("https://u:p@h/x@y")
+    with pytest.raises(CredentialError, match=r"^its password seems to hold an unencoded"):
+        split_credentials("https://u:a/b@h")
+    with pytest.raises(CredentialError, match=r"^its password holds an unencoded '@'"):
+        split_credentials("postgresql://u:a@b@h", first_at=True)
+    with pytest.raises(CredentialError):
+        split_credentials("https://h]x/p?e=a@b")  # not a host at all
+    assert split_credentials("postgresql://h1:5432,h2:5433/db?x=a@b") == split_credentials("")
+
+
+def test_userinfo_guess() -> None:
+    assert userinfo_guess("https://u:a/b@c@h/x") == "u:a/b@c"
+    assert userinfo_guess("https://@h") == ""
+    assert userinfo_guess("x@https://h") is None
+    assert userinfo_guess("https://h/x") is None
+    assert userinfo_guess("no scheme@h") is None
+    assert userinfo_guess("ab://u@h") == "u"
+
+
+def test_keyword_pairs_details() -> None:
+    assert keyword_pairs("user=a   ") == {"user": "a"}
+    assert keyword_pairs("  ") == {}
+    with pytest.raises(ValueError, match=r"^not a key=value connection string$"):
+        keyword_pairs("user=a !")
+
+
+def test_a_record_factory_masks_message_arguments_and_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    register_secret("FactS3cret")
+    make = redact._redacting_factory(logging.LogRecord)
+    try:
+        raise ValueError("FactS3cret in the error")
+    except ValueError:
+        record = make("x", logging.ERROR, "f.py", 1, "a %s b", ("FactS3cret",), sys.exc_info())
+    assert (record.msg, record.args) == (f"a {MASK} b", None)
+    assert "FactS3cret" not in record.exc_text and "ValueError: *** in the error" in record.exc_text
+    plain = make("x", logging.INFO, "f.py", 1, "%d apples", ("FactS3cret",), None)
+    assert plain.msg == "%d apples" and plain.exc_text is None
+    monkeypatch.setattr(logging, "_logRecordFactory", logging.LogRecord)
+    install_log_redaction()
+    installed = logging.getLogRecordFactory()
+    assert installed is not logging.LogRecord and installed.warroom_redacting is True
+    install_log_redaction()
+    assert logging.getLogRecordFactory() is installed

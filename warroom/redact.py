@@ -229,7 +229,7 @@ def register_dsn_secrets(dsn: str) -> None:
         register_url_secrets(dsn, first_at=True)
         return
     for key, value in keyword_pairs(dsn).items():
-        if key in ("password", "sslpassword") or is_credential_name(key):
+        if is_credential_name(key):  # password, sslpassword...
             register_password(value)
 
 
@@ -320,10 +320,6 @@ def _mask_pairs(section: str) -> str:
     if not any(is_credential_name(key) for key, _ in pairs):
         return section
     return urlencode([(k, MASK if is_credential_name(k) else v) for k, v in pairs], safe="*")
-
-
-def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    return {k: (MASK if is_secret_header(k) else redact_text(v)) for k, v in headers.items()}
 
 
 def redact_value(value: Any) -> Any:
