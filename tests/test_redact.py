@@ -489,3 +489,49 @@ def test_a_record_factory_masks_message_arguments_and_traceback(
     assert installed is not logging.LogRecord and installed.warroom_redacting is True
     install_log_redaction()
     assert logging.getLogRecordFactory() is installed
+
+
+def test_longest_first_is_by_length_not_by_letters() -> None:
+    register_secret("zz12")
+    register_secret("aa11zz12")
+    assert redact_text("aa11zz12") == MASK
+
+
+def test_the_fully_encoded_form_is_registered_from_a_lightly_encoded_url() -> None:
+    password = "Pw!$(x) y/z@#"
+    light = quote(password, safe="!$&'()*+,;=")
+    register_url_secrets(f"https://ops:{light}@h.test/x")
+    assert redact_text(quote(password, safe="")) == MASK
+
+
+def test_a_basic_header_registers_the_urlsafe_base64_too() -> None:
+    for suffix in range(200):
+        pair = f"frank:Pw?{suffix}>"
+        if "/" in b64(pair) or "+" in b64(pair):
+            break
+    register_header("Authorization", f"Basic {b64(pair)}")
+    urlsafe = base64.urlsafe_b64encode(pair.encode()).decode()
+    assert redact_text(f"[{urlsafe}]") == f"[{MASK}]"
+
+
+def test_a_basic_word_that_is_not_base64_stays() -> None:
+    assert redact_text("basic ab.cd_ef.gh") == "basic ab.cd_ef.gh"
+
+
+def test_a_lone_user_is_masked_in_a_plain_http_url() -> None:
+    assert redact_url("http://tok3n@h.test/x") == f"http://{MASK}@h.test/x"
+
+
+def test_userinfo_guess_and_split_edges() -> None:
+    assert userinfo_guess("https://u:a/b@h.test/x?next=http://y") == "u:a/b"
+    assert userinfo_guess("://u@h") == "u"
+    assert userinfo_guess("x@://h") is None
+    assert split_credentials("file:///p@x").userinfo is None
+
+
+def test_the_installed_factory_makes_masked_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    register_secret("Inst4lled")
+    monkeypatch.setattr(logging, "_logRecordFactory", logging.LogRecord)
+    install_log_redaction()
+    record = logging.getLogRecordFactory()("x", logging.INFO, "f", 1, "%s", ("Inst4lled",), None)
+    assert record.getMessage() == MASK
