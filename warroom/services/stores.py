@@ -17,7 +17,7 @@ from warroom.redact import register_dsn_secrets
 from warroom.store.base import IncidentStore
 from warroom.store.local import LocalStore
 
-STORE_DSN_FORM = "postgresql://user:password@host:5432/database"
+STORE_DSN_FORM = "postgresql://user@host:5432/database"
 
 
 def open_store(
