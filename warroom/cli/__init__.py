@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 from warroom import __version__
 from warroom.cli.common import CommandError, fail
+from warroom.config import ConfigError
 
 COMMAND_MODULES = (
     "warroom.cli.incident_commands",
@@ -130,6 +131,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(handler(args) or 0)
     except CommandError as error:
         return fail(str(error), error.exit_code)
+    except ConfigError as error:  # a config (or --store) a command cannot use
+        return fail(str(error), 3)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

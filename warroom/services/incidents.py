@@ -3,7 +3,9 @@
 The CLI and the console both go through this class, so a severity the ladder does not
 know, a status that does not exist or an unreadable backdating time is refused the same
 way everywhere, and an event is on disk (or in the shared database) before the caller
-shows it.
+shows it. Every string of an event's payload has known secrets and recognisable
+credentials masked before it is stored (a probe reason quoting a server, a DSN pasted in
+a note): the timeline, the exports and every console see the masked text.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from warroom.model.events import Event, EventKind, NoteKind, new_event, utc_now
 from warroom.model.ids import ID_PATTERN
 from warroom.model.incident import DEFAULT_ROLES, IncidentState, Status, fold
 from warroom.model.severity import PRESETS, SeverityError, SeverityLadder
+from warroom.redact import redact_value
 from warroom.store.base import IncidentStore, LoadProblem, UnknownIncident
 
 
@@ -87,7 +90,8 @@ class IncidentService:
         payload: Mapping[str, Any],
         at: datetime | None = None,
     ) -> Event:
-        return new_event(incident_id, kind, self.author, payload, at=at, now=self.now())
+        safe = redact_value(payload)
+        return new_event(incident_id, kind, self.author, safe, at=at, now=self.now())
 
     async def declare(
         self,
