@@ -60,7 +60,18 @@ class IncidentService:
         state = fold(result.events, incident_id)
         if not state.declared:
             raise UnknownIncident(incident_id)
-        return LoadedIncident(state=state, problems=result.problems)
+        problems = list(result.problems)
+        if state.declaration_missing:
+            source = problems[0].source if problems else incident_id
+            problems.append(
+                LoadProblem(
+                    source,
+                    problems[0].line if problems else 1,
+                    "the declaration is unreadable: title, severity and roles are unknown;"
+                    " every other event is kept",
+                )
+            )
+        return LoadedIncident(state=state, problems=problems)
 
     async def state(self, incident_id: str) -> IncidentState:
         return (await self.load(incident_id)).state

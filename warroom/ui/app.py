@@ -86,7 +86,9 @@ class WarroomApp(App[int]):
         markup: bool = True,
     ) -> None:
         """Every notification is plain text: they quote errors and what people typed, and
-        Textual would read `[/x]` in them as markup (widgets' `notify` lands here too)."""
+        Textual would read `[/x]` in them as markup (widgets' `notify` lands here too); escapes
+        and reordering characters in them are shown, not applied (`inert`)."""
+        message, title = inert(str(message)), inert(title)
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     # Themes and keys -------------------------------------------------------------------

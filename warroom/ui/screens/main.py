@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -38,6 +39,7 @@ from warroom.ui.panes.comms import CommsComposer
 from warroom.ui.panes.header import IncidentHeader
 from warroom.ui.panes.status import StatusTable
 from warroom.ui.panes.timeline import TimelineView
+from warroom.ui.safe_text import joined, plain
 from warroom.ui.screens.details import DetailScreen, format_detail
 from warroom.ui.screens.help import HelpScreen
 from warroom.ui.screens.main_pickers import PickerActions
@@ -158,10 +160,10 @@ class MainScreen(PickerActions, Screen[None]):
             return  # notes and probe changes leave the checklist as it is
         scenarios = scenarios_for(state, self.wr.catalogue)
         checklist.show(state, ladder, scenarios)
-        title = "2 Checklist"
+        title: Text | str = "2 Checklist"
         if scenarios:
             done = sum(1 for key in state.checked_steps if key.split("/")[0] == scenarios[0].id)
-            title = f"2 Checklist: {inert(scenarios[0].title, single_line=True)} ({done} done)"
+            title = joined("2 Checklist: ", plain(scenarios[0].title), f" ({done} done)")
         self.query_one("#pane-checklist").border_title = title
 
     def refresh_services(self) -> None:
