@@ -30,7 +30,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _HIDDEN_RANGES = "\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff\ud800-\udfff"
 _HIDDEN = re.compile(f"[{_HIDDEN_RANGES}]")
 _JSON_RAW = re.compile(f"[\x7f-\x9f{_HIDDEN_RANGES}]")
-_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+# `<` that could open an HTML tag, comment or declaration (not our own `<U+202E>` marks,
+# which no Markdown renderer reads as a tag).
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])(?!U\+[0-9A-F]{4,6}>)")
 
 
 def _visible(match: re.Match[str]) -> str:

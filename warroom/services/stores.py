@@ -6,8 +6,10 @@ from pathlib import Path
 
 from warroom.config import Config
 from warroom.paths import data_dir
-from warroom.store.base import IncidentStore
+from warroom.store.base import IncidentStore, StoreError
 from warroom.store.local import LocalStore
+
+DSN_SCHEMES = ("postgresql://", "postgres://")
 
 
 def open_store(
@@ -17,7 +19,14 @@ def open_store(
     folder = data_dir(data_folder)
     dsn = store_dsn or config.store_dsn
     if dsn:
+        where = "--store" if store_dsn else f"{config.source}: [store] dsn"
+        if not dsn.strip().lower().startswith(DSN_SCHEMES):
+            # Never echo it: a DSN without its scheme may still hold a password.
+            raise StoreError(f"{where} must be a postgresql://user@host/db URL")
         from warroom.store.postgres import PostgresStore  # it registers the password
 
-        return PostgresStore(dsn, queue_dir=folder / "queue")
+        try:
+            return PostgresStore(dsn, queue_dir=folder / "queue")
+        except ValueError:
+            raise StoreError(f"{where} is not a PostgreSQL URL warroom can read") from None
     return LocalStore(folder)
