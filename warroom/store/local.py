@@ -168,8 +168,7 @@ class LocalStore:
             probe.write_bytes(b"")
             probe.unlink()
         except OSError as error:
-            if self.data_dir.exists() and not self.data_dir.is_dir():
-                raise StoreError(f"data folder {self.data_dir} is a file, not a folder") from None
+            self._check_data_dir()
             reason = error.strerror or str(error)
             raise StoreError(f"data folder {self.data_dir} is not writable: {reason}") from None
 
@@ -218,7 +217,16 @@ class LocalStore:
             raise StoreError(f"cannot write {log.path}: {error}") from None
 
     def load_sync(self, incident_id: str) -> LoadResult:
-        return self.log(incident_id).load()
+        try:
+            return self.log(incident_id).load()
+        except StoreError:
+            self._check_data_dir()
+            raise
+
+    def _check_data_dir(self) -> None:
+        """StoreError naming the real trouble when the data folder is a file."""
+        if self.data_dir.exists() and not self.data_dir.is_dir():
+            raise StoreError(f"data folder {self.data_dir} is a file, not a folder") from None
 
     def incident_ids_sync(self) -> list[str]:
         """The incidents in the folder; StoreError when it exists but cannot be listed
@@ -226,8 +234,7 @@ class LocalStore:
         try:
             names = os.listdir(self.folder)
         except (FileNotFoundError, NotADirectoryError):
-            if self.data_dir.exists() and not self.data_dir.is_dir():
-                raise StoreError(f"data folder {self.data_dir} is a file, not a folder") from None
+            self._check_data_dir()
             if self.folder.exists():
                 raise StoreError(f"{self.folder} is a file, not a folder") from None
             return []
