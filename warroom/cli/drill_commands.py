@@ -76,7 +76,7 @@ def run_drill(args: argparse.Namespace) -> int:
     if args.list:
         return list_drills(library)
     folder = drills_folder(data_dir(args.data_dir))
-    if args.report:
+    if args.report is not None:  # an empty id is an error, never a new drill
         return rewrite_report(library, folder, normalise_incident_id(args.report))
     if args.speed <= 0 or args.speed > 1000:
         raise CommandError("--speed must be greater than 0 and at most 1000", 2)
