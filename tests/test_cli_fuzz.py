@@ -6,7 +6,7 @@ huge and tiny numbers and times, paths to a file where a folder belongs, schemes
 DSNs...) mixed with each command's own options and arbitrary text, and run in-process
 through `warroom.cli.main` (a subprocess each would take minutes). The console, drills
 and anything that would reach the network are left out: every command gets a word
-after it, drills only `--report`, and no store DSN in the pool has a reachable host.
+drills only `--report`, and no store DSN in the pool has a reachable host.
 The safety net in `main` ("unexpected ...") counts as a failure here.
 """
 
@@ -115,7 +115,7 @@ def command_lines(draw: st.DrawFn) -> list[str]:
     command = draw(st.sampled_from(sorted(COMMANDS)))
     if command == "drill":  # anything else may start a fleet
         return [*argv, "drill", "--report", draw(st.sampled_from(HOSTILE))]
-    rest = draw(st.lists(words(COMMANDS[command]), min_size=1, max_size=6))
+    rest = draw(st.lists(words(COMMANDS[command]), max_size=6))
     return [*argv, command, *rest]
 
 

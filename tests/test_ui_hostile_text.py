@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from rich.console import Console
@@ -287,3 +287,50 @@ async def test_a_broken_scenario_pick_still_opens(tmp_path: Path) -> None:
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_for(pilot, MainScreen)
             assert_literal(app, token("TI"))
+
+
+async def test_an_event_in_year_one_survives_local_time(tmp_path: Path) -> None:
+    """Written before `--at` was bounded: year 1 in a zone west of UTC is out of range."""
+    from zoneinfo import ZoneInfo
+
+    from tests.ui_support import make_app
+
+    app = make_app(tmp_path)
+    app.zone = ZoneInfo("America/New_York")
+    log = IncidentLog(tmp_path / "data" / "incidents" / f"{INCIDENT}.jsonl")
+    at = datetime(1, 1, 1, tzinfo=UTC)
+    log.append(new_event(INCIDENT, EventKind.NOTE, "bob", {"text": "year one"}, at=at, now=NOW))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, MainScreen)
+        app.screen.query_one(TimelineView).focus()
+        await pilot.press("home", "t")
+        await pilot.pause()
+        assert app.screen.query_one(TimelineView).local_time
+        assert_literal(app, "year one")
+        assert app.is_running
+
+
+async def test_the_note_input_names_or_refuses_a_backdate_before_the_declaration(
+    tmp_path: Path,
+) -> None:
+    from tests.ui_support import make_app
+
+    app = make_app(tmp_path)  # declared at 14:00 UTC, now 14:12:34
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        main = await _main(pilot)
+        await pilot.press("n", *"-30m the alert fired", "enter")
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert any("before the incident was declared" in m for m in messages), messages
+        await pilot.press(*"-25h typo", "enter")
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert any("more than 24 h before" in m for m in messages), messages
+        texts = [e.text for e in main.state.entries]
+        assert "the alert fired" in texts and "typo" not in texts
+
+
+async def _main(pilot) -> MainScreen:  # type: ignore[no-untyped-def]
+    await wait_for(pilot, MainScreen)
+    assert isinstance(pilot.app.screen, MainScreen)
+    return pilot.app.screen
