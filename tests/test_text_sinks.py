@@ -64,3 +64,21 @@ def test_json_escapes_what_a_terminal_acts_on_and_reads_back_the_same() -> None:
     assert "é ✓" in document  # readable text stays readable
     assert json.loads(document)["text"] == value
     document.encode()  # a lone surrogate no longer makes the line unwritable
+
+
+def test_a_damaged_or_foreign_declaration_payload_folds() -> None:
+    """Fields of the wrong type (a hand-edited or foreign file) fold to nothing, not a crash."""
+    from datetime import UTC, datetime
+
+    from warroom.model.events import EventKind, new_event
+    from warroom.model.incident import fold
+
+    at = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
+    payload = {"title": "x", "severity": "SEV-1", "roles": ["IC"], "scenario": {"id": "db"}}
+    state = fold([new_event("INC-1", EventKind.DECLARED, "a", payload, at=at, now=at)])
+    assert state.declared and state.roles == {} and state.scenario is None
+
+
+def test_markdown_and_surrogate_edges() -> None:
+    assert markdown_inline("a\nb\tc") == "a ⏎ b c"
+    assert has_surrogates("\ud800") and has_surrogates("\udfff") and not has_surrogates("\ue000")

@@ -47,7 +47,7 @@ def inert(text: str, *, single_line: bool = False) -> str:
     cleaned = _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", str(text))
     cleaned = _HIDDEN.sub(_visible, cleaned)
     if single_line:
-        cleaned = cleaned.replace("\r", " ").replace("\n", " ⏎ ").replace("\t", " ")
+        cleaned = cleaned.replace("\n", " ⏎ ").replace("\t", " ")  # \r is \\x0d already
     return cleaned
 
 
