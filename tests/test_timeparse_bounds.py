@@ -78,3 +78,8 @@ def test_a_time_before_the_declaration_is_named() -> None:
     )
     assert "60 min" not in (describe_backdate(DECLARED - timedelta(hours=1), DECLARED) or "")
     assert "1 h 0 min" in (describe_backdate(DECLARED - timedelta(hours=1), DECLARED) or "")
+
+
+def test_a_clock_time_is_on_the_whole_second() -> None:
+    now = NOW.replace(microsecond=123456)
+    assert parse_at("00:05", now) == datetime(2026, 11, 30, 0, 5, tzinfo=UTC)
