@@ -328,8 +328,8 @@ def test_an_unreadable_dsn_is_a_config_error_that_never_echoes_it(
     Path("warroom.toml").write_text(f"[store]\ndsn = {toml_string(dsn)}\n")
     for argv, where in (
         (["--store", dsn, "--config", "none.toml", "incidents"], "--store"),
-        (["incidents"], "warroom.toml: store.dsn"),
-        (["declare", "x", "--severity", "SEV-2"], "warroom.toml: store.dsn"),
+        (["incidents"], "warroom.toml: [store] dsn"),
+        (["declare", "x", "--severity", "SEV-2"], "warroom.toml: [store] dsn"),
     ):
         if argv[-1] == "incidents" and argv[0] == "--store":
             Path("none.toml").write_text("")

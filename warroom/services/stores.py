@@ -14,7 +14,7 @@ from warroom.config import Config, ConfigError
 from warroom.credentials import CredentialError
 from warroom.paths import data_dir
 from warroom.redact import register_dsn_secrets
-from warroom.store.base import IncidentStore
+from warroom.store.base import IncidentStore, StoreError
 from warroom.store.local import LocalStore
 
 STORE_DSN_FORM = "postgresql://user@host:5432/database"
@@ -27,10 +27,14 @@ def open_store(
     folder = data_dir(data_folder)
     dsn = store_dsn or config.store_dsn
     if dsn:
-        check_store_dsn(dsn, "--store" if store_dsn else f"{config.source}: store.dsn")
+        where = "--store" if store_dsn else f"{config.source}: [store] dsn"
+        check_store_dsn(dsn, where)
         from warroom.store.postgres import PostgresStore  # it registers the password
 
-        return PostgresStore(dsn, queue_dir=folder / "queue")
+        try:
+            return PostgresStore(dsn, queue_dir=folder / "queue")
+        except ValueError:
+            raise StoreError(f"{where} is not a PostgreSQL URL warroom can read") from None
     return LocalStore(folder)
 
 

@@ -87,11 +87,11 @@ class WarroomApp(App[int]):
         markup: bool = True,
     ) -> None:
         """Every notification is plain text: they quote errors and what people typed, and
-        Textual would read `[/x]` in them as markup (widgets' `notify` lands here too).
-        Errors can quote a DSN or a server's words: secrets are masked here, once."""
-        super().notify(
-            redact_text(message), title=title, severity=severity, timeout=timeout, markup=False
-        )
+        Textual would read `[/x]` in them as markup (widgets' `notify` lands here too); escapes
+        and reordering characters in them are shown, not applied (`inert`). Errors can quote
+        a DSN or a server's words: secrets are masked here, once."""
+        message, title = inert(redact_text(str(message))), inert(title)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     # Themes and keys -------------------------------------------------------------------
 
