@@ -22,7 +22,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from warroom.model.events import EventKind, NoteKind
+from warroom.model.events import EventKind, NoteKind, in_zone
 from warroom.model.incident import TimelineEntry
 from warroom.ui.panes.timeline_layout import PREFIX_WIDTH, TimelineLayout, entry_body, wrap_spans
 
@@ -225,7 +225,7 @@ class TimelineView(ScrollView, can_focus=True):
     # Rendering ---------------------------------------------------------------------
 
     def _time(self, moment: datetime) -> str:
-        return moment.astimezone(self.display_zone).strftime("%H:%M:%S")
+        return in_zone(moment, self.display_zone).strftime("%H:%M:%S")
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -263,7 +263,7 @@ class TimelineView(ScrollView, can_focus=True):
         return strips[offset] if offset < len(strips) else Strip.blank(width, base)
 
     def _date_row(self, entry: TimelineEntry, width: int, base: Style) -> Strip:
-        day = entry.event.at.astimezone(self.display_zone).strftime("%A %d %B %Y")
+        day = in_zone(entry.event.at, self.display_zone).strftime("%A %d %B %Y")
         text = Text(f"── {day} ({self.zone_label}) ", end="")
         text.append("─" * max(width - len(text), 0))
         text.stylize(self.get_component_rich_style("timeline--date"))

@@ -18,6 +18,7 @@ from datetime import UTC, date, tzinfo
 
 from rich.cells import cell_len, get_character_cell_size
 
+from warroom.model.events import in_zone
 from warroom.model.incident import TimelineEntry
 from warroom.model.text import inert
 
@@ -30,7 +31,8 @@ _TOKENS = re.compile(r"\S+\s*|\s+")
 def entry_body(entry: TimelineEntry) -> str:
     """What follows the label: the text (every line of it), marks, and who wrote it
     (`warroom` for what it wrote by itself: a probe change is nobody's words)."""
-    body = inert(entry.text).replace("\r", "").replace("\t", "    ")
+    text = entry.text.replace("\r\n", "\n")  # a pasted Windows text: its lines, no \x0d
+    body = inert(text).replace("\t", "    ")
     if entry.edits:
         body += " (edited)"
     if entry.struck:
@@ -131,7 +133,7 @@ class TimelineLayout:
 
     def day_of(self, entry: TimelineEntry) -> date:
         moment = entry.event.at
-        return moment.date() if self.zone is UTC else moment.astimezone(self.zone).date()
+        return moment.date() if self.zone is UTC else in_zone(moment, self.zone).date()
 
     def extend(self, entries: Sequence[TimelineEntry]) -> None:
         """Lay out the entries after the ones already laid out."""

@@ -17,6 +17,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from warroom.ui.safe_text import plain
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -79,7 +81,7 @@ class PickerScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
-            yield Label(Text(self.title_text), id="picker-title")
+            yield Label(plain(self.title_text), id="picker-title")
             if self.show_filter:
                 yield Input(placeholder="type to filter, Enter to pick", id="picker-filter")
             yield OptionList(id="picker-options")
@@ -102,12 +104,12 @@ class PickerScreen(ModalScreen[str | None]):
         scored.sort()
         highlight = 0
         for position, (_, _, choice) in enumerate(scored):
-            prompt = Text(choice.label)
+            prompt = plain(choice.label)
             if choice.value == self.current:
                 prompt.append("  (current)", "italic")
                 highlight = position
             if choice.hint:
-                prompt.append(f"  {choice.hint}")
+                prompt.append(plain(f"  {choice.hint}"))
             options.add_option(Option(prompt, id=choice.value))
         if scored:
             options.highlighted = highlight if not query else 0
@@ -159,7 +161,7 @@ class TextPromptScreen(ModalScreen[str | None]):
         from warroom.ui.panes.note_input import NoteInput
 
         with Vertical(id="picker"):
-            yield Label(Text(self.title_text), id="picker-title")
+            yield Label(plain(self.title_text), id="picker-title")
             if self.multiline:
                 yield NoteInput(text=self.value, id="prompt-input", placeholder=self.placeholder)
                 yield Label(Text("Enter to save, ctrl+j for a new line, Esc to cancel"))
