@@ -95,3 +95,12 @@ def test_appending_gives_the_layout_a_rebuild_gives() -> None:
     # A backdated entry inserted among the laid-out ones: not a continuation.
     backdated = fold(events(2), "INC-1").entries[1]
     assert not whole.continues([*state.entries[:10], backdated, *state.entries[10:]])
+
+
+def test_a_pasted_windows_text_keeps_its_lines_without_carriage_returns() -> None:
+    at = T0 + timedelta(minutes=1)
+    made = new_event(
+        "INC-1", EventKind.NOTE, "bob", {"text": "one\r\ntwo", "note_kind": "note"}, at=at, now=at
+    )
+    entry = fold([*events(1), made], "INC-1").entries[-1]
+    assert entry_body(entry) == "one\ntwo  — bob"
