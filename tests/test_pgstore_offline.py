@@ -156,9 +156,12 @@ async def test_the_password_never_shows(
     declared = await right.declare(lambda i: new_event(i, EventKind.DECLARED, "ic", {}))
     seen.append(repr(right.connection_state()))
     note = new_event(declared.incident_id, EventKind.NOTE, "ic", {"text": "x"})
-    await wrong.append(note)  # 'database does not exist': queued, said why
+    with pytest.raises(StoreError) as refused:  # 'database does not exist': refused
+        await wrong.append(note)
+    seen.append(str(refused.value))
+    assert 'database "***" does not exist' in str(refused.value)
     seen.append(repr(wrong.connection_state()))
-    assert 'database "***" does not exist' in wrong.connection_state().detail
+    assert wrong.connection_state().queued == 0 and wrong.queue.count() == 0
     for attempt in (wrong.load(declared.incident_id), wrong.declare(lambda i: note)):
         with pytest.raises(StoreError) as caught:
             await attempt
@@ -171,6 +174,7 @@ async def test_the_password_never_shows(
     await right.close()
     await wrong.close()
     seen.extend(record.getMessage() for record in caplog.records)
-    for folder in (tmp_path / "q1", tmp_path / "q2"):
-        seen.extend(path.read_text() for path in folder.iterdir() if path.is_file())
+    assert not (tmp_path / "q1").exists()  # refused: nothing queued, nothing written
+    for path in (tmp_path / "q2").iterdir():
+        seen.extend([path.name, path.read_text()])
     assert all(secret not in text for text in seen), [t for t in seen if secret in t]
