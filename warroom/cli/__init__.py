@@ -117,6 +117,24 @@ def join_negative_values(argv: Sequence[str], options: tuple[str, ...] = ("--at"
     return joined
 
 
+def say_unsent(args: argparse.Namespace) -> None:
+    """One line on stderr while this data folder holds events that cannot be sent (set
+    aside by the database, or for a server that refuses this machine)."""
+    from warroom.paths import data_dir
+
+    folder = data_dir(getattr(args, "data_dir", None)) / "queue"
+    if not folder.is_dir():
+        return
+    from warroom.store.queue_report import attention_line
+
+    try:
+        line = attention_line(folder)
+    except OSError as error:
+        line = f"the offline queue in {folder} cannot be read: {error.strerror or error}"
+    if line:
+        print(f"warroom: warning: {line}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     words = join_negative_values(sys.argv[1:] if argv is None else argv)
     parser = build_parser(modules_for(words))
@@ -127,7 +145,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from warroom.cli.console_command import run_console
 
             return run_console(args)
-        return int(handler(args) or 0)
+        try:
+            return int(handler(args) or 0)
+        finally:
+            if getattr(args, "queue_notice", True):
+                say_unsent(args)
     except CommandError as error:
         return fail(str(error), error.exit_code)
     except KeyboardInterrupt:

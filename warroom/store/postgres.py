@@ -536,6 +536,11 @@ class PostgresStore:
         finally:
             conn.terminate()
 
+    async def send_queue_now(self) -> bool:
+        """Connect if need be, which sends the queue (`warroom db queue retry`); False
+        when the database is unreachable, StoreError when it refuses."""
+        return await self._ensure_online()
+
     async def import_incident(self, events: list[Event]) -> ImportOutcome:
         """Upload a local incident's events (see `pg_import.import_events`)."""
         try:
