@@ -139,7 +139,8 @@ def server_identity(dsn: str, folder: Path | None = None) -> ServerIdentity:
     spelling = _spelling(dsn)
     name = f"{spelling.host.lower()}:{spelling.port}"
     address = _resolve(spelling.host, spelling.port)
-    if address is not None and folder is not None and address != LOCAL:
+    named = address not in (None, LOCAL, spelling.host.lower())  # a name, not an address
+    if address is not None and folder is not None and named:
         _remember_alias(folder, name, address)
     if address is None:
         address = (_read_aliases(folder).get(name) if folder is not None else None) or (
