@@ -33,7 +33,7 @@ def test_spellings_of_one_server_share_an_identity(tmp_path: Path) -> None:
     identities = {server_identity(dsn, tmp_path) for dsn in same[:5]}
     assert len(identities) == 1
     (identity,) = identities
-    assert identity.label == "warroom@local:5432/incidents"
+    assert identity.label == "warroom@localhost:5432/incidents"
     assert "s3cret" not in identity.label and "s3cret" not in identity.key
     assert server_identity(same[5], tmp_path) == identity
 
@@ -58,7 +58,7 @@ def test_defaults_come_from_the_environment(
     monkeypatch.setenv("PGUSER", "ops")
     monkeypatch.setenv("PGPORT", "6543")
     identity = server_identity("postgresql://127.0.0.1", tmp_path)
-    assert identity.label == "ops@local:6543/ops"  # the database defaults to the role
+    assert identity.label == "ops@localhost:6543/ops"  # the database defaults to the role
     monkeypatch.setenv("PGDATABASE", "inc")
     assert server_identity("postgresql://127.0.0.1", tmp_path).database == "inc"
 
@@ -85,7 +85,7 @@ def test_a_name_is_resolved_and_remembered_for_when_dns_is_down(
 
 
 def test_set_aside_events_keep_their_reason_and_old_files_are_read(tmp_path: Path) -> None:
-    queue = OfflineQueue(tmp_path, "pg-k", "warroom@local:5432/x")
+    queue = OfflineQueue(tmp_path, "pg-k", "warroom@localhost:5432/x")
     note = new_event("INC-20261123-1", EventKind.NOTE, "me", {"text": "a"})
     queue.reject(note, "incident INC-20261123-1 is not in x")
     with open(queue.rejected_path, "a") as handle:  # what an older warroom wrote: the event
@@ -97,7 +97,7 @@ def test_set_aside_events_keep_their_reason_and_old_files_are_read(tmp_path: Pat
         "refused by the database (the reason was not recorded)",
     ]
     assert rejected[0].event == note and rejected[0].rejected_at.endswith("Z")
-    assert queue.server_label() == "warroom@local:5432/x"
+    assert queue.server_label() == "warroom@localhost:5432/x"
     queue.drop_rejected({note.id})
     assert [r.event.incident_id for r in queue.rejected()] == ["INC-1"]
     queue.set_refused("password authentication failed")

@@ -145,13 +145,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             from warroom.cli.console_command import run_console
 
             return run_console(args)
-        try:
-            return int(handler(args) or 0)
-        finally:
-            if getattr(args, "queue_notice", True):
-                say_unsent(args)
+        code = int(handler(args) or 0)
     except CommandError as error:
-        return fail(str(error), error.exit_code)
+        code = fail(str(error), error.exit_code)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -159,6 +155,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 141
+    if getattr(args, "queue_notice", True):
+        say_unsent(args)
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -176,6 +176,7 @@ def cmd_retry(args: argparse.Namespace) -> int:
         queue.add(item.event)
     moved = {item.event.id for item in rejected}
     queue.drop_rejected(moved)
+    total = queue.count()
 
     async def work() -> bool:
         try:
@@ -186,14 +187,18 @@ def cmd_retry(args: argparse.Namespace) -> int:
     try:
         online = asyncio.run(work())
     except StoreError as error:
-        raise CommandError(f"{error}; the events stay queued") from None
+        raise CommandError(f"{error}; the {total} queued events stay queued") from None
     waiting = queue.count()
     again = [r for r in queue.rejected() if r.event.id in moved]
     if not online:
         print(f"{store.target} is unreachable: {waiting} events wait, sent when it is back")
         return 1
-    sent = len(moved) - len(again)
-    print(f"{store.target}: {sent} of {len(moved)} set-aside events sent")
+    print(
+        f"{store.target}: {total - waiting - len(again)} of {total} queued events sent "
+        f"({len(moved)} of them had been set aside)"
+    )
     for item in again:
-        print(f"  still refused: {event_line(item.event)}\n    why: {item.reason}")
+        print(f"  set aside again: {event_line(item.event)}\n    why: {item.reason}")
+    if waiting:
+        print(f"  {waiting} still waiting: another warroom on this machine is sending them")
     return 1 if again or waiting else 0

@@ -6,7 +6,7 @@ server has shown this machine). `server_identity` reduces a DSN to role, host af
 resolution, port and database:
 
 - the host is resolved (`getaddrinfo`); any loopback address (127.0.0.0/8, ::1), a Unix
-  socket folder and a DSN without a host all mean "this machine" and read `local`, since a
+  socket folder and a DSN without a host all mean "this machine" and read `localhost`, since a
   port on this machine is one server whichever way it is reached; another name becomes its
   lowest address (IPv4 first), so a name and its address share a queue;
 - when the name cannot be resolved (DNS is down with the database, say), the address it
@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-LOCAL = "local"
+LOCAL = "localhost"
 ALIASES_FILE = "servers.json"
 
 
@@ -44,7 +44,7 @@ class ServerIdentity:
 
     @property
     def label(self) -> str:
-        """`role@host:port/database`, e.g. `warroom@local:5432/incidents`."""
+        """`role@host:port/database`, e.g. `warroom@localhost:5432/incidents`."""
         return f"{self.role}@{self.host}:{self.port}/{self.database}"
 
     @property
@@ -95,7 +95,7 @@ def _loopback(address: str) -> bool:
 
 
 def _resolve(host: str, port: int) -> str | None:
-    """`local`, an address, or None when the name cannot be resolved now."""
+    """`localhost`, an address, or None when the name cannot be resolved now."""
     if not host or host.startswith("/") or host.lower() == "localhost" or _loopback(host):
         return LOCAL
     if "," in host:  # several hosts: the spelling is the best identity we have

@@ -81,8 +81,8 @@ async def send_queue(
             queue.mark_sent(batch.end)
             on_sent()
         queue.compact()
-    if outcome.rejected:
-        log.warning(
+    if outcome.rejected:  # shown by the header, every command and `warroom db queue`
+        log.info(
             "offline queue: %d event(s) refused by %s, set aside in %s",
             len(outcome.rejected),
             target,

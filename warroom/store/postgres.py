@@ -40,7 +40,7 @@ from typing import TypeVar
 
 import asyncpg
 
-from warroom.model.events import Event, EventKind
+from warroom.model.events import Event
 from warroom.model.ids import ID_PATTERN
 from warroom.redact import register_dsn_secrets
 from warroom.store.base import ConnectionState, LoadProblem, LoadResult, StoreError, UnknownIncident
@@ -65,6 +65,7 @@ from warroom.store.pg_rows import (
 from warroom.store.pg_schema import Migration, SchemaTooNew, current_version, migrate
 from warroom.store.pg_send import connection_trouble, send_queue
 from warroom.store.queue import OfflineQueue, queue_key
+from warroom.store.queue_report import folder_signature, noun, unsent_in
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -170,7 +171,7 @@ class PostgresStore:
     def _refuse(self, reason: str) -> None:
         """The server answers and refuses us: stop writing, say why, retry slowly."""
         if reason != self._refused:
-            log.warning("%s refuses warroom: %s", self.description, reason)
+            log.info("%s refuses warroom: %s", self.description, reason)
         self._refused = reason
         self._online = False
         self._detail = f"refuses warroom: {reason}"
@@ -331,19 +332,12 @@ class PostgresStore:
                 del self._mine[event_id]
 
     def _unsent_count(self) -> tuple[int, str]:
-        """Events this server's queue holds that cannot be sent: set aside, or waiting
-        while the server refuses us; and what to call them ("notes" or "events")."""
-        try:
-            stat = self.queue.rejected_path.stat()
-            key: object = (stat.st_size, stat.st_mtime_ns, self._refused)
-        except FileNotFoundError:
-            key = (0, 0, self._refused)
-        if key != self._unsent[0]:
-            events = [r.event for r in self.queue.rejected()]
-            if self._refused:
-                events.extend(self.queue.events())
-            noun = "notes" if events and all(e.kind == EventKind.NOTE for e in events) else "events"
-            self._unsent = (key, len(events), noun)
+        """Events in this machine's queues (this server's and any other's) that cannot be
+        sent without a person: set aside, or waiting on a server that refuses us."""
+        signature = folder_signature(self.queue.folder)
+        if signature != self._unsent[0]:
+            events = unsent_in(self.queue.folder)
+            self._unsent = (signature, len(events), noun(events, 2))
         return self._unsent[1], self._unsent[2]
 
     # Keeping what this process knows ---------------------------------------------------

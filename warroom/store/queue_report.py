@@ -10,6 +10,7 @@ Everything shown goes through `inert` (no terminal escapes) and `redact_text`.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -69,6 +70,24 @@ def queue_reports(folder: Path) -> list[QueueReport]:
         if report.waiting or report.rejected:
             reports.append(report)
     return reports
+
+
+def folder_signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """Changes whenever a queue file in the folder does (cheap: one listing, no reading)."""
+    found = []
+    try:
+        for entry in os.scandir(folder):
+            if entry.name.startswith("pg-") and entry.name.endswith((".jsonl", ".refused")):
+                stat = entry.stat()
+                found.append((entry.name, stat.st_size, stat.st_mtime_ns))
+    except OSError:
+        return ()
+    return tuple(sorted(found))
+
+
+def unsent_in(folder: Path) -> list[Event]:
+    """Every event in the folder's queues that cannot be sent without a person."""
+    return [event for report in queue_reports(folder) for event in report.unsent_events()]
 
 
 def noun(events: list[Event], count: int | None = None) -> str:

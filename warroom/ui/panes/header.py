@@ -18,13 +18,13 @@ from warroom.ui.themes import severity_tier
 
 def store_warning(connection: ConnectionState) -> str:
     """The header's third line: events that cannot be sent, a database that refuses us."""
-    parts = []
-    if connection.refused:
-        parts.append(f"⚠ DATABASE REFUSES WRITES: {inert(connection.refused, single_line=True)}")
+    parts = []  # the count first: it fits at 80 columns, the reason may be cut
     if connection.unsent:
         noun = connection.unsent_noun
         noun = noun if connection.unsent > 1 else noun.removesuffix("s")
         parts.append(f"⚠ {connection.unsent} {noun} could not be sent: see `warroom db queue`")
+    if connection.refused:
+        parts.append(f"⚠ DATABASE REFUSES WRITES: {inert(connection.refused, single_line=True)}")
     return "  ".join(parts)
 
 
