@@ -114,3 +114,18 @@ def test_known_incidents_are_shared_between_processes(tmp_path: Path) -> None:
     other.add(["INC-2", "INC-3"])
     assert (tmp_path / "k.known").read_text() == "INC-1\nINC-2\nINC-3\n"
     assert "INC-3" in one and "INC-4" not in one
+
+
+def test_a_queue_named_after_the_dsn_spelling_is_taken_over(tmp_path: Path) -> None:
+    from warroom.store.postgres import PostgresStore
+    from warroom.store.queue import queue_key
+
+    dsn = "postgresql://warroom:pw_x@127.0.0.1:5999/incidents"
+    old = OfflineQueue(tmp_path, queue_key("warroom@127.0.0.1:5999/incidents"))
+    waiting = [new_event("INC-1", EventKind.NOTE, "me", {"text": f"{i}"}) for i in range(2)]
+    for event in waiting:
+        old.add(event)
+    store = PostgresStore(dsn, tmp_path)
+    assert [e.id for e in store.queue.events()] == [e.id for e in waiting]
+    assert old.count() == 0 and store.queue.key != old.key
+    assert store.identity.label == "warroom@localhost:5999/incidents"

@@ -32,7 +32,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,6 +47,7 @@ from warroom.store.pg_identity import server_identity
 from warroom.store.pg_import import ImportOutcome, import_events
 from warroom.store.pg_known import KnownIncidents
 from warroom.store.pg_listen import ChangeHub, ChangeStream
+from warroom.store.pg_pending import QueueView
 from warroom.store.pg_rows import (
     INCIDENT_EXISTS,
     INSERT_EVENT,
@@ -65,7 +65,6 @@ from warroom.store.pg_rows import (
 from warroom.store.pg_schema import Migration, SchemaTooNew, current_version, migrate
 from warroom.store.pg_send import connection_trouble, send_queue
 from warroom.store.queue import OfflineQueue, queue_key
-from warroom.store.queue_report import folder_signature, noun, unsent_in
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -102,7 +101,7 @@ class PostgresStore:
         self.identity = server_identity(dsn, folder)
         self.queue = OfflineQueue(folder, self.identity.key, self.identity.label)
         self.seen_incidents = KnownIncidents(folder / f"{self.identity.key}.known")
-        self._adopt_queue_by_spelling(folder)
+        self.queue.absorb(OfflineQueue(folder, queue_key(self.target)))  # an older name
         self._conn: asyncpg.Connection | None = None
         self._lock = asyncio.Lock()  # one statement at a time on the query connection
         self._connecting = asyncio.Lock()
@@ -113,9 +112,7 @@ class PostgresStore:
         self._reconnect_task: asyncio.Task[None] | None = None
         self._health_task: asyncio.Task[None] | None = None
         self._known: dict[str, dict[str, Event]] = {}
-        self._mine: dict[str, str] = {}  # event id -> incident: queued here, not sent yet
-        self._mine_checked = 0.0
-        self._unsent: tuple[object, int, str] = (None, 0, "events")
+        self.view = QueueView(self.queue)  # what this console queued; what cannot go
         self.hub = ChangeHub(
             self._connect,
             self._from_database,
@@ -182,18 +179,6 @@ class PostgresStore:
 
     def _refused_error(self) -> StoreError:
         return StoreError(f"{self.description} refuses warroom: {self._refused}")
-
-    def _adopt_queue_by_spelling(self, folder: Path) -> None:
-        """Move a queue an older warroom named after the DSN's spelling into this one."""
-        legacy = OfflineQueue(folder, queue_key(self.target))
-        if legacy.key == self.queue.key or not legacy.has_pending():
-            return
-        with contextlib.suppress(OSError, StoreError), legacy.sender() as mine:
-            if mine and (batch := legacy.pending()):
-                for event in batch.events:
-                    self.queue.add(event)
-                legacy.mark_sent(batch.end)
-                legacy.compact()
 
     def _go_offline(self, error: BaseException) -> None:
         was_online = self._online
@@ -301,17 +286,16 @@ class PostgresStore:
 
     async def _send_queued(self, conn: asyncpg.Connection) -> None:
         """Send queued events in order (caller holds `_lock`); unreachable errors raise."""
-        outcome = await send_queue(conn, self.queue, self.target, self._check_mine)
+        outcome = await send_queue(conn, self.queue, self.target, self.view.recheck)
         if outcome.busy:
             return  # another process on this machine is sending them
-        for event in (*outcome.sent, *outcome.rejected):
-            self._mine.pop(event.id, None)
+        self.view.gone([*outcome.sent, *outcome.rejected])
         self.seen_incidents.add(event.incident_id for event in outcome.sent)
         self.queue.clear_refused()
 
     def _enqueue(self, event: Event) -> None:
         self.queue.add(event)
-        self._mine[event.id] = event.incident_id
+        self.view.queued(event)
         self._remember([event])
         self.hub.publish([event])
         if not self._online:
@@ -320,32 +304,11 @@ class PostgresStore:
     def _may_queue(self, incident_id: str) -> bool:
         return incident_id in self._known or incident_id in self.seen_incidents
 
-    def _check_mine(self) -> None:
-        """Forget queued events of this process that are no longer waiting (another
-        process on this machine sent them, or set them aside)."""
-        self._mine_checked = time.monotonic()
-        if not self._mine:
-            return
-        with contextlib.suppress(OSError):
-            waiting = {event.id for event in self.queue.events()}
-            for event_id in [i for i in self._mine if i not in waiting]:
-                del self._mine[event_id]
-
-    def _unsent_count(self) -> tuple[int, str]:
-        """Events in this machine's queues (this server's and any other's) that cannot be
-        sent without a person: set aside, or waiting on a server that refuses us."""
-        signature = folder_signature(self.queue.folder)
-        if signature != self._unsent[0]:
-            events = unsent_in(self.queue.folder)
-            self._unsent = (signature, len(events), noun(events, 2))
-        return self._unsent[1], self._unsent[2]
-
     # Keeping what this process knows ---------------------------------------------------
 
     def _from_database(self, events: list[Event]) -> None:
         """Events read from the database (the LISTEN hub): stored, so no longer queued."""
-        for event in events:
-            self._mine.pop(event.id, None)
+        self.view.gone(events)
         self._remember(events)
 
     def _remember(self, events: list[Event]) -> None:
@@ -479,16 +442,14 @@ class PostgresStore:
         if self._online and (self._conn is None or self._conn.is_closed()):
             with contextlib.suppress(RuntimeError):  # no running loop: report only
                 self._go_offline(ConnectionError("connection to the database lost"))
-        if self._mine and time.monotonic() - self._mine_checked > 0.2:
-            self._check_mine()
         detail = self.description if self._online else f"{self.description} {self._detail}"
         try:
-            unsent, noun = self._unsent_count()
+            unsent, noun = self.view.unsent()
         except OSError:
             unsent, noun = 0, "events"
         return ConnectionState(
             online=self._online,
-            queued=len(self._mine),
+            queued=self.view.own_count(),
             detail=detail,
             unsent=unsent,
             unsent_noun=noun,

@@ -195,6 +195,18 @@ class OfflineQueue:
     def mark_sent(self, offset: int) -> None:
         self._write_sent_offset(offset)
 
+    def absorb(self, other: OfflineQueue) -> None:
+        """Move what waits in `other` (a queue an older warroom named after the DSN's
+        spelling) to the end of this one; added before marked sent, so never lost."""
+        if other.key == self.key or not other.has_pending():
+            return
+        with contextlib.suppress(OSError, StoreError), other.sender() as mine:
+            if mine and (batch := other.pending()):
+                for event in batch.events:
+                    self.add(event)
+                other.mark_sent(batch.end)
+                other.compact()
+
     # Which server, refused events, a refusing server -------------------------------------
 
     def _write_server(self) -> None:
