@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from warroom.model.severity import PRESETS
 from warroom.services.incidents import IncidentService
 from warroom.store.base import StoreError
 from warroom.store.postgres import PostgresStore
+from warroom.store.queue_report import queue_reports, to_markdown
 
 pytestmark = pytest.mark.postgres
 LADDER = PRESETS["sev1-sev3"]
@@ -177,4 +179,6 @@ async def test_the_password_never_shows(
     assert not (tmp_path / "q1").exists()  # refused: nothing queued, nothing written
     for path in (tmp_path / "q2").iterdir():
         seen.extend([path.name, path.read_text()])
+    seen.append(to_markdown(queue_reports(tmp_path / "q2"), datetime.now(UTC)))
+    assert right.queue.count() == 1 and "x" in seen[-1]  # the queued note is in the export
     assert all(secret not in text for text in seen), [t for t in seen if secret in t]

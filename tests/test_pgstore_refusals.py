@@ -96,6 +96,10 @@ def test_a_wrong_password_and_missing_privileges_are_errors_and_queue_nothing(
         assert len(err.strip().splitlines()) == 1
     assert not queued_anything(isolated_dirs)
     assert cluster.psql("SELECT count(*) FROM warroom_events", db=name) == "1"  # declared
+    for path in isolated_dirs.rglob("*"):
+        assert SECRET not in str(path)
+        if path.is_file():
+            assert SECRET not in path.read_text(errors="replace"), path
 
 
 async def test_the_console_says_why_and_exits_on_a_wrong_database(

@@ -23,7 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from warroom.cli.common import CommandError
+from warroom.model.text import inert
 from warroom.paths import data_dir
+from warroom.redact import redact_text
 from warroom.store.base import StoreError
 from warroom.store.queue_report import (
     QueueReport,
@@ -64,9 +66,10 @@ def queue_folder(args: argparse.Namespace) -> Path:
 
 
 def _print_report(report: QueueReport) -> None:
-    print(report.server)
+    print(redact_text(inert(report.server, single_line=True)))
     if report.refused:
-        print(f"  the server refuses this machine: {report.refused}")
+        refused = redact_text(inert(report.refused, single_line=True))
+        print(f"  the server refuses this machine: {refused}")
     if report.waiting:
         state = "cannot be sent until it is fixed" if report.refused else "sent when it is back"
         print(f"  {len(report.waiting)} waiting ({state}):")
@@ -76,7 +79,7 @@ def _print_report(report: QueueReport) -> None:
         print(f"  {len(report.rejected)} set aside by the database:")
         for rejected in report.rejected:
             print(f"    {event_line(rejected.event)}")
-            print(f"      why: {rejected.reason}")
+            print(f"      why: {redact_text(inert(rejected.reason, single_line=True))}")
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -198,7 +201,7 @@ def cmd_retry(args: argparse.Namespace) -> int:
         f"({len(moved)} of them had been set aside)"
     )
     for item in again:
-        print(f"  set aside again: {event_line(item.event)}\n    why: {item.reason}")
+        print(f"  set aside again: {event_line(item.event)}\n    why: {redact_text(item.reason)}")
     if waiting:
         print(f"  {waiting} still waiting: another warroom on this machine is sending them")
     return 1 if again or waiting else 0

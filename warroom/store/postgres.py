@@ -41,7 +41,7 @@ import asyncpg
 
 from warroom.model.events import Event
 from warroom.model.ids import ID_PATTERN
-from warroom.redact import register_dsn_secrets
+from warroom.redact import redact_text, register_dsn_secrets
 from warroom.store.base import ConnectionState, LoadProblem, LoadResult, StoreError, UnknownIncident
 from warroom.store.pg_identity import server_identity
 from warroom.store.pg_import import ImportOutcome, import_events
@@ -99,7 +99,7 @@ class PostgresStore:
         self.description = f"PostgreSQL {self.target}"
         folder = Path(queue_dir)
         self.identity = server_identity(dsn, folder)
-        self.queue = OfflineQueue(folder, self.identity.key, self.identity.label)
+        self.queue = OfflineQueue(folder, self.identity.key, redact_text(self.identity.label))
         self.seen_incidents = KnownIncidents(folder / f"{self.identity.key}.known")
         self.queue.absorb(OfflineQueue(folder, queue_key(self.target)))  # an older name
         self._conn: asyncpg.Connection | None = None
