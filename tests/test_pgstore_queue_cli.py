@@ -111,3 +111,33 @@ def test_set_aside_events_are_shown_kept_retried_and_discarded_only_when_confirm
     code, out, err = run(capsys, "db", "queue")
     assert out.startswith("Nothing is queued")
     assert "could not be sent" not in run(capsys, "scenarios", "list")[2]
+
+
+def test_a_queue_for_a_server_that_now_refuses_is_shown_until_it_goes(
+    fresh_postgres: PostgresCluster, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dsn = fresh_postgres.dsn()
+    code, out, _ = run(capsys, "--store", dsn, "declare", "Disk full", "-s", "SEV-2")
+    incident = out.strip()
+    fresh_postgres.stop()
+    code, _, err = run(capsys, "--store", dsn, "note", incident, "queued before the upgrade")
+    assert code == 0 and "queued" in err
+    fresh_postgres.start()
+    fresh_postgres.psql("INSERT INTO warroom_schema_version (version, name) VALUES (99, 'x')")
+
+    code, _, err = run(capsys, "--store", dsn, "note", incident, "after the upgrade")
+    lines = err.strip().splitlines()
+    assert code == 1 and len(lines) == 2, err
+    assert lines[0].startswith("warroom: error: ") and "version 99" in lines[0]
+    assert lines[1].startswith("warroom: warning: 1 note could not be sent to postgres@local")
+    assert "version 99" in lines[1]
+    code, out, _ = run(capsys, "db", "queue")
+    assert "the server refuses this machine: the database schema is at version 99" in out
+    assert "1 waiting (cannot be sent until it is fixed)" in out
+    assert "queued before the upgrade" in out and "after the upgrade" not in out
+
+    fresh_postgres.psql("DELETE FROM warroom_schema_version WHERE version = 99")
+    code, out, err = run(capsys, "--store", dsn, "export", incident)
+    assert code == 0 and "queued before the upgrade" in out and "after the upgrade" not in out
+    assert err == ""
+    assert run(capsys, "db", "queue")[1].startswith("Nothing is queued")
