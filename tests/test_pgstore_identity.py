@@ -82,6 +82,8 @@ def test_a_name_is_resolved_and_remembered_for_when_dns_is_down(
     assert server_identity("postgresql://warroom@DB.internal/incidents", tmp_path) == named
     never = server_identity("postgresql://warroom@other.internal/incidents", tmp_path)
     assert never.host == "other.internal"
+    (tmp_path / "servers.json").write_text("[1, 2]")  # damaged: names as written
+    assert server_identity("postgresql://warroom@db.internal/x", tmp_path).host == "db.internal"
 
 
 def test_set_aside_events_keep_their_reason_and_old_files_are_read(tmp_path: Path) -> None:
@@ -129,3 +131,62 @@ def test_a_queue_named_after_the_dsn_spelling_is_taken_over(tmp_path: Path) -> N
     assert [e.id for e in store.queue.events()] == [e.id for e in waiting]
     assert old.count() == 0 and store.queue.key != old.key
     assert store.identity.label == "warroom@localhost:5999/incidents"
+
+
+@pytest.mark.parametrize(
+    ("dsn", "label"),
+    [
+        ("postgresql://LOCALHOST:6000/x?user=u", "u@localhost:6000/x"),
+        ("postgresql:///?host=/tmp&port=6001&user=u&dbname=d", "u@localhost:6001/d"),
+        ("postgresql://u@/?database=d2", "u@localhost:5432/d2"),
+        ("postgresql://u@h1,h2:5432/d", "u@h1,h2:5432/d"),  # several hosts, as written
+        ("postgresql://u@[fe80::1%25eth0]/d", "u@fe80::1%eth0:5432/d"),
+        ("postgresql://u@127.0.0.1:notaport/d", "u@localhost:5432/d"),
+        ("postgresql://u@/d?port=5433,5434", "u@localhost:5433/d"),
+        ("postgresql://u@10.0.0.9/d%20b", "u@10.0.0.9:5432/d b"),
+        ("postgresql://u@/d?host=10.0.0.8", "u@10.0.0.8:5432/d"),
+        ("postgresql://u@/d?port=abc", "u@localhost:5432/d"),
+    ],
+)
+def test_each_part_of_a_dsn_counts(dsn: str, label: str, tmp_path: Path) -> None:
+    assert server_identity(dsn, tmp_path).label == label
+    assert server_identity(dsn).label == label  # without a folder to remember names in
+
+
+def test_pghost_and_a_name_with_both_kinds_of_address(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    seen: list[tuple[object, ...]] = []
+
+    def resolves(host: str, port: int, **kwargs: object) -> list[tuple[object, ...]]:
+        seen.append((host, port, kwargs.get("type")))
+        return [(0, 0, 0, "", ("2001:db8::5", port)), (0, 0, 0, "", ("203.0.113.9", port))]
+
+    monkeypatch.setattr(pg_identity.socket, "getaddrinfo", resolves)
+    monkeypatch.setenv("PGHOST", "db.example")
+    identity = server_identity("postgresql://u@:6432/d", tmp_path)
+    assert identity.label == "u@203.0.113.9:6432/d"  # IPv4 first
+    assert seen == [("db.example", 6432, socket.SOCK_STREAM)]
+    monkeypatch.setattr(
+        pg_identity.socket,
+        "getaddrinfo",
+        lambda *_a, **_k: [(0, 0, 0, "", ("2001:db8::7", 1)), (0, 0, 0, "", ("2001:db8::5", 1))],
+    )
+    assert server_identity("postgresql://u@v6.example/d").host == "2001:db8::5"
+    monkeypatch.setattr(
+        pg_identity.socket, "getaddrinfo", lambda *_a, **_k: [(0, 0, 0, "", ("::1", 1))]
+    )
+    assert server_identity("postgresql://u@my-laptop/d").host == "localhost"
+
+
+def test_known_incidents_ignore_blank_and_multi_line_ids(tmp_path: Path) -> None:
+    known = KnownIncidents(tmp_path / "sub" / "k.known")
+    known.add(["", "INC-1\nINC-2", "INC-3"])
+    assert (tmp_path / "sub" / "k.known").read_text() == "INC-3\n"
+    assert "INC-2" not in known and "" not in known
+    (tmp_path / "sub" / "k.known").write_text("INC-3\n\n  INC-4  \n")  # edited by hand
+    assert "INC-4" in known
+    again = KnownIncidents(tmp_path / "sub" / "k.known")
+    again.add(["INC-4", "INC-5"])
+    assert (tmp_path / "sub" / "k.known").read_text().endswith("INC-5\n")
+    assert (tmp_path / "sub" / "k.known").read_text().count("INC-4") == 1
