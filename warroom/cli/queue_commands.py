@@ -25,6 +25,7 @@ from typing import Any
 from warroom.cli.common import CommandError
 from warroom.model.text import inert
 from warroom.paths import data_dir
+from warroom.private_files import private_folder, write_private_text
 from warroom.redact import redact_text
 from warroom.store.base import StoreError
 from warroom.store.queue_report import (
@@ -152,8 +153,8 @@ def cmd_discard(args: argparse.Namespace) -> int:
     exports = folder.parent / "exports"
     copy = exports / f"discarded-queue-{now.strftime('%Y%m%dT%H%M%SZ')}.md"
     try:
-        exports.mkdir(parents=True, exist_ok=True)
-        copy.write_text(to_markdown(reports, now), encoding="utf-8")
+        private_folder(exports)
+        write_private_text(copy, to_markdown(reports, now))
     except OSError as error:
         raise CommandError(f"nothing discarded: cannot write {copy}: {error.strerror}") from None
     for report in reports:

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from warroom.private_files import private_folder, write_private_text
+
 LOCAL = "localhost"
 ALIASES_FILE = "servers.json"
 
@@ -128,9 +130,9 @@ def _remember_alias(folder: Path, name: str, address: str) -> None:
         return
     aliases[name] = address
     with contextlib.suppress(OSError):
-        folder.mkdir(parents=True, exist_ok=True)
+        private_folder(folder)
         temporary = folder / f"{ALIASES_FILE}.{os.getpid()}"
-        temporary.write_text(json.dumps(aliases, indent=1, sort_keys=True), encoding="utf-8")
+        write_private_text(temporary, json.dumps(aliases, indent=1, sort_keys=True))
         os.replace(temporary, folder / ALIASES_FILE)
 
 

@@ -15,6 +15,8 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from warroom.private_files import FILE_MODE, private_folder
+
 
 class KnownIncidents:
     """The incident ids one server has shown this machine (any process, any spelling)."""
@@ -53,8 +55,8 @@ class KnownIncidents:
         if not fresh:
             return
         with contextlib.suppress(OSError):
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            private_folder(self.path.parent)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX)
                 os.write(fd, "".join(f"{i}\n" for i in fresh).encode())

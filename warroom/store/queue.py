@@ -34,6 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from warroom.model.events import Event, EventError
+from warroom.private_files import FILE_MODE, private_folder
 from warroom.store.base import LoadProblem, StoreError
 from warroom.store.local import IncidentLog, decode_lines
 
@@ -68,7 +69,7 @@ def queue_key(target: str) -> str:
 
 def _append_line(path: Path, line: str) -> None:
     """Append one line durably (fsynced, under the file's lock)."""
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         os.write(fd, line.encode())
@@ -79,7 +80,8 @@ def _append_line(path: Path, line: str) -> None:
 
 def _replace_text(path: Path, text: str) -> None:
     temporary = path.with_name(f"{path.name}.{os.getpid()}-new")
-    with open(temporary, "w", encoding="utf-8") as handle:
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)
         handle.flush()
         os.fsync(handle.fileno())
@@ -114,7 +116,7 @@ class OfflineQueue:
 
     def _ensure_folder(self) -> None:
         if not self.folder.is_dir():
-            self.folder.mkdir(parents=True, exist_ok=True)
+            private_folder(self.folder)
             _fsync_dir(self.folder.parent)
 
     def add(self, event: Event) -> None:
@@ -140,7 +142,8 @@ class OfflineQueue:
 
     def _write_sent_offset(self, offset: int) -> None:
         temporary = self.sent_path.with_suffix(".sent-new")
-        with open(temporary, "w") as handle:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        with os.fdopen(fd, "w") as handle:
             handle.write(f"{offset}\n")
             handle.flush()
             os.fsync(handle.fileno())
@@ -322,7 +325,7 @@ class OfflineQueue:
     def sender(self) -> Iterator[bool]:
         """Hold the right to send (True), or learn that another process sends (False)."""
         self._ensure_folder()
-        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, FILE_MODE)
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
