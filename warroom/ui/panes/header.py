@@ -65,6 +65,9 @@ class IncidentHeader(Static):
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self.tick)
+        # A new theme recolours the badge at once (after the refresh: the theme's
+        # variables are not yet the new ones when the change fires).
+        self.watch(self.app, "theme", lambda _: self.call_after_refresh(self.tick), init=False)
 
     def on_resize(self) -> None:
         self.tick()
