@@ -4,7 +4,9 @@ One task per service, so one service never has two runs at once; a global semaph
 how many probes run together; intervals get a little jitter so that services do not
 all fire in the same instant; a pending change (first failure, first success after down)
 is re-checked at the faster `retry_interval`. `run_now()` wakes one or all services at
-once (a request while a run is under way is served by that run).
+once (a request while a run is under way is served by that run). The cap is
+`engine_concurrency()` unless given: `warroom check`, `watch` and the console all run
+this engine with it.
 
 Only debounced changes (see `warroom.probes.damping`) leave the engine: through the
 `on_change` callback and the `changes()` async iterator. What the console shows is read
@@ -22,6 +24,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import resource
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
@@ -36,7 +39,25 @@ from warroom.probes.runner import ProbeRunner
 
 log = logging.getLogger(__name__)
 
-DEFAULT_CONCURRENCY = 20
+# The most probes at once (the console, `check` and `watch` alike): measured on 2,000
+# loopback services (docs/benchmarks.md), a cycle's wall time is flat from 64 to 512 at
+# once; 256 lets 50 hung targets of 500 all start their clocks in the first moments, so
+# the cycle ends one timeout after it starts, and stays far below common open-file limits.
+MAX_CONCURRENCY = 256
+
+
+def engine_concurrency(services: int) -> int:
+    """How many probes run at once for `services` services (and at most a quarter of the
+    open-file limit: each probe holds a socket)."""
+    try:
+        files = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    except (ValueError, OSError):
+        files = 1024
+    if files <= 0:  # RLIM_INFINITY is -1
+        files = 1 << 16
+    return max(1, min(services, MAX_CONCURRENCY, files // 4))
+
+
 HISTORY = 30
 LATENCIES = 60
 
@@ -125,14 +146,17 @@ class ProbeEngine:
         self,
         specs: Iterable[ServiceSpec],
         *,
-        concurrency: int = DEFAULT_CONCURRENCY,
+        concurrency: int | None = None,
         jitter: float = 0.1,
         clock: Clock | None = None,
         rng: random.Random | None = None,
         on_change: Callable[[StateChange], None] | None = None,
         runner: ProbeRunner | None = None,
     ) -> None:
+        specs = list(specs)
         self.clock: Clock = clock or SystemClock()
+        if concurrency is None:
+            concurrency = engine_concurrency(len(specs))
         self.concurrency = max(1, concurrency)
         self.jitter = max(0.0, min(jitter, 0.5))
         self.rng = rng or random.Random()
@@ -188,8 +212,14 @@ class ProbeEngine:
     async def run_once(self, names: Iterable[str] | None = None) -> dict[str, ProbeResult]:
         """Probe each service once, concurrently under the cap, without damping."""
         chosen = [self._services[n] for n in names] if names else list(self._services.values())
-        results = await asyncio.gather(*(self._probe(service) for service in chosen))
-        return {service.spec.name: result for service, result in zip(chosen, results, strict=True)}
+        # Slowest first (by their last run): a target that hung last time holds a slot
+        # for a whole timeout, so it starts before the quick ones, not after them.
+        ordered = sorted(chosen, key=_expected_seconds, reverse=True)
+        results = await asyncio.gather(*(self._probe(service) for service in ordered))
+        found = {
+            service.spec.name: result for service, result in zip(ordered, results, strict=True)
+        }
+        return {service.spec.name: found[service.spec.name] for service in chosen}
 
     # Reading -----------------------------------------------------------------------------
 
@@ -315,3 +345,13 @@ class ProbeEngine:
                 self.on_change(change)
             except Exception:  # a listener's bug must not stop the probes
                 log.exception("on_change listener failed for %s", change.service)
+
+
+def _expected_seconds(service: _Service) -> float:
+    """How long the service's last run took (a run without a latency: its timeout)."""
+    last = service.last
+    if last is None:
+        return 0.0
+    if last.latency_ms is None:
+        return service.spec.timeout
+    return last.latency_ms / 1000
