@@ -35,6 +35,7 @@ def _suites() -> dict[str, Suite]:
     from bench.append import measure_append
     from bench.big_incident import measure_big_incident
     from bench.cycle import measure_cycle
+    from bench.incidents import measure_incidents
     from bench.responsiveness import measure_responsiveness
     from bench.startup import measure_memory, measure_startup
 
@@ -43,12 +44,13 @@ def _suites() -> dict[str, Suite]:
         "cycle": measure_cycle,
         "responsiveness": measure_responsiveness,
         "big": measure_big_incident,
+        "incidents": measure_incidents,
         "append": measure_append,
         "memory": measure_memory,
     }
 
 
-SUITE_NAMES = ("startup", "cycle", "responsiveness", "big", "append", "memory")
+SUITE_NAMES = ("startup", "cycle", "responsiveness", "big", "incidents", "append", "memory")
 
 
 @dataclass

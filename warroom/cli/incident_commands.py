@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from warroom.cli.common import CommandError, open_config
 from warroom.config import Config
 from warroom.model.events import NoteKind, utc_now
-from warroom.model.figures import elapsed, format_duration
+from warroom.model.figures import format_duration
 from warroom.model.ids import normalise_incident_id
 from warroom.model.postmortem import to_json, to_markdown
 from warroom.model.text import inert, shorten
@@ -146,7 +146,7 @@ def cmd_incidents(args: argparse.Namespace) -> int:
                 state.id,
                 state.severity,
                 str(state.status),
-                format_duration(elapsed(state, now)),
+                format_duration(state.elapsed(now)),
                 shorten(title, 60),
             )
         )

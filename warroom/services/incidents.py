@@ -17,7 +17,9 @@ from warroom.model.events import Event, EventKind, NoteKind, new_event, utc_now
 from warroom.model.ids import ID_PATTERN
 from warroom.model.incident import DEFAULT_ROLES, IncidentState, Status, fold
 from warroom.model.severity import PRESETS, SeverityError, SeverityLadder
+from warroom.model.summary import IncidentSummary, summarize
 from warroom.store.base import IncidentStore, LoadProblem, UnknownIncident
+from warroom.store.summaries import SummaryCache
 
 
 class IncidentError(ValueError):
@@ -65,14 +67,28 @@ class IncidentService:
     async def state(self, incident_id: str) -> IncidentState:
         return (await self.load(incident_id)).state
 
-    async def list_incidents(self) -> list[IncidentState]:
-        states = []
+    async def list_incidents(self) -> list[IncidentSummary]:
+        """Every declared incident, newest first. A store with a summary cache (the local
+        store) folds only the incidents whose file changed since it was last listed."""
+        summaries = []
         for incident_id in await self.store.incident_ids():
             try:
-                states.append((await self.load(incident_id)).state)
+                summaries.append(await self.summary(incident_id))
             except UnknownIncident:
                 continue
-        return sorted(states, key=lambda s: s.declared_at or self.now(), reverse=True)
+        return sorted(summaries, key=lambda s: s.declared_at, reverse=True)
+
+    async def summary(self, incident_id: str) -> IncidentSummary:
+        cache: SummaryCache | None = getattr(self.store, "summaries", None)
+        key = cache.key(incident_id) if cache is not None else None
+        if cache is not None and key is not None:
+            cached = cache.get(incident_id, key)
+            if cached is not None:
+                return cached
+        made = summarize((await self.load(incident_id)).state)
+        if cache is not None and key is not None:
+            cache.put(incident_id, key, made)  # keyed by the file as it was before reading
+        return made
 
     # Writing ---------------------------------------------------------------------------
 
