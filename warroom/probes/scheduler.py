@@ -1,10 +1,12 @@
 """The probe engine: runs every service on its interval and reports debounced changes.
 
 One task per service, so one service never has two runs at once; a global semaphore caps
-how many probes run together; intervals get a little jitter so that services do not
-all fire in the same instant; a pending change (first failure, first success after down)
-is re-checked at the faster `retry_interval`. `run_now()` wakes one or all services at
-once (a request while a run is under way is served by that run). The cap is
+how many probes run together, and a new probe also waits while the engine's own event
+loop runs late (`warroom.probes.load`: its wait would count as the target's time);
+intervals get a little jitter so that services do not all fire in the same instant; a
+pending change (first failure, first success after down) is re-checked at the faster
+`retry_interval`. `run_now()` wakes one or all services at once (a request while a run
+is under way is served by that run). The cap is
 `engine_concurrency()` unless given: `warroom check`, `watch` and the console all run
 this engine with it.
 
@@ -34,6 +36,7 @@ from typing import Any
 from warroom.probes.clock import Clock, SystemClock
 from warroom.probes.config import ServiceSpec
 from warroom.probes.damping import Debouncer
+from warroom.probes.load import LoopLoad
 from warroom.probes.result import ProbeResult, ProbeState
 from warroom.probes.runner import ProbeRunner
 
@@ -165,6 +168,7 @@ class ProbeEngine:
         self.runner = runner or ProbeRunner(self.concurrency, wall=self.clock.wall)
         self._services = {spec.name: _Service(spec) for spec in specs}
         self._semaphore = asyncio.Semaphore(self.concurrency)
+        self.load = LoopLoad()
         self._changes: asyncio.Queue[StateChange] = asyncio.Queue()
         self._progress = asyncio.Event()
         self._started_at: float | None = None
@@ -181,6 +185,7 @@ class ProbeEngine:
     def start(self) -> None:
         """Start one task per service (the first runs are spread over the jitter)."""
         self._started_at = self.clock.monotonic()
+        self.load.start()
         for service in self._services.values():
             if service.task is None:
                 spread = service.spec.interval * self.jitter
@@ -198,6 +203,7 @@ class ProbeEngine:
                 await task
         for service in self._services.values():
             service.task = None
+        await self.load.stop()
         if self._owns_runner:
             await self.runner.aclose()
 
@@ -253,6 +259,15 @@ class ProbeEngine:
     def statuses(self) -> list[ServiceStatus]:
         return [self.status(name) for name in self._services]
 
+    def versions(self) -> dict[str, tuple[int, bool]]:
+        """Per service, what its status snapshot depends on besides the clock: the number
+        of runs and whether it is stale. Cheap: a snapshot is needed only when it moved."""
+        now = self.clock.monotonic()
+        return {
+            name: (service.runs, self._is_stale(service, now))
+            for name, service in self._services.items()
+        }
+
     def busy(self) -> bool:
         """Whether any probe is running now (cheap: no status snapshots are made)."""
         return any(service.running for service in self._services.values())
@@ -282,13 +297,21 @@ class ProbeEngine:
 
     # Running -----------------------------------------------------------------------------
 
+    async def _run(self, service: _Service) -> ProbeResult:
+        """One run, once the cap and the loop's load admit it (caller holds the lock and
+        a slot of the cap); the probe's clock starts only after that."""
+        await self.load.admit()
+        service.running = True
+        try:
+            return await self.runner.run(service.spec)
+        finally:
+            service.running = False
+            self.load.done()
+
     async def _probe(self, service: _Service) -> ProbeResult:
+        self.load.start()
         async with service.lock, self._semaphore:
-            service.running = True
-            try:
-                result = await self.runner.run(service.spec)
-            finally:
-                service.running = False
+            result = await self._run(service)
         self._record(service, result)
         return result
 
@@ -309,11 +332,7 @@ class ProbeEngine:
             try:
                 async with service.lock, self._semaphore:
                     started = self.clock.monotonic()
-                    service.running = True
-                    try:
-                        result = await self.runner.run(spec)
-                    finally:
-                        service.running = False
+                    result = await self._run(service)
                 service.wake.clear()
                 transition = service.debouncer.observe(result, self.clock.monotonic())
                 self._record(service, result)
