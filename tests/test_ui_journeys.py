@@ -286,7 +286,8 @@ async def test_status_rows_reorder_worst_first_and_keep_the_cursor(tmp_path: Pat
         app.feed._rows = [vendor_down, ROWS[0], ROWS[1]]  # type: ignore[attr-defined]
         screen.refresh_services()
         await pilot.pause()
-        assert [str(k.value) for k in table.rows] == ["payments-vendor", "api", "database"]
+        shown = [str(row.key.value) for row in table.ordered_rows]
+        assert shown == ["payments-vendor", "api", "database"]
         assert table.selected_name == "payments-vendor"
         assert "major outage" in str(table.get_cell("payments-vendor", "reason"))
 
