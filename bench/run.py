@@ -37,6 +37,7 @@ def _suites() -> dict[str, Suite]:
     from bench.cycle import measure_cycle
     from bench.incidents import measure_incidents
     from bench.responsiveness import measure_responsiveness
+    from bench.runbook_import import measure_runbook_import
     from bench.startup import measure_memory, measure_startup
 
     return {
@@ -47,10 +48,13 @@ def _suites() -> dict[str, Suite]:
         "incidents": measure_incidents,
         "append": measure_append,
         "memory": measure_memory,
+        "runbook": measure_runbook_import,
     }
 
 
-SUITE_NAMES = ("startup", "cycle", "responsiveness", "big", "incidents", "append", "memory")
+SUITE_NAMES = (
+    *("startup", "cycle", "responsiveness", "big", "incidents", "append", "memory", "runbook"),
+)
 
 
 @dataclass
