@@ -51,11 +51,11 @@ def measure_incidents(plan: Plan, folder: Path) -> list[Figure]:
 
     # What the first listing would write, without its minutes of folding: every file
     # is the same, so one fold gives every summary (each under its own id).
-    made = asyncio.run(service.summary(sample[0]))
+    made, damaged = asyncio.run(service.summary(sample[0]))
     for incident_id in _ids(count):
         key = store.summaries.key(incident_id)
         assert key is not None
-        store.summaries.put(incident_id, key, replace(made, id=incident_id))
+        store.summaries.put(incident_id, key, replace(made, id=incident_id), damaged)
     first = asyncio.run(service.list_incidents())
     assert len(first) == count, f"{len(first)} of {count} incidents listed"
     cached: list[float] = []

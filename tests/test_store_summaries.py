@@ -47,7 +47,8 @@ async def test_a_second_listing_reads_summaries_not_events(
     service, first, second = await declare_two(tmp_path)
     before = await service.list_incidents()
     assert [s.id for s in before] == [second, first]
-    assert (tmp_path / "incidents" / f"{first}.summary.json").is_file()
+    cached = tmp_path / "incidents" / f"{first}.summary.json"
+    assert cached.is_file() and cached.stat().st_mode & 0o777 == 0o600  # titles are private
     loaded = folds(service, monkeypatch)
     after = await service.list_incidents()
     assert after == before and loaded == []
@@ -68,6 +69,16 @@ async def test_a_change_by_another_writer_is_listed_at_once(
     assert loaded == [first]  # only the incident that changed is read again
     assert not listed[first].is_open and listed[first].severity == "SEV-2"
     assert listed[first].resolved_at is not None
+
+
+async def test_damaged_lines_are_reported_from_the_cache_too(tmp_path: Path) -> None:
+    service, first, _ = await declare_two(tmp_path)
+    with open(tmp_path / "incidents" / f"{first}.jsonl", "ab") as log:
+        log.write(b"{not json\n")
+    _, fresh = await service.list_incidents_with_problems()
+    _, cached = await service.list_incidents_with_problems()
+    assert [p.line for p in fresh] == [p.line for p in cached] == [3]
+    assert cached == fresh
 
 
 def bad_caches(path: Path, good: dict[str, Any]) -> list[bytes]:
@@ -96,6 +107,9 @@ def bad_caches(path: Path, good: dict[str, Any]) -> list[bytes]:
         with_summary(resolved_at=5),
         dropped("severity").encode(),
         dropped("declared_at").encode(),
+        json.dumps({**good, "problems": [["x", "3", "bad"]]}).encode(),  # line not a number
+        json.dumps({**good, "problems": [["x", 3]]}).encode(),
+        json.dumps({k: v for k, v in good.items() if k != "problems"}).encode(),
     ]
 
 

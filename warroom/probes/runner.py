@@ -5,9 +5,11 @@ Statuspage probes. Its transport is `warroom.probes.transport.StreamTransport` (
 per origin, HTTP/1.1 keep-alive); behind a proxy set in the environment (`HTTP_PROXY`,
 `HTTPS_PROXY`, `ALL_PROXY`) it is httpx's own, which knows proxies. `run()` always
 returns a `ProbeResult`: a probe that overruns its timeout is down ("no answer within
-5 s"), and a probe that fails in a way nobody foresaw is unknown, with the error (secrets
-masked) as the reason. The timeout counts the probe's own work only: the time an HTTP
-probe waits for a connection slot of ours is not counted (see `ProbeDeadline`).
+5 s"), except a vendor's status page, whose silence tells nothing about the vendor
+(unknown, as when it refuses the connection); a probe that fails in a way nobody
+foresaw is unknown, with the error (secrets masked) as the reason. The timeout counts
+the probe's own work only: the time an HTTP probe waits for a connection slot of ours
+is not counted (see `ProbeDeadline`).
 """
 
 from __future__ import annotations
@@ -89,11 +91,7 @@ class ProbeRunner:
                 finally:
                     probe_deadline.reset(token)
         except TimeoutError:
-            result = ProbeResult(
-                ProbeState.DOWN,
-                f"no answer within {spec.timeout:g} s",
-                detail={"target": spec.target},
-            )
+            result = timed_out(spec)
         except Exception as error:  # a probe never takes the engine down
             reason = clean_remote_text(f"probe failed: {type(error).__name__}: {error}")
             log.warning("probe %s failed: %s", spec.name, reason)
@@ -114,3 +112,17 @@ class ProbeRunner:
     async def aclose(self) -> None:
         if self._owns_client:
             await self.client.aclose()
+
+
+def timed_out(spec: ServiceSpec) -> ProbeResult:
+    """What a probe that did not finish in time says: down, or unknown for a status page
+    (the vendor's page not answering is not the vendor being down)."""
+    if isinstance(spec, StatuspageSpec):
+        return ProbeResult(
+            ProbeState.UNKNOWN,
+            f"status page unreachable: no answer within {spec.timeout:g} s",
+            detail={"url": spec.target},
+        )
+    return ProbeResult(
+        ProbeState.DOWN, f"no answer within {spec.timeout:g} s", detail={"target": spec.target}
+    )
