@@ -16,8 +16,8 @@ from warroom.model.events import Event, EventKind, NoteKind, format_utc
 from warroom.model.figures import (
     detected_at,
     elapsed,
-    impact_started_at,
     format_duration,
+    impact_started_at,
     time_in_severity,
     time_to_mitigate,
     time_to_resolve,
