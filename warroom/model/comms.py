@@ -447,7 +447,7 @@ def _next_update_sentence(state: IncidentState, ladder: SeverityLadder, now: dat
     promise = promise_for_update(state, ladder, now)
     if promise is None:
         return "We will send the next update as soon as there is news."
-    return f"Next update by {clock(promise, now)}, or sooner if anything changes."
+    return f"Next update by {clock(promise, now, seconds=True)}, or sooner if anything changes."
 
 
 def _roles(roles: dict[str, str]) -> str:

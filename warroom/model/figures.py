@@ -15,6 +15,8 @@ from warroom.model.severity import SeverityError, SeverityLadder
 # declaration, they show when the trouble was detected.
 _DETECTION_NOTES = frozenset({NoteKind.NOTE, NoteKind.FINDING})
 _HEALTHY = frozenset({"up", "maintenance"})
+# Promises at least this far ahead are stated to the minute; shorter ones (drills) to the second.
+ROUND_PROMISES_FROM = timedelta(minutes=10)
 
 
 def end_of(state: IncidentState, now: datetime) -> datetime:
@@ -126,7 +128,7 @@ def promise_for_update(
     state: IncidentState, ladder: SeverityLadder, now: datetime
 ) -> datetime | None:
     """When an update written `now` says the next one will come: the IC's choice, else
-    now plus the severity's cadence (to the minute, as the text shows it). None when the
+    now plus the severity's cadence (to the minute when that is 10 minutes or more). None when the
     incident is resolved or nothing sets a time."""
     if not state.is_open:
         return None
@@ -136,7 +138,10 @@ def promise_for_update(
     cadence = update_cadence(state, ladder)
     if cadence is None:
         return None
-    return (now + cadence).replace(second=0, microsecond=0)
+    promise = now + cadence
+    if cadence >= ROUND_PROMISES_FROM:  # to the minute, as the text shows it
+        return promise.replace(second=0, microsecond=0)
+    return promise.replace(microsecond=0)  # a drill's short cadence keeps its seconds
 
 
 def next_update_due(state: IncidentState, ladder: SeverityLadder) -> UpdateDue | None:

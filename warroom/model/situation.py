@@ -27,12 +27,14 @@ _CHANGED_FACTS = {
 }
 
 
-def clock(moment: datetime, now: datetime) -> str:
-    """`14:03 UTC`, with the date when it is not the day of `now`."""
+def clock(moment: datetime, now: datetime, seconds: bool = False) -> str:
+    """`14:03 UTC` (`14:03:30 UTC` with `seconds`, for a drill's short promises), with
+    the date when it is not the day of `now`."""
     moment, now = moment.astimezone(UTC), now.astimezone(UTC)
+    time = "%H:%M:%S" if seconds and moment.second else "%H:%M"
     if moment.date() == now.date():
-        return moment.strftime("%H:%M UTC")
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
+        return moment.strftime(f"{time} UTC")
+    return moment.strftime(f"%Y-%m-%d {time} UTC")
 
 
 def one_line(text: str, width: int = 300) -> str:

@@ -92,7 +92,8 @@ class CommsComposer(Vertical):
         if draft.template.external:
             about.append(" (external: nothing internal)")
         if draft.promise is not None:
-            about.append(f" · promises the next update by {clock(draft.promise, draft.promise)}")
+            promised = clock(draft.promise, draft.promise, seconds=True)
+            about.append(f" · promises the next update by {promised}")
         if self.edited:
             about.append(" · edited (ctrl+r refills)")
         for flag in draft.flags(self.record_key):

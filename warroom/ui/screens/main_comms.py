@@ -232,8 +232,9 @@ class CommsActions:
         if config.overdue_bell:
             self.app.bell()
         if config.overdue_notify:
+            promised = clock(due.due_at, now, seconds=True)
             self.notify(
-                f"Status update overdue: the next was promised by {clock(due.due_at, now)}."
+                f"Status update overdue: the next was promised by {promised}."
                 " Press 4, pick the audience, y copies.",
                 severity="warning",
                 timeout=30,
