@@ -100,9 +100,10 @@ def test_inside_tmux_the_text_goes_to_its_buffer_and_on_to_the_terminal(bin_dir:
     assert not delivery.confirmed  # the buffer is checked; the terminal cannot be
     assert (store / "buffer").read_text(encoding="utf-8") == TEXT
     assert "load-buffer -w -" in (store / "calls").read_text()
-    assert delivery.message.startswith("In tmux's paste buffer (checked; prefix+] pastes)")
-    assert "(set-clipboard external)" in delivery.message
-    assert "cannot check that the terminal took it" in delivery.message
+    assert delivery.message == (
+        "Copied to tmux's buffer (checked) and sent on to your terminal's clipboard"
+        " (set-clipboard external), which warroom cannot check"
+    )
     assert terminal.raw == [] and terminal.osc52 == []  # no OSC 52 tmux would swallow
 
 
@@ -111,8 +112,9 @@ def test_tmux_with_set_clipboard_off_says_the_terminal_did_not_get_it(bin_dir: P
     terminal = Terminal()
     delivery = deliver(TEXT, terminal.write, terminal.send, env={"TMUX": "/tmp/t,1,0"})
     assert delivery.channel == "tmux" and delivery.confirmed and not delivery.reaches_terminal
-    assert "set-clipboard is off, so it did not reach your terminal's clipboard" in (
-        delivery.message
+    assert delivery.message == (
+        "Copied to tmux's buffer (checked), not to your terminal: tmux's set-clipboard is off"
+        " (prefix+] pastes)"
     )
 
 

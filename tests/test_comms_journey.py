@@ -157,7 +157,7 @@ async def test_an_hour_of_incident_gives_updates_nobody_has_to_rewrite(tmp_path:
         assert "- api: down since 14:05 UTC (status 503)" in first["responders"]
         assert "- roll back release 412 (14:03 UTC)" in first["responders"]
         assert "- check replica lag (owner: bob)" in first["executives"]
-        assert "has lasted 21m 00s" in first["executives"]
+        assert "Impact since 2026-11-23 13:49 UTC, 21m 00s so far." in first["executives"]
         assert "Business impact: Customers cannot complete checkout" in first["executives"]
         assert first["customers"].startswith("Some customers cannot complete checkout.\n")
         assert "Workaround: Pay by invoice from the basket page" in first["customers"]
@@ -224,7 +224,11 @@ async def test_an_hour_of_incident_gives_updates_nobody_has_to_rewrite(tmp_path:
         assert "Resolution: Rolled back release 412; the pool recovered" in final["executives"]
         assert "Resolved at 2026-11-23 15:00 UTC." in final["executives"]
         assert "Mitigated at 2026-11-23 14:45 UTC." in final["executives"]
-        assert "has lasted 1h 11m" in final["executives"]  # from the impact's start
+        # Counted from the impact's start, not the declaration.
+        assert "Impact lasted 1h 11m, from 13:49 UTC to 15:00 UTC." in final["executives"]
+        assert "Workaround" not in final["customers"]  # no longer needed
+        flags = screen.query_one(CommsComposer).last_draft.flags()  # type: ignore[union-attr]
+        assert "Set before the resolution, check it: customer summary (press R)" in flags
         assert "resolved in 1h 11m, over the 1h 00m target" in final["responders"]
         assert "- 14:50 UTC: done: check replica lag" in final["responders"]
         assert "The problem is resolved" in final["customers"]

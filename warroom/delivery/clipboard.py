@@ -118,19 +118,18 @@ def via_tmux(text: str, write_terminal: Callable[[str], None]) -> Delivery:
     in_buffer = shown is not None and shown.returncode == 0 and shown.stdout == text
     option = _tmux(["show-options", "-gv", "set-clipboard"])
     setting = option.stdout.strip() if option is not None and option.returncode == 0 else ""
-    buffer = "In tmux's paste buffer" + (" (checked; prefix+] pastes)" if in_buffer else "")
+    buffer = "Copied to tmux's buffer" + (" (checked)" if in_buffer else "")
     if setting == "off":
         return Delivery(
             "tmux",
             in_buffer,
-            f"{buffer}; tmux's set-clipboard is off, so it did not reach your terminal's clipboard",
+            f"{buffer}, not to your terminal: tmux's set-clipboard is off (prefix+] pastes)",
         )
     said = f"set-clipboard {setting}" if setting else "set-clipboard unknown"
     return Delivery(
         "tmux",
         False,
-        f"{buffer}, and tmux passed it on to your terminal's clipboard ({said});"
-        " warroom cannot check that the terminal took it",
+        f"{buffer} and sent on to your terminal's clipboard ({said}), which warroom cannot check",
         reaches_terminal=True,
     )
 

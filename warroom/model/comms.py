@@ -93,6 +93,7 @@ PLACEHOLDERS: dict[str, str] = {
     "now_utc": "the time of writing in UTC",
     "now_local": "the time of writing in the chosen time zone",
     "duration": "how long the impact has lasted (until resolution once resolved)",
+    "impact_span": "'Impact since 14:00 UTC, 25m so far.', or from when to when once resolved",
     "time_to_mitigate": "impact start to mitigation (empty until mitigated)",
     "time_to_resolve": "impact start to resolution (empty until resolved)",
     "resolve_target": "the severity's target time to resolve (internal)",
@@ -107,7 +108,7 @@ PLACEHOLDERS: dict[str, str] = {
     "impact": "the record's impact, in plain words",
     "affected": "who is affected and how many",
     "scope": "scope: regions, products, plans",
-    "workaround": "what users can do meanwhile",
+    "workaround": "what users can do meanwhile (left out once resolved)",
     "customer_summary": "the customer-facing summary",
     "resolution": "the one-line resolution summary",
     "hypothesis": "the latest finding: what we believe now (internal)",
@@ -187,6 +188,7 @@ class Draft:
     unknown: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # record facts left out (names)
     unowned: int = 0  # open todos without an @owner
+    stale: list[str] = field(default_factory=list)  # facts set before the resolution
     promise: datetime | None = None  # the next update it promises
 
     def flags(self, record_key: str = "R") -> list[str]:
@@ -195,6 +197,9 @@ class Draft:
         if self.missing:
             names = ", ".join(FACT_PLACEHOLDERS[name] for name in self.missing)
             lines.append(f"Left out, not set: {names} (press {record_key} to set)")
+        if self.stale:
+            names = ", ".join(FACT_PLACEHOLDERS[name] for name in self.stale)
+            lines.append(f"Set before the resolution, check it: {names} (press {record_key})")
         if self.unowned:
             lines.append(f"{self.unowned} open todo(s) without an owner (write @name in them)")
         if self.unknown:
@@ -239,7 +244,24 @@ def render_draft(
     if {"open_todos", "next_steps"} & set(names) and not template.external:
         unowned = sum(1 for entry in open_todos(state) if not owner_of(entry))
     promise = promise_for_update(state, ladder, now)
-    return Draft(template, text, unknown, missing, unowned, promise)
+    stale = []
+    if state.resolved_at is not None:
+        stale = [
+            name
+            for name in ("customer_summary", "impact")
+            if name in names
+            and values.get(name)
+            and state.record.set_at.get(name, state.resolved_at) < state.resolved_at
+        ]
+    return Draft(
+        template,
+        text,
+        unknown=unknown,
+        missing=missing,
+        unowned=unowned,
+        stale=stale,
+        promise=promise,
+    )
 
 
 def audience_cutoff(state: IncidentState, audience: str | None) -> datetime | None:
@@ -313,6 +335,7 @@ def _value_makers(
         "now_utc": lambda: _utc(now),
         "now_local": lambda: _local(now, tz),
         "duration": lambda: format_duration(duration),
+        "impact_span": lambda: _impact_span(state, started, duration, now, tz),
         "time_to_mitigate": lambda: _span(time_to_mitigate(state)),
         "time_to_resolve": lambda: _span(time_to_resolve(state)),
         "resolve_target": lambda: _span(level.resolve_target if level else None),
@@ -327,7 +350,7 @@ def _value_makers(
         "impact": lambda: record.fact("impact"),
         "affected": lambda: record.fact("affected"),
         "scope": lambda: record.fact("scope"),
-        "workaround": lambda: record.fact("workaround"),
+        "workaround": lambda: record.fact("workaround") if state.is_open else "",
         "customer_summary": lambda: record.fact("customer_summary"),
         "resolution": lambda: record.fact("resolution"),
         "hypothesis": lambda: hypothesis(state),
@@ -417,6 +440,23 @@ def _utc_and_local(moment: datetime | None, tz: tzinfo | None) -> str:
     if local.utcoffset() == timedelta(0):
         return _utc(moment)
     return f"{_utc(moment)} ({local.strftime('%H:%M')} {local.tzname() or local.strftime('%z')})"
+
+
+def _impact_span(
+    state: IncidentState,
+    started: datetime | None,
+    duration: timedelta,
+    now: datetime,
+    tz: tzinfo | None,
+) -> str:
+    if started is None:
+        return ""
+    if state.resolved_at is None:
+        return f"Impact since {_utc_and_local(started, tz)}, {format_duration(duration)} so far."
+    return (
+        f"Impact lasted {format_duration(duration)}, from {clock(started, now)}"
+        f" to {clock(state.resolved_at, now)}."
+    )
 
 
 def _span(span: timedelta | None) -> str:
