@@ -148,3 +148,38 @@ def test_a_plain_terminal_gets_osc52_and_an_honest_message() -> None:
     assert delivery.message == (
         "Sent to your terminal's clipboard (OSC 52); warroom cannot check it arrived"
     )
+
+
+async def test_the_console_copy_inside_tmux_names_the_path_and_the_saved_file(
+    bin_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.ui_support import make_app
+    from warroom.ui.screens.main import MainScreen
+
+    store = fake_tmux(bin_dir, "external")
+    monkeypatch.setenv("TMUX", "/tmp/fake-tmux,1,0")
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(300):
+            if isinstance(app.screen, MainScreen):
+                break
+            await pilot.pause(0.01)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await pilot.press("4", "y")
+        for _ in range(300):
+            if screen.session.state.comms:
+                break
+            await pilot.pause(0.01)
+        await pilot.pause()
+        copied = screen.session.state.comms[-1]
+        assert copied.payload["channel"] == "tmux"
+        assert (store / "buffer").read_text(encoding="utf-8") == copied.payload["text"]
+        messages = [n.message for n in app._notifications]
+    saved = list((tmp_path / "data" / "copies").iterdir())
+    assert len(saved) == 1 and saved[0].read_text(encoding="utf-8") == copied.payload["text"]
+    assert any(
+        m.startswith("Responders: Copied to tmux's buffer (checked) and sent on")
+        and m.endswith(f"Saved to {saved[0]}")
+        for m in messages
+    ), messages

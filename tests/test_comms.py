@@ -351,13 +351,13 @@ def test_targets_never_leak_and_resolution_does_not_claim_time_left(
     log = full_record(Log().declare())
     log.probe("api", "down", "timeout", 1)
     over = render(templates["responders"], log.state(), LADDER, minutes(75), UTC)
-    assert "over the 1h 00m resolve target by 15m 00s" in over  # responders only
+    assert "Over the 1h 00m resolve target by 15m 00s." in over  # responders only
     for audience in ("executives", "support", "customers"):
         text = render(templates[audience], log.state(), LADDER, minutes(75), UTC)
         assert "target" not in text and " left" not in text, audience
     log.add(EventKind.STATUS_CHANGED, {"status": "resolved"}, 80)
     text = render(templates["responders"], log.state(), LADDER, minutes(85), UTC)
-    assert "resolved in 1h 20m, over the 1h 00m target" in text
+    assert "Resolved in 1h 20m, over the 1h 00m target." in text
     assert "left" not in text
 
 

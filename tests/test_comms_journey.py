@@ -229,7 +229,7 @@ async def test_an_hour_of_incident_gives_updates_nobody_has_to_rewrite(tmp_path:
         assert "Workaround" not in final["customers"]  # no longer needed
         flags = screen.query_one(CommsComposer).last_draft.flags()  # type: ignore[union-attr]
         assert "Set before the resolution, check it: customer summary (press R)" in flags
-        assert "resolved in 1h 11m, over the 1h 00m target" in final["responders"]
+        assert "Resolved in 1h 11m, over the 1h 00m target." in final["responders"]
         assert "- 14:50 UTC: done: check replica lag" in final["responders"]
         assert "The problem is resolved" in final["customers"]
         assert "Resolved: 2026-11-23 15:00 UTC" in final["customers"]
@@ -269,6 +269,10 @@ async def test_enter_edits_the_draft_and_escape_leaves_it_zoomed_or_not(tmp_path
                 await pilot.press("escape")
                 await pilot.pause()
                 assert screen.maximized is None
+        titles = [command.title for command in app.get_system_commands(screen)]
+        for title in ("Comms: copy the draft", "Comms: refill the draft", "Comms: next template"):
+            assert title in titles
+        assert "Comms: previous template" in titles and "Situation record" in titles
         help_rows = [row for _, rows in app.key_help() for row in rows]
         assert ("comms: enter or i / escape", "edit the draft / leave the editor") in help_rows
 

@@ -464,17 +464,17 @@ def _span(span: timedelta | None) -> str:
 
 
 def _target_note(state: IncidentState, level: SeverityLevel | None, duration: timedelta) -> str:
-    """Internal: how the duration compares with the resolve target."""
+    """Internal: how the duration compares with the resolve target, as a sentence."""
     if level is None or level.resolve_target is None:
         return ""
     target = format_duration(level.resolve_target)
     if not state.is_open:
         verdict = "within" if duration <= level.resolve_target else "over"
-        return f"resolved in {format_duration(duration)}, {verdict} the {target} target"
+        return f"Resolved in {format_duration(duration)}, {verdict} the {target} target."
     if duration > level.resolve_target:
         over = format_duration(duration - level.resolve_target)
-        return f"over the {target} resolve target by {over}"
-    return f"within the {target} resolve target"
+        return f"Over the {target} resolve target by {over}."
+    return f"Within the {target} resolve target."
 
 
 def _next_update_utc(state: IncidentState, ladder: SeverityLadder, now: datetime) -> str:
