@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
+from functools import cache
 
 from warroom.model.comms_template import (
     CommsTemplate,
@@ -25,7 +26,7 @@ from warroom.model.comms_template import (
     fill,
     parse_template,
 )
-from warroom.model.events import NoteKind
+from warroom.model.events import EventKind, NoteKind
 from warroom.model.figures import (
     detected_at,
     elapsed,
@@ -228,7 +229,10 @@ def render_draft(
 ) -> Draft:
     """Like `render`, also naming what was left out and what the draft promises."""
     names = template.placeholders
-    values = build_context(state, ladder, now, tz, names=names, audience=template.audience)
+    notes = _NotesByKind(state)
+    values = build_context(
+        state, ladder, now, tz, names=names, audience=template.audience, notes=notes
+    )
     if template.external:
         values.update({name: "" for name in names if name in INTERNAL_PLACEHOLDERS})
     text, unknown = fill(template.body, values)
@@ -242,7 +246,8 @@ def render_draft(
     ]
     unowned = 0
     if {"open_todos", "next_steps"} & set(names) and not template.external:
-        unowned = sum(1 for entry in open_todos(state) if not owner_of(entry))
+        todos = notes.all(NoteKind.TODO)
+        unowned = sum(1 for entry in open_todos(state, todos) if not owner_of(entry))
     promise = promise_for_update(state, ladder, now)
     stale = []
     if state.resolved_at is not None:
@@ -279,6 +284,7 @@ def build_context(
     tz: tzinfo | None = None,
     names: Iterable[str] | None = None,
     audience: str | None = None,
+    notes: _NotesByKind | None = None,
 ) -> dict[str, str]:
     """Placeholder values for this incident at `now` (all plain, safe text).
 
@@ -286,7 +292,7 @@ def build_context(
     template stays cheap on an incident with a long timeline. "Since the last update"
     means the last update copied for `audience` (any audience when None).
     """
-    makers = _value_makers(state, ladder, now, tz, audience)
+    makers = _value_makers(state, ladder, now, tz, audience, notes or _NotesByKind(state))
     wanted = makers if names is None else [name for name in names if name in makers]
     return {name: _safe(makers[name]()) for name in wanted}
 
@@ -297,6 +303,7 @@ def _value_makers(
     now: datetime,
     tz: tzinfo | None,
     audience: str | None,
+    notes: _NotesByKind,
 ) -> dict[str, Callable[[], str]]:
     level = ladder.find(state.severity) if state.severity else None
     cutoff = audience_cutoff(state, audience)
@@ -304,7 +311,8 @@ def _value_makers(
     started = impact_started_at(state)
     duration = elapsed(state, now)
     record = state.record
-    notes = _NotesByKind(state)
+    stories = cache(lambda: service_stories(state, cutoff))
+    todos = cache(lambda: todo_lines(open_todos(state, notes.all(NoteKind.TODO))))
     drill = "*** DRILL: this is an exercise, not a real incident ***" if state.drill else ""
 
     def update_kind() -> str:
@@ -353,23 +361,21 @@ def _value_makers(
         "workaround": lambda: record.fact("workaround") if state.is_open else "",
         "customer_summary": lambda: record.fact("customer_summary"),
         "resolution": lambda: record.fact("resolution"),
-        "hypothesis": lambda: hypothesis(state),
-        "services": lambda: service_lines(service_stories(state, cutoff), now, reasons=True),
-        "services_plain": lambda: service_lines(service_stories(state, cutoff), now, reasons=False),
-        "affected_services": lambda: service_lines(
-            service_stories(state, cutoff), now, reasons=True
-        ),
+        "hypothesis": lambda: hypothesis(notes.all(NoteKind.FINDING)),
+        "services": lambda: service_lines(stories(), now, reasons=True),
+        "services_plain": lambda: service_lines(stories(), now, reasons=False),
+        "affected_services": lambda: service_lines(stories(), now, reasons=True),
         "affected_list": lambda: ", ".join(
             story.name for story in service_stories(state, None) if not story.recovered
         ),
-        "decisions": lambda: decision_lines(state, now),
-        "open_todos": lambda: todo_lines(open_todos(state)),
+        "decisions": lambda: decision_lines(notes.all(NoteKind.DECISION), now),
+        "open_todos": todos,
         "changes": lambda: _changes(state, cutoff, now, detailed=True),
         "changes_brief": lambda: _changes(state, cutoff, now, detailed=False),
         "since": lambda: f"since the last update at {clock(cutoff, now)}" if cutoff else "so far",
         "what_we_know": lambda: _bullets(notes.since(NoteKind.FINDING, cutoff)),
         "actions_taken": lambda: _bullets(notes.since(NoteKind.ACTION, cutoff)),
-        "next_steps": lambda: todo_lines(open_todos(state)),
+        "next_steps": todos,
         "all_findings": lambda: _bullets(notes.all(NoteKind.FINDING)),
         "all_actions": lambda: _bullets(notes.all(NoteKind.ACTION)),
         "all_todos": lambda: _bullets(notes.all(NoteKind.TODO), done_marks=True),
@@ -394,11 +400,14 @@ class _NotesByKind:
         self._groups: dict[NoteKind | None, list[TimelineEntry]] | None = None
 
     def all(self, kind: NoteKind) -> list[TimelineEntry]:
-        if self._groups is None:
-            self._groups = {}
-            for entry in self.state.notes():
-                self._groups.setdefault(entry.note_kind, []).append(entry)
-        return self._groups.get(kind, [])
+        groups = self._groups
+        if groups is None:  # one pass over the timeline for every kind
+            groups = self._groups = {}
+            note = EventKind.NOTE
+            for entry in self.state.entries:
+                if entry.event.kind is note and not entry.struck:
+                    groups.setdefault(entry.note_kind, []).append(entry)
+        return groups.get(kind, [])
 
     def since(self, kind: NoteKind, cutoff: datetime | None) -> list[TimelineEntry]:
         entries = self.all(kind)

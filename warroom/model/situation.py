@@ -149,8 +149,12 @@ def owner_of(entry: TimelineEntry) -> str:
     return match[1] if match else ""
 
 
-def open_todos(state: IncidentState) -> list[TimelineEntry]:
-    return [entry for entry in state.notes(NoteKind.TODO) if not entry.done]
+def open_todos(
+    state: IncidentState, todos: list[TimelineEntry] | None = None
+) -> list[TimelineEntry]:
+    """Live todos not done (from `todos` when the caller has them at hand already)."""
+    entries = state.notes(NoteKind.TODO) if todos is None else todos
+    return [entry for entry in entries if not entry.done]
 
 
 def without_owner(text: str) -> str:
@@ -158,8 +162,17 @@ def without_owner(text: str) -> str:
     return re.sub(r"\s{2,}", " ", _OWNER.sub("", text)).strip(" ,;")
 
 
-def todo_lines(entries: list[TimelineEntry]) -> str:
-    lines = []
+def _capped(
+    entries: list[TimelineEntry], limit: int, what: str
+) -> tuple[list[str], list[TimelineEntry]]:
+    """The latest `limit` entries, and a line saying how many earlier ones are not shown."""
+    hidden = max(len(entries) - limit, 0)
+    head = [f"- ({hidden} earlier {what} not shown: see the timeline)"] if hidden else []
+    return head, entries[hidden:]
+
+
+def todo_lines(entries: list[TimelineEntry], limit: int = 30) -> str:
+    lines, entries = _capped(entries, limit, "todos")
     for entry in entries:
         owner = owner_of(entry)
         text = one_line(without_owner(entry.text))
@@ -167,16 +180,14 @@ def todo_lines(entries: list[TimelineEntry]) -> str:
     return "\n".join(lines)
 
 
-def decision_lines(state: IncidentState, now: datetime) -> str:
-    return "\n".join(
-        f"- {one_line(entry.text)} ({clock(entry.at, now)})"
-        for entry in state.notes(NoteKind.DECISION)
-    )
+def decision_lines(decisions: list[TimelineEntry], now: datetime, limit: int = 30) -> str:
+    lines, entries = _capped(decisions, limit, "decisions")
+    lines += [f"- {one_line(entry.text)} ({clock(entry.at, now)})" for entry in entries]
+    return "\n".join(lines)
 
 
-def hypothesis(state: IncidentState) -> str:
+def hypothesis(findings: list[TimelineEntry]) -> str:
     """The latest live finding: what the responders believe now."""
-    findings = state.notes(NoteKind.FINDING)
     return one_line(findings[-1].text) if findings else ""
 
 
