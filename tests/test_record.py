@@ -222,3 +222,72 @@ async def test_the_service_validates_what_it_writes(tmp_path: Path) -> None:
         await service.todo_done(state, state.entries[0].id)
     kinds = [e.kind for e in fold((await service.store.load(state.id)).events).events]
     assert kinds.count(EventKind.RECORD_SET) == 2 and EventKind.TODO_DONE in kinds
+
+
+def test_record_events_read_plainly_on_the_timeline() -> None:
+    log = Log().declare()
+    log.add(EventKind.RECORD_SET, {"field": "customer_summary", "value": "Checkout fails"}, 1)
+    log.add(EventKind.RECORD_SET, {"field": "next_update_at", "value": "2025-03-04T15:30:00Z"}, 2)
+    log.add(EventKind.RECORD_SET, {"field": "next_update_at", "value": ""}, 3)
+    log.add(EventKind.MILESTONE_SET, {"milestone": "detected", "when": "2025-03-04T13:55:09Z"}, 4)
+    log.add(EventKind.MILESTONE_SET, {"milestone": "mitigated", "when": ""}, 5)
+    log.add(EventKind.MILESTONE_SET, {"milestone": "lunch", "when": "2025-03-04T13:55Z"}, 6)
+    log.add(EventKind.MILESTONE_SET, {"milestone": "detected", "when": "soon"}, 7)
+    todo = log.note("todo", "Check lag", 8)
+    log.add(EventKind.TODO_DONE, {"target": todo.id}, 9)
+    state = log.state()
+    texts = [entry.text for entry in state.entries][1:]
+    assert texts == [
+        "Record: Customer summary: Checkout fails",
+        "Record: Next update at: 15:30 UTC",
+        "Record: Next update at cleared",
+        "Milestone: Detected at 2025-03-04 13:55:09 UTC",
+        "Milestone: Mitigated cleared",
+        "Milestone: lunch at 2025-03-04 13:55:00 UTC",
+        "Milestone: Detected cleared",  # an unreadable time clears, as the fold does
+        "Check lag",
+    ]
+    assert "lunch" not in state.record.milestones
+    assert "detected" not in state.record.milestones
+    assert state.record.set_at["customer_summary"] == minutes(1)
+
+
+def test_situation_lines_are_one_line_capped_and_dated_when_not_today() -> None:
+    from warroom.model.situation import clock, decision_lines, one_line, todo_lines
+
+    now = datetime(2025, 3, 5, 9, 0, tzinfo=UTC)
+    assert clock(minutes(5), now) == "2025-03-04 14:05 UTC"
+    assert clock(minutes(5) + timedelta(seconds=9), minutes(6)) == "14:05 UTC"
+    assert clock(minutes(5) + timedelta(seconds=9), minutes(6), seconds=True) == "14:05:09 UTC"
+    assert one_line("a\nb\x1b[31m") == "a ⏎ b\\x1b[31m"
+    assert one_line("x" * 400) == "x" * 299 + "…"
+    assert one_line("  padded  ") == "padded"
+    log = Log().declare()
+    for n in range(33):
+        log.note("decision", f"decision {n}", 1 + n / 100)
+        log.note("todo", f"todo {n} @ann, now", 1 + n / 100)
+    state = log.state()
+    decisions = decision_lines(state.notes(NoteKind.DECISION), minutes(5)).splitlines()
+    assert decisions[0] == "- (3 earlier decisions not shown: see the timeline)"
+    assert decisions[1] == "- decision 3 (14:01 UTC)" and len(decisions) == 31
+    todos = todo_lines(state.notes(NoteKind.TODO)).splitlines()
+    assert todos[0] == "- (3 earlier todos not shown: see the timeline)"
+    assert todos[-1] == "- todo 32, now (owner: ann)"
+
+
+def test_the_worst_state_of_a_spell_is_the_one_named() -> None:
+    log = Log().declare()
+    log.probe("api", "degraded", "slow", 1)
+    log.probe("api", "down", "503", 2)
+    log.probe("api", "degraded", "slow", 3)
+    log.probe("api", "up", "", 4)
+    log.probe("db", "unknown", "dns", 5)
+    state = log.state()
+    lines = service_lines(service_stories(state, None), minutes(10), reasons=True).splitlines()
+    assert lines == [
+        "- db: unknown since 14:05 UTC (dns)",
+        "- api: recovered at 14:04 UTC after being down from 14:01 UTC",
+    ]
+    assert service_lines(service_stories(state, minutes(4)), minutes(10), reasons=True) == (
+        "- db: unknown since 14:05 UTC (dns)"
+    )

@@ -17,6 +17,7 @@ from warroom.model.text import inert, shorten
 
 _HEALTHY = frozenset({"up", "maintenance"})
 _OWNER = re.compile(r"(?<![\w@])@([A-Za-z][\w.-]*[\w])")
+_OWNER_WITH_SPACE = re.compile(r"\s*" + _OWNER.pattern)
 _REASON_WIDTH = 120
 # Record facts worth a line in "what changed" (the others show in the situation itself).
 _CHANGED_FACTS = {
@@ -159,7 +160,7 @@ def open_todos(
 
 def without_owner(text: str) -> str:
     """The todo's text with its `@owner` taken out."""
-    return re.sub(r"\s{2,}", " ", _OWNER.sub("", text)).strip(" ,;")
+    return re.sub(r"\s{2,}", " ", _OWNER_WITH_SPACE.sub("", text)).strip(" ,;")
 
 
 def _capped(
