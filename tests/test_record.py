@@ -291,3 +291,43 @@ def test_the_worst_state_of_a_spell_is_the_one_named() -> None:
     assert service_lines(service_stories(state, minutes(4)), minutes(10), reasons=True) == (
         "- db: unknown since 14:05 UTC (dns)"
     )
+
+
+def test_what_changed_keeps_to_live_news_in_time_order() -> None:
+    from warroom.model.situation import changes_since
+
+    log = Log().declare()
+    reopened = log.note("todo", "Reopened todo", 1)
+    closed = log.note("todo", "Closed todo @bob", 1)
+    log.comms(10)
+    wrong = log.note("finding", "Wrong finding", 12)
+    log.add(EventKind.ENTRY_STRUCK, {"target": wrong.id}, 13)
+    log.note("finding", "Pool exhausted", 14)
+    log.note("decision", "Fail over", 15)
+    log.note("todo", "Page the DBA", 16)
+    log.note("action", "Restarted pgbouncer", 11, recorded=17)  # backdated, typed later
+    log.add(EventKind.RECORD_SET, {"field": "customer_summary", "value": "Checkout fails"}, 18)
+    log.add(EventKind.RECORD_SET, {"field": "scope", "value": "EU only"}, 18)
+    log.add(EventKind.RECORD_SET, {"field": "workaround", "value": ""}, 18)
+    log.add(EventKind.TODO_DONE, {"target": reopened.id}, 19)
+    log.add(EventKind.TODO_DONE, {"target": reopened.id, "done": False}, 19.5)
+    log.add(EventKind.TODO_DONE, {"target": closed.id}, 20)
+    log.add(EventKind.MILESTONE_SET, {"milestone": "detected", "when": "2025-03-04T13:55Z"}, 21)
+    log.add(EventKind.SEVERITY_CHANGED, {"severity": "SEV-2", "previous": "SEV-1"}, 22)
+    state = log.state()
+    detailed = changes_since(state, minutes(10), minutes(30), detailed=True)
+    assert detailed == [
+        "- 14:11 UTC: done: Restarted pgbouncer",
+        "- 14:14 UTC: finding: Pool exhausted",
+        "- 14:15 UTC: decision: Fail over",
+        "- 14:16 UTC: new todo: Page the DBA",
+        "- 14:18 UTC: scope updated: EU only",
+        "- 14:20 UTC: done: Closed todo",
+        "- 14:22 UTC: severity is now SEV-2",
+    ]
+    brief = changes_since(state, minutes(10), minutes(30), detailed=False)
+    assert brief == [line for line in detailed if "finding" not in line and "new todo" not in line]
+    assert changes_since(state, None, minutes(30), detailed=True) == []
+    assert changes_since(state, minutes(21), minutes(30), detailed=True) == [
+        "- 14:22 UTC: severity is now SEV-2"
+    ]
