@@ -331,3 +331,7 @@ def test_what_changed_keeps_to_live_news_in_time_order() -> None:
     assert changes_since(state, minutes(21), minutes(30), detailed=True) == [
         "- 14:22 UTC: severity is now SEV-2"
     ]
+    log.add(EventKind.MILESTONE_SET, {"milestone": "mitigated", "when": "2025-03-04T14:20Z"}, 23)
+    assert changes_since(log.state(), minutes(22), minutes(30), detailed=False) == [
+        "- 14:23 UTC: mitigated at 14:20 UTC"
+    ]
