@@ -16,7 +16,7 @@ from warroom.model.incident import fold
 from warroom.model.postmortem import to_json, to_markdown
 from warroom.model.severity import PRESETS
 from warroom.services.incidents import IncidentService
-from warroom.store.base import IncidentStore, UnknownIncident
+from warroom.store.base import IncidentStore, LoadResult, UnknownIncident
 from warroom.store.local import LocalStore
 from warroom.store.postgres import PostgresStore
 
@@ -146,6 +146,9 @@ class _Recorder:
     async def append(self, event: Event) -> None:
         self.events.append(event)
 
+    async def load(self, incident_id: str) -> LoadResult:  # a backdated note asks for it
+        return LoadResult(events=list(self.events))
+
 
 async def test_unknown_incidents_are_reported_as_such(store: PostgresStore) -> None:
     with pytest.raises(UnknownIncident):
@@ -226,5 +229,8 @@ async def test_a_queued_event_the_database_refuses_is_set_aside_not_retried_fore
     loaded = await later.load(declared.incident_id)
     assert [e.id for e in loaded.events] == [declared.id, good.id]
     assert later.queue.count() == 0
-    assert [e.id for e in later.queue.rejected.load().events] == [stray.id]
+    rejected = later.queue.rejected()
+    assert [r.event.id for r in rejected] == [stray.id]
+    assert "INC-20000101-7 is not in" in rejected[0].reason
+    assert later.connection_state().unsent == 1
     await later.close()

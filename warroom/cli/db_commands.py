@@ -1,6 +1,7 @@
-"""`warroom db`: the shared PostgreSQL database (`db migrate`, `db import ID`).
+"""`warroom db`: the shared PostgreSQL database (`db migrate`, `db import ID`, and
+`db queue`, in `queue_commands`).
 
-Both need a database: `--store postgresql://...` or `[store] dsn` in the config. The
+Migrate and import need a database: `--store postgresql://...` or `[store] dsn` in the config. The
 password never reaches the output: `open_store` registers it, and every message goes
 through `redact_text` (in `warroom.cli.common.fail`).
 """
@@ -12,8 +13,10 @@ import asyncio
 import sys
 from typing import Any
 
+from warroom.cli import queue_commands
 from warroom.cli.common import CommandError, open_config
 from warroom.model.ids import normalise_incident_id
+from warroom.model.text import for_terminal
 from warroom.paths import data_dir
 from warroom.services.stores import open_store
 from warroom.store.base import StoreError, UnknownIncident
@@ -27,7 +30,9 @@ NO_DATABASE = (
 
 
 def register(subparsers: Any) -> None:
-    db = subparsers.add_parser("db", help="the shared PostgreSQL database (migrate, import)")
+    db = subparsers.add_parser(
+        "db", help="the shared PostgreSQL database (migrate, import, the offline queue)"
+    )
     commands = db.add_subparsers(title="db commands", metavar="DB_COMMAND")
     db.set_defaults(handler=lambda _args: _usage(db))
 
@@ -42,10 +47,13 @@ def register(subparsers: Any) -> None:
     upload.add_argument("incident", help="incident id, e.g. INC-20261123-1")
     upload.set_defaults(handler=cmd_import)
 
+    queue_commands.register(commands)
+
 
 def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_help(sys.stderr)
-    return 2
+    """The command without its subcommand: one line saying what it takes."""
+    needs = "needs a command: migrate, import ID"
+    raise CommandError(f"{parser.prog} {needs} (see {parser.prog} --help)", 2)
 
 
 def open_database(args: argparse.Namespace) -> PostgresStore:
@@ -87,7 +95,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     except UnknownIncident:
         raise CommandError(f"no incident {incident_id} in {local.folder}") from None
     for problem in loaded.problems:
-        print(f"warroom: warning: {problem} (skipped)", file=sys.stderr)
+        print(f"warroom: warning: {for_terminal(str(problem))} (skipped)", file=sys.stderr)
     if not loaded.events:
         raise CommandError(f"{incident_id} in {local.folder} has no readable events")
     store = open_database(args)

@@ -26,7 +26,7 @@ from warroom.model.comms_template import (
     fill,
     parse_template,
 )
-from warroom.model.events import EventKind, NoteKind
+from warroom.model.events import EventKind, NoteKind, in_zone
 from warroom.model.figures import (
     detected_at,
     elapsed,
@@ -437,7 +437,7 @@ def _utc(moment: datetime | None) -> str:
 def _local(moment: datetime | None, tz: tzinfo | None) -> str:
     if moment is None:
         return ""
-    local = moment.astimezone(tz) if tz is not None else moment.astimezone()
+    local = in_zone(moment, tz)
     return local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or local.strftime("%z"))
 
 
@@ -445,7 +445,7 @@ def _utc_and_local(moment: datetime | None, tz: tzinfo | None) -> str:
     """UTC, and the local time beside it only when the zone is not UTC at that moment."""
     if moment is None:
         return ""
-    local = moment.astimezone(tz) if tz is not None else moment.astimezone()
+    local = in_zone(moment, tz)
     if local.utcoffset() == timedelta(0):
         return _utc(moment)
     return f"{_utc(moment)} ({local.strftime('%H:%M')} {local.tzname() or local.strftime('%z')})"

@@ -19,6 +19,7 @@ from textual.widgets import Static, Tab, Tabs, TextArea
 
 from warroom.model.comms import CommsTemplate, Draft
 from warroom.model.situation import clock
+from warroom.ui.safe_text import plain
 
 
 class CommsComposer(Vertical):
@@ -52,7 +53,8 @@ class CommsComposer(Vertical):
         self._setting = False
 
     def compose(self) -> ComposeResult:
-        yield Tabs(*(Tab(t.title, id=f"tpl-{t.id}") for t in self.templates), id="comms-templates")
+        tabs = (Tab(plain(t.title), id=f"tpl-{t.id}") for t in self.templates)
+        yield Tabs(*tabs, id="comms-templates")
         yield Static("", id="comms-about")
         yield TextArea("", id="comms-draft", soft_wrap=True, show_line_numbers=False)
 
