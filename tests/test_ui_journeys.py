@@ -150,15 +150,14 @@ async def test_copy_comms_draft(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await wait_main(pilot)
-        await pilot.press("4")
-        await pilot.press("right")  # status update template
+        await pilot.press("4")  # the responders' update comes first
         await pilot.pause()
         await pilot.press("y")
         await pilot.pause()
         assert app.clipboard is not None and INCIDENT in app.clipboard
         assert "Scaled the pool to 200" in app.clipboard
         copied = screen.session.state.comms[-1]
-        assert copied.payload["template"] == "status-update"
+        assert copied.payload["template"] == "responders"
         assert copied.payload["text"] == app.clipboard
         assert screen.session.state.last_comms_at == NOW
     assert stored(tmp_path)[-1].kind is EventKind.COMMS_COPIED
