@@ -288,7 +288,9 @@ async def test_escape_on_an_empty_declare_form_quits_at_once(tmp_path: Path) -> 
     assert app.return_code == 0
 
 
-async def test_resolving_and_lowering_severity_confirm_in_one_key(tmp_path: Path) -> None:
+async def test_lowering_severity_confirms_in_one_key_and_resolving_asks_first(
+    tmp_path: Path,
+) -> None:
     app = make_app(tmp_path)  # SEV-2, investigating
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await wait_main(pilot)
@@ -297,14 +299,11 @@ async def test_resolving_and_lowering_severity_confirm_in_one_key(tmp_path: Path
         options = app.screen.query_one("#picker-options")
         assert options.option_count == 1  # type: ignore[attr-defined]
         await pilot.press("escape", "u", *"res", "enter")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "confirm resolve")
-        await pilot.press("n")
+        # Resolving asks for the resolution summary (issue 12); escape keeps it open.
+        await until(pilot, lambda: isinstance(app.screen, TextPromptScreen), "summary")
+        await pilot.press("escape")
         await pilot.pause()
         assert screen.session.state.is_open
-        await pilot.press("u", *"res", "enter")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "confirm resolve")
-        await pilot.press("y")
-        await until(pilot, lambda: not screen.session.state.is_open, "resolved")
         await pilot.press("s", *"sev3", "enter")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "confirm lowering")
         await pilot.press("y")

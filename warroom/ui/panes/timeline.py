@@ -41,6 +41,8 @@ KIND_LABELS: dict[object, tuple[str, str]] = {
     EventKind.STEP_UNCHECKED: ("untick", "status"),
     EventKind.PROBE_STATE_CHANGED: ("probe", "auto"),
     EventKind.COMMS_COPIED: ("comms", "status"),
+    EventKind.RECORD_SET: ("RECORD", "status"),
+    EventKind.MILESTONE_SET: ("MILE", "status"),
 }
 
 

@@ -32,6 +32,8 @@ class PickerActions:
 
         def run_worker(self, work: Any) -> Any: ...
 
+        def resolve(self) -> None: ...
+
     def action_severity(self) -> None:
         ladder = self.session.ladder
         choices = [
@@ -64,19 +66,10 @@ class PickerActions:
         choices = [Choice(status.value, status.value) for status in Status]
 
         def chosen(value: str | None) -> None:
-            if not value:
-                return
-            if value != Status.RESOLVED.value or not self.state.is_open:
+            if value == Status.RESOLVED.value and self.state.is_open:
+                self.resolve()  # asks for the resolution summary first; Escape cancels
+            elif value:
                 self._set_status(value)
-                return
-            self.app.push_screen(
-                ConfirmScreen(
-                    f"Resolve {self.state.id}? It leaves the open incidents "
-                    "(the timeline stays, and you can reopen it with u).",
-                    yes="resolve",
-                ),
-                lambda yes: self._set_status(value) if yes else None,
-            )
 
         self.app.push_screen(PickerScreen("Status", choices, self.state.status.value), chosen)
 
