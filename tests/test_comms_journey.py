@@ -204,7 +204,7 @@ async def test_an_hour_of_incident_gives_updates_nobody_has_to_rewrite(tmp_path:
         clock.at(60)
         await pilot.press("u")
         await wait_for(pilot, lambda: isinstance(app.screen, PickerScreen), "status picker")
-        await pilot.press("end", "enter")
+        await pilot.press(*"resolved", "enter")  # the status picker filters as you type
         await wait_for(pilot, lambda: isinstance(app.screen, TextPromptScreen), "summary")
         app.screen.query_one(Input).value = "Rolled back release 412; the pool recovered"
         await pilot.press("enter")

@@ -8,7 +8,6 @@ from datetime import UTC
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input
 
 from tests.support.pgstore import make_store, wait_until
 from tests.support.postgres import PostgresCluster
@@ -17,6 +16,7 @@ from warroom.model.events import EventKind, new_event
 from warroom.model.severity import PRESETS
 from warroom.services.incidents import IncidentService
 from warroom.ui.panes.header import IncidentHeader
+from warroom.ui.panes.note_input import NoteInput
 
 pytestmark = pytest.mark.postgres
 LADDER = PRESETS["sev1-sev3"]
@@ -75,7 +75,7 @@ async def test_a_newer_schema_stops_a_running_console_after_its_next_reconnect(
 
         await pilot.press("n", *"after the upgrade", "enter")
         await pilot.pause()
-        note_input = pilot.app.screen.query_one("#note-input", Input)
+        note_input = pilot.app.screen.query_one("#note-input", NoteInput)
         assert note_input.value == "after the upgrade"  # not saved: kept for the IC
         messages = [str(n.message) for n in pilot.app._notifications]
         assert any("not saved" in m and "version 99" in m for m in messages), messages
