@@ -25,12 +25,11 @@ from warroom.drill.library import DEFAULT_DRILL, load_drills
 from warroom.drill.session import (
     Drill,
     DrillSettings,
-    drills_folder,
     journal_path,
     write_drill_report,
 )
 from warroom.model.ids import normalise_incident_id
-from warroom.paths import data_dir
+from warroom.paths import data_dir, drills_folder
 from warroom.redact import redact_text
 from warroom.store.base import StoreError
 
