@@ -127,7 +127,7 @@ def test_a_signal_stops_the_fleet_and_removes_the_cluster(tmp_path: Path, signum
         assert run.finish() == 130
     finally:
         run.kill()
-    assert any(line.startswith("Drill report: ") for line in run.seen)
+    assert any(line.startswith("Drill report: ") for line in run.seen), run.seen
     assert not any(listening(port) for port in ports)
     if cluster:  # PostgreSQL was part of the drill
         assert not Path(cluster).exists()

@@ -16,7 +16,7 @@ from warroom.drill.journal import FAULT, RECOVERY
 from warroom.drill.library import load_drills
 from warroom.drill.session import Drill, DrillSettings
 from warroom.model.events import EventKind
-from warroom.model.figures import format_duration
+from warroom.model.figures import format_rounded
 from warroom.services.incidents import IncidentService
 from warroom.ui.app import WarroomApp
 from warroom.ui.panes.checklist import ChecklistView
@@ -118,16 +118,16 @@ async def test_bad_deploy_drill_unfolds_and_recovers_in_the_console(tmp_path: Pa
     assert report is not None and report.is_file()
     assert report.parent == tmp_path / "drills" / "reports"
     text = report.read_text()
-    assert f"| Time to declare | {format_duration(declared.at - began)} (ana ticked" in text
-    assert f"| Time to first status update | {format_duration(update.at - began)} |" in text
+    assert f"| Time to declare | {format_rounded(declared.at - began)} (ana ticked" in text
+    assert f"| Time to first status update | {format_rounded(update.at - began)} |" in text
     assert (
-        f"| Time to mitigation | {format_duration(rollback.at - began)}"
+        f"| Time to mitigation | {format_rounded(rollback.at - began)}"
         ' (ticked "Promote the last good deployment.") |'
     ) in text
     recovered = [
         e for e in events if e.kind is EventKind.PROBE_STATE_CHANGED and e.at >= rollback.at
     ][-1]
-    assert f"| Time to recovery (every probe up) | {format_duration(recovered.at - began)} |" in (
+    assert f"| Time to recovery (every probe up) | {format_rounded(recovered.at - began)} |" in (
         text
     )
     assert "| Update cadence | kept" in text

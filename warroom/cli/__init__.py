@@ -23,6 +23,7 @@ from warroom.cli.common import CommandError, fail
 
 COMMAND_MODULES = (
     "warroom.cli.incident_commands",
+    "warroom.cli.step_commands",
     "warroom.cli.scenario_commands",
     "warroom.cli.probe_commands",
     "warroom.cli.db_commands",
@@ -35,6 +36,8 @@ COMMANDS = {
         ("declare", "incidents", "note", "status", "severity", "role", "export"),
         "warroom.cli.incident_commands",
     ),
+    "tick": "warroom.cli.step_commands",
+    "untick": "warroom.cli.step_commands",
     "scenarios": "warroom.cli.scenario_commands",
     "import-runbook": "warroom.cli.scenario_commands",
     "check": "warroom.cli.probe_commands",
