@@ -210,8 +210,8 @@ def detections(applied: list[JournalEntry], events: list[Event]) -> list[Detecti
     planned: list[tuple[JournalEntry, View | None, bool]] = []
     for entry in applied:
         changes = entry.detail.get("changes")
-        if not isinstance(changes, dict):
-            planned.append((entry, None, True))
+        if not isinstance(changes, dict):  # a journal from before changes were kept
+            planned.append((entry, View("up") if entry.kind == RECOVERY else None, True))
             continue
         before = model.view(entry.service)
         model.apply(entry.service, changes)
