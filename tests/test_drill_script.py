@@ -86,7 +86,9 @@ def test_on_tick_matches_step_ids_only() -> None:
     rule = OnTick(steps=("deployment-rollback/rollback-1",), then=())
     assert rule.matches("deployment-rollback", "rollback-1")
     assert not rule.matches("other", "rollback-1")  # the same step id in another scenario
-    assert not rule.matches("general", "assign-ops")  # "...deploys, rollbacks": words count for nothing
+    assert not rule.matches(
+        "general", "assign-ops"
+    )  # "...deploys, rollbacks": words count for nothing
 
 
 def test_effects_wait_for_their_causes_and_recoveries_are_not_faults() -> None:
