@@ -17,6 +17,9 @@ import pytest
 
 from tests.support.drill import listening
 from warroom.cli import main
+from warroom.model.events import format_utc, parse_utc
+from warroom.model.incident import fold
+from warroom.store.local import LocalStore
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -301,3 +304,12 @@ def test_kill_9_at_any_moment_leaves_no_file_port_or_process(tmp_path: Path, mom
     while leftovers(temp, ports) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert leftovers(temp, ports) == []
+    if journal:  # the report of the killed drill, rebuilt: it ends where the drill died
+        incident = journal[0].stem
+        time.sleep(1.5)  # "now" moves on; the report must not
+        assert main(["--data-dir", str(tmp_path / "data"), "drill", "--report", incident]) == 0
+        folder = tmp_path / "data" / "drills"
+        state = fold(LocalStore(folder).load_sync(incident).events, incident)
+        last = json.loads(journal[0].read_text().splitlines()[-1])["at"]
+        assert not state.is_open and format_utc(state.resolved_at) >= last  # type: ignore[arg-type]
+        assert (state.resolved_at - parse_utc(last)).total_seconds() < 1.5  # type: ignore[operator]

@@ -12,6 +12,8 @@ most recent open incident" of `warroom` nor listed by `warroom incidents`.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import random
 import shutil
 import tempfile
@@ -147,6 +149,7 @@ class Drill:
             scenario=self.script.scenario,
             seed=self.seed,
             speed=settings.speed,
+            pid=os.getpid(),
             ports=self.fleet.ports,
             postgres_skipped=self.fleet.postgres_skipped,
             cluster=self.fleet.cluster_root,
@@ -207,19 +210,8 @@ class Drill:
     def _resolve(self) -> None:
         """The drill is over, so is its incident (a drill left open would read as a real
         incident still going: "Duration 13m, investigating")."""
-        try:
-            state = self.state()
-            if state.is_open:
-                event = new_event(
-                    self.incident_id,
-                    EventKind.STATUS_CHANGED,
-                    DRILL_AUTHOR,
-                    {"status": "resolved", "previous": str(state.status), "reason": "drill ended"},
-                    now=self.ended or utc_now(),
-                )
-                self.store.append_sync(event)
-        except Exception:  # the report still gets written; the journal says the drill ended
-            return
+        with contextlib.suppress(Exception):  # the report is still written
+            resolve_drill_incident(self.store, self.incident_id, self.ended or utc_now())
 
     def __enter__(self) -> Drill:
         return self.start()
@@ -229,6 +221,35 @@ class Drill:
 
     def state(self) -> IncidentState:
         return fold(self.store.load_sync(self.incident_id).events, self.incident_id)
+
+
+def resolve_drill_incident(store: LocalStore, incident_id: str, at: datetime) -> bool:
+    """Resolve the drill's incident at `at` if it is still open; True if it was."""
+    state = fold(store.load_sync(incident_id).events, incident_id)
+    if not state.is_open:
+        return False
+    payload = {"status": "resolved", "previous": str(state.status)}
+    store.append_sync(
+        new_event(incident_id, EventKind.STATUS_CHANGED, DRILL_AUTHOR, payload, at=at, now=at)
+    )
+    return True
+
+
+def drill_died(journal: Journal) -> bool:
+    """No `stop` entry and its process is gone: the drill was killed (SIGKILL, a crash)."""
+    start = journal.first(START)
+    if journal.first(STOP) is not None or start is None:
+        return False
+    pid = start.detail.get("pid")
+    if not isinstance(pid, int):
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def drill_end(journal: Journal, state: IncidentState) -> datetime:
@@ -248,10 +269,14 @@ def write_drill_report(
     catalogue: Catalogue | None = None,
     ended: datetime | None = None,
 ) -> Path:
-    """The report of a drill, written from its incident log and journal."""
+    """The report of a drill, written from its incident log and journal. A drill that was
+    killed is resolved at its last recorded moment first, and its report ends there."""
     store = LocalStore(folder)
     state = fold(store.load_sync(incident_id).events, incident_id)
     journal = Journal.read(journal_path(folder, incident_id))
+    if ended is None and drill_died(journal) and state.is_open:
+        resolve_drill_incident(store, incident_id, drill_end(journal, state))
+        state = fold(store.load_sync(incident_id).events, incident_id)
     start = journal.first(START)
     speed = float(start.detail.get("speed", 1.0)) if start else 1.0
     ended = ended or drill_end(journal, state)
