@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from warroom.drill.drill_config import severity_tables
 from warroom.drill.journal import FAULT, RECOVERY, START, STOP, Journal
-from warroom.drill.report import DRILL_AUTHOR, compute, is_declaration, to_markdown
+from warroom.drill.report import DRILL_AUTHOR, compute, detections, is_declaration, to_markdown
 from warroom.drill.script import parse_script
 from warroom.drill.session import drill_end
 from warroom.model.events import EventKind, format_utc, new_event
@@ -219,3 +219,23 @@ def test_a_drill_that_died_ends_at_its_last_recorded_moment() -> None:
     assert drill_end(journal, state) == at(60)  # its stop entry
     died = Journal(entries=[entry for entry in journal.entries if entry.kind != STOP])
     assert drill_end(died, state) == at(45)  # the last probe change, not "now"
+
+
+def test_a_fault_the_probes_never_saw_does_not_take_a_later_ones_change() -> None:
+    # The first 503 was fixed before the probes saw it; the 503 seen at 9 s is the second.
+    events = [
+        event(0, EventKind.DECLARED, DRILL_AUTHOR, title="T", severity="SEV-2"),
+        event(
+            9,
+            EventKind.PROBE_STATE_CHANGED,
+            service="api",
+            state="down",
+            reason="status 503, expected 2xx",
+        ),
+    ]
+    journal = Journal()
+    journal.add(FAULT, "api", "first", at=at(1), changes={"status": 503})
+    journal.add(RECOVERY, "api", "fixed", at=at(1.2), changes={"status": 200})
+    journal.add(FAULT, "api", "again", at=at(8), changes={"status": 503})
+    first, fixed, again = detections(journal.of_kind(FAULT, RECOVERY), fold(events).events)
+    assert first.seen is None and fixed.seen is None and again.seen is events[1]

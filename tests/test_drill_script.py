@@ -179,3 +179,15 @@ def test_drill_modules_never_import_textual() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_every_drill_has_an_example_play_that_ticks_its_fix() -> None:
+    from warroom.drill.play import parse_play
+
+    plays = Path(__file__).resolve().parents[1] / "docs" / "drill-plays"
+    for script in load_drills().all():
+        path = plays / f"{script.id}.play"
+        steps = parse_play(path.read_text(), str(path))
+        ticked = {step.argument for step in steps if step.action == "tick"}
+        assert ticked and ticked <= script.fix_steps, script.id
+        assert {"role", "copy", "note", "status"} <= {step.action for step in steps}

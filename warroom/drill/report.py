@@ -186,71 +186,51 @@ def _steps(
             figures.steps_not_reached.append(step)
 
 
-def _moved_on(
-    following: tuple[JournalEntry, View | None, bool] | None,
-    change: Event,
-    state: str,
-    reason: str,
-) -> bool:
-    """The probes show the next action's view, after it: this action's moment is past."""
-    if following is None or following[1] is None:
-        return False
-    return change.at >= following[0].at and following[1].shown_by(state, reason)
+def _shows(view: View | None, state: str, reason: str) -> bool:
+    if view is None:  # a journal from before changes were kept: any trouble
+        return state != "up"
+    return view.shown_by(state, reason)
 
 
 def detections(applied: list[JournalEntry], events: list[Event]) -> list[Detection]:
     """Each applied action matched to the probe change showing its own signature.
 
-    Per service, in order: an action's change is the first change after it (and after
-    the change matched to the action before it) that shows the action's view; the search
-    gives up at a change showing the next action's view after that action, since by then
-    the probes have moved on and this action's state was never seen on its own.
+    A probe change belongs to the latest action on its service, at or before it, whose
+    signature it shows: the "degraded" recorded just after a 503 was applied belongs to
+    the slow-down before it, and a 503 seen after a fix and a second 503 belongs to the
+    second. An action takes its first such change; one without any was not seen.
     """
     model = FleetModel()
-    planned: list[tuple[JournalEntry, View | None, bool]] = []
+    views: list[tuple[View | None, bool]] = []
     for entry in applied:
         changes = entry.detail.get("changes")
         if not isinstance(changes, dict):  # a journal from before changes were kept
-            planned.append((entry, View("up") if entry.kind == RECOVERY else None, True))
+            views.append((View("up") if entry.kind == RECOVERY else None, True))
             continue
         before = model.view(entry.service)
         model.apply(entry.service, changes)
         after = model.view(entry.service)
-        planned.append((entry, after, after != before))
-    changes_of: dict[str, list[Event]] = {}
+        views.append((after, after != before))
+    seen: dict[int, Event] = {}
     for event in events:
-        if event.kind is EventKind.PROBE_STATE_CHANGED:
-            changes_of.setdefault(str(event.payload.get("service", "")), []).append(event)
-    found: dict[int, Detection] = {}
-    by_service: dict[str, list[int]] = {}
-    for index, (entry, _, _) in enumerate(planned):
-        by_service.setdefault(entry.service, []).append(index)
-    for service, indexes in by_service.items():
-        probe_changes = changes_of.get(service, [])
-        cursor = 0
-        visible = [i for i in indexes if planned[i][2]]
-        for place, index in enumerate(visible):
-            entry, view, _ = planned[index]
-            following = planned[visible[place + 1]] if place + 1 < len(visible) else None
-            seen = None
-            for position in range(cursor, len(probe_changes)):
-                change = probe_changes[position]
-                if change.at < entry.at:
-                    continue
-                state = str(change.payload.get("state", ""))
-                reason = str(change.payload.get("reason", ""))
-                if _moved_on(following, change, state, reason):
-                    break
-                if (view is None and state != "up") or (
-                    view is not None and view.shown_by(state, reason)
-                ):
-                    seen, cursor = change, position + 1
-                    break
-            found[index] = Detection(entry, seen, view)
-        for index in indexes:
-            if index not in found:
-                found[index] = Detection(planned[index][0], None, planned[index][1], False)
-    return [found[index] for index in range(len(planned))]
+        if event.kind is not EventKind.PROBE_STATE_CHANGED:
+            continue
+        service = str(event.payload.get("service", ""))
+        state = str(event.payload.get("state", ""))
+        reason = str(event.payload.get("reason", ""))
+        owner = None
+        for index, entry in enumerate(applied):
+            view, visible = views[index]
+            if entry.at > event.at:
+                break
+            if entry.service == service and visible and _shows(view, state, reason):
+                owner = index
+        if owner is not None and owner not in seen:
+            seen[owner] = event
+    return [
+        Detection(entry, seen.get(index), views[index][0], views[index][1])
+        for index, entry in enumerate(applied)
+    ]
 
 
 # Markdown ------------------------------------------------------------------------------
