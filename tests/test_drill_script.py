@@ -191,3 +191,10 @@ def test_every_drill_has_an_example_play_that_ticks_its_fix() -> None:
         ticked = {step.argument for step in steps if step.action == "tick"}
         assert ticked and ticked <= script.fix_steps, script.id
         assert {"role", "copy", "note", "status"} <= {step.action for step in steps}
+
+
+def test_the_general_checklists_rollback_words_fix_nothing_by_themselves() -> None:
+    bad_deploy = load_drills().scripts["bad-deploy"]
+    # "Assign Ops (infrastructure, deploys, rollbacks)" used to set off the rollback.
+    assert not any(rule.matches("general", "roles-2") for rule in bad_deploy.on_tick)
+    assert any(rule.matches("general", "mitigate-2") for rule in bad_deploy.on_tick)
