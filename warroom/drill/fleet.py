@@ -86,10 +86,10 @@ class Fleet:
         self.http.services[action.service].apply(dict(action.changes))
         return "applied"
 
-    async def wait_for_baseline(self, timeout: float, answers: int = 2) -> list[str]:
+    async def wait_for_baseline(self, timeout: float, answers: int = 1) -> list[str]:
         """Wait (at most `timeout` s) until every service has answered the probes healthy
-        `answers` times (two: the probes' damping confirms a state with two results);
-        returns the services that did not."""
+        `answers` times (a first result is shown at once: the damping only holds back a
+        change from a known state); returns the services that did not."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:

@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 BASELINE_TIMEOUT = 30.0
 """Wall seconds to wait for every service's first healthy answers before starting anyway."""
+BASELINE_SETTLE = 0.25
+"""Wall seconds for the last healthy answer to reach the screen before the clock starts."""
 
 
 class ScriptRunner:
@@ -76,6 +78,7 @@ class ScriptRunner:
         loop = asyncio.get_running_loop()
         began = loop.time()
         missing = await self.fleet.wait_for_baseline(BASELINE_TIMEOUT)
+        await asyncio.sleep(BASELINE_SETTLE)
         self._started_at = loop.time()
         what = "every service answered the probes healthy"
         if missing:
