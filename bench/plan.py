@@ -38,6 +38,8 @@ class Plan:
     memory_events: int = 100_000
     memory_runs: int = 3
     memory_hold: float = 6.0  # seconds after the first frame (every service probed once)
+    runbook_bytes: int = 1_000_000
+    runbook_runs: int = 5
     # seconds a launched console may take to show its first frame
     launch_timeout: float = 120.0
     # launch each program once before the measured runs (caches)
@@ -64,6 +66,7 @@ QUICK = Plan(
     memory_hung=10,
     memory_events=20_000,
     memory_runs=1,
+    runbook_runs=3,
 )
 
 TINY = Plan(
@@ -88,6 +91,8 @@ TINY = Plan(
     memory_events=300,
     memory_runs=1,
     memory_hold=0.5,
+    runbook_bytes=20_000,
+    runbook_runs=1,
     launch_timeout=30.0,
     warm_up=False,
 )

@@ -36,6 +36,7 @@ def _suites() -> dict[str, Suite]:
     from bench.big_incident import measure_big_incident
     from bench.cycle import measure_cycle
     from bench.responsiveness import measure_responsiveness
+    from bench.runbook_import import measure_runbook_import
     from bench.startup import measure_memory, measure_startup
 
     return {
@@ -45,10 +46,11 @@ def _suites() -> dict[str, Suite]:
         "big": measure_big_incident,
         "append": measure_append,
         "memory": measure_memory,
+        "runbook": measure_runbook_import,
     }
 
 
-SUITE_NAMES = ("startup", "cycle", "responsiveness", "big", "append", "memory")
+SUITE_NAMES = ("startup", "cycle", "responsiveness", "big", "append", "memory", "runbook")
 
 
 @dataclass

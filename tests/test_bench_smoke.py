@@ -20,7 +20,7 @@ def test_every_suite_runs_with_tiny_sizes(tmp_path: Path) -> None:
     names = " ".join(figure.name for figure in report.figures)
     for expected in ("start-up", "probe cycle", "key press", "open", "render", "export"):
         assert expected in names
-    assert "append" in names and "memory" in names
+    assert "append" in names and "memory" in names and "import-runbook" in names
     assert len(report.seconds) == len(SUITE_NAMES)
     for figure in report.figures:
         assert figure.value == figure.value and figure.value > 0, figure  # a number, not NaN

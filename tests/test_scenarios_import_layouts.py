@@ -212,6 +212,11 @@ PIECES = [
     "| Role | Contact |\n|--|--|\n| x | y |\n", "# comment\n", "`code`", "[l](http://x.y)",
     "**", "→", "\x1b[2J", "&#27;", "&amp;", "\u2028", "\t", "<br>", "---\n", "ðŸš¨", "‚úÖ",
     "\r\n", "\n", "\n\n", "   ", "word", ":", "\\",
+    "<!-- ", " -->", "!!! warning \"T\"\n    ", "> [!NOTE]\n", "**Disk full**\n\n", "===\n",
+    "Incident: ", "Alert - ", "Step 1: ", "1) ", "Fix: ",
+    "| Step | Command |\n|--|--|\n| 1 | `df -h` |\n",
+    "<details>\n", "<summary>S</summary>\n", ":::note T\n", ":::\n",
+    "Restart ", "`kubectl get pods`", "[/var]", "[bold]", "\u0092", "\ufeff", "Crash",
 ]  # fmt: skip
 markdown = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=12)), max_size=40).map(
     "".join

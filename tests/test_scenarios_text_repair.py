@@ -76,3 +76,33 @@ def test_decode_reads_legacy_code_pages_and_bom() -> None:
     assert report.describe() == ["the file is not UTF-8; read it as Windows-1252"]
     text, report = decode_runbook("\ufeff# Title\n".encode())
     assert text == "# Title\n" and report.describe() == []
+
+
+def test_a_pasted_windows_1252_line_leaves_the_clean_utf8_lines_alone() -> None:
+    data = "# Café down\n\n- Relancer le serveur — vite\n".encode() + b"- Call \x93ops\x94 now\n"
+    text, report = decode_runbook(data)
+    assert text == "# Café down\n\n- Relancer le serveur — vite\n- Call “ops” now\n"
+    assert report.describe() == ["1 line(s) are not UTF-8; read them as Windows-1252"]
+
+
+@pytest.mark.parametrize(
+    "clean",
+    [
+        "Température 25 °C — “ok” … 5 €",  # UTF-8 bytes 0x80-0x9F in every other character
+        "Ångström ½ × ÷ ¿ ¡ · ª º ¼",
+        "Łódź → ✅ ⚠️ 🚨",
+    ],
+)
+def test_clean_text_with_c1_looking_bytes_is_not_reported(clean: str) -> None:
+    data = f"# {clean}\n".encode()
+    assert any(0x80 <= byte <= 0x9F for byte in data)
+    text, report = decode_runbook(data)
+    assert text == f"# {clean}\n" and report.describe() == []
+
+
+def test_c1_controls_are_said_to_be_read_as_punctuation_not_mojibake() -> None:
+    text, report = decode_runbook("# don\u0092t restart\n".encode())
+    assert text == "# don’t restart\n"
+    assert report.describe() == [
+        "C1 control characters read as Windows-1252 punctuation on 1 line(s)"
+    ]

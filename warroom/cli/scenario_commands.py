@@ -69,12 +69,19 @@ def register(subparsers: Any) -> None:
     importer.add_argument(
         "--dry-run", action="store_true", help="report what would be written; write nothing"
     )
+    importer.add_argument(
+        "--explain",
+        action="store_true",
+        help="print how each section was read (incident, general, reference...) and why;"
+        " write nothing",
+    )
     importer.set_defaults(handler=cmd_import)
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_help(sys.stderr)
-    return 2
+    """The command without its subcommand: one line saying what it takes."""
+    needs = "needs a command: list, show ID, validate [PATH...]"
+    raise CommandError(f"{parser.prog} {needs} (see {parser.prog} --help)", 2)
 
 
 def _print_problems(problems: list[Problem]) -> None:
@@ -239,15 +246,20 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     source = Path(args.file)
     out_dir = Path(args.out).expanduser() if args.out else user_scenario_dir()
+    dry_run = args.dry_run or args.explain
     try:
         result = import_runbook(source, args.prefix)
-        written = [] if args.dry_run else write_scenarios(result, out_dir, force=args.force)
+        written = [] if dry_run else write_scenarios(result, out_dir, force=args.force)
     except RunbookImportError as error:
+        if args.explain:
+            _print_readings(error.readings)
         raise CommandError(str(error), 1) from None
+    if args.explain:
+        _print_readings(result.readings)
     for note in result.notes:
         print(inert(f"note: {note}", single_line=True))
-    verb = "would write" if args.dry_run else "wrote"
-    place = out_dir if args.dry_run else (written[0].parent if written else out_dir)
+    verb = "would write" if dry_run else "wrote"
+    place = out_dir if dry_run else (written[0].parent if written else out_dir)
     print(f"{verb} {len(result.scenarios)} scenario(s) to {place}:")
     for scenario in result.scenarios:
         counts = f"{len(scenario.phases)} phases, {scenario.step_count} steps"
@@ -259,3 +271,13 @@ def cmd_import(args: argparse.Namespace) -> int:
         for skip in result.skipped:
             print(inert(f"  {skip}", single_line=True))
     return 0
+
+
+def _print_readings(readings: list[Any]) -> None:
+    """One line per section: how it was read and why (`import-runbook --explain`)."""
+    if not readings:
+        return
+    print("how each section was read:")
+    for reading in readings:
+        indent = "  " * max(0, min(reading.section.level, 6) - 1)
+        print(inert(f"  {indent}{reading}", single_line=True))

@@ -5,7 +5,10 @@ HTML off so it stays literal text) does the parsing, and this module folds its t
 stream into `Section`s (one per heading, nested by level) holding `Block`s: paragraphs
 (with a bold `label` such as "**Symptoms:**" picked out), lists (with `- [ ]` checkboxes
 noticed), fenced code, tables and quotes. Every block remembers its line in the file.
-A YAML front matter block at the very top is metadata, not Markdown, and is skipped.
+A YAML front matter block at the very top is metadata, not Markdown, and is skipped;
+HTML comments and admonitions are dealt with first (`markdown_noise`). A paragraph that is
+one short bold line ("**Database down**", no colon: a colon makes it a label) is read as a
+heading one level below the section it is in: many runbooks use bold lines as headings.
 """
 
 from __future__ import annotations
@@ -16,7 +19,12 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from warroom.scenarios.markdown_noise import clean_noise
+
 LABEL_MAX = 80
+NOTE_WORDS = frozenset(
+    ("note", "notes", "warning", "caution", "important", "tip", "info", "danger", "attention")
+)
 CHECKBOXES = ("[ ] ", "[x] ", "[X] ")
 
 
@@ -85,13 +93,20 @@ class Section:
 
 def parse_markdown(text: str) -> Section:
     """The document as a tree of sections; the root (level 0) holds what precedes any heading."""
-    text = blank_front_matter(text)
+    text = clean_noise(blank_front_matter(text))
     parser = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
     tokens = parser.parse(text)
     blocks, _ = _blocks(tokens, 0, len(tokens))
     root = Section(title="", level=0, line=1)
     stack = [root]
+    bold_level = 0  # the level given to bold-line headings in the current section
     for block in blocks:
+        if block.kind == "paragraph" and is_bold_heading(block):
+            if bold_level == 0 or stack[-1].level != bold_level:
+                bold_level = stack[-1].level + 1
+            block = Block("heading", block.line, inline=block.inline, level=bold_level)
+        elif block.kind == "heading":
+            bold_level = 0
         if block.kind == "heading":
             while stack[-1].level >= block.level:
                 stack.pop()
@@ -102,6 +117,20 @@ def parse_markdown(text: str) -> Section:
         else:
             stack[-1].blocks.append(block)
     return root
+
+
+def is_bold_heading(block: Block) -> bool:
+    """A paragraph that is one short bold line not ending in a colon: a heading in all but name."""
+    inline = block.inline
+    if inline is None or not inline.all_strong or inline.lines or not inline.label:
+        return False
+    text = inline.text.strip()
+    return (
+        0 < len(text) <= LABEL_MAX
+        and not text.endswith((":", ".", "!", "?", ","))
+        and "`" not in text
+        and text.casefold() not in NOTE_WORDS
+    )
 
 
 def blank_front_matter(text: str) -> str:
@@ -261,9 +290,12 @@ def _inline_from(children: Sequence[Token]) -> Inline:
     outside_strong = False
     href: str | None = None
     link_start = 0
+    break_after_label = False
     for child in children:
         kind = child.type
         piece = ""
+        if label_closed_at == len(parts) and kind in {"softbreak", "hardbreak"}:
+            break_after_label = True
         if kind == "text":
             piece = child.content
         elif kind == "code_inline":
@@ -296,7 +328,11 @@ def _inline_from(children: Sequence[Token]) -> Inline:
     inline = Inline(text=text, links=links)
     if leading_strong and strong_text:
         inline.all_strong = not outside_strong
-        _set_label(inline, " ".join("".join(strong_text).split()), "".join(parts[label_closed_at:]))
+        strong = " ".join("".join(strong_text).split())
+        _set_label(inline, strong, "".join(parts[label_closed_at:]))
+        if break_after_label and inline.label is None and strong.casefold() in NOTE_WORDS:
+            # "> **Warning**" on a line of its own, the warning on the next: an admonition.
+            inline.label, inline.rest = strong, " ".join("".join(parts[label_closed_at:]).split())
     return inline
 
 

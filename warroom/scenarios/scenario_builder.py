@@ -11,10 +11,22 @@ is written that the runbook does not say; what cannot be placed is reported as s
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from warroom.model.scenario import CauseFix, Contact, Link, Phase, Scenario, Step
 from warroom.scenarios.markdown_blocks import Block, Item
+from warroom.scenarios.runbook_labels import (
+    NOTE_LABEL_WORDS,
+    PART_LABEL_WORDS,
+    SKIP_LABEL_WORDS,
+    VAGUE_LABELS,
+    context_title,
+    label_kind,
+    label_only,
+    names_a_part,
+    plain_label,
+    plain_labelled,
+)
 from warroom.scenarios.runbook_parts import (
     code_commands,
     read_code,
@@ -22,16 +34,25 @@ from warroom.scenarios.runbook_parts import (
     table_contacts,
     table_links,
 )
+from warroom.scenarios.runbook_structure import (
+    inline_commands,
+    is_command_code,
+    numbered_paragraph,
+    table_steps,
+)
 from warroom.scenarios.text_repair import strip_controls
-from warroom.scenarios.words import has_word, matched_word, slugify, tidy
+from warroom.scenarios.words import (
+    has_word,
+    matched_word,
+    slugify,
+    starts_with_verb,
+    tidy,
+    words_of,
+)
 
-SYMPTOM_WORDS = ("symptom", "sign", "indicator", "what you see", "what users see")
-CAUSE_WORDS = ("cause", "common issue", "known issue", "reason", "likely culprit")
-CONTACT_WORDS = ("contact", "escalation matrix", "who to call", "on call engineer", "support")
-SKIP_LABEL_WORDS = ("source", "tool", "template", "reference", "further reading")
-NOTE_LABEL_WORDS = ("when to use", "goal", "purpose", "prerequisite", "note", "caution", "warning")
 ARROWS = (" → ", "→", " -> ", " => ")
-PLAIN_LABEL_WORDS = 8
+MAX_SYMPTOM_CODE = 300
+DEFAULT_PHASE = "Steps"  # the title of a phase the runbook does not name
 
 
 @dataclass
@@ -40,6 +61,9 @@ class _PhaseDraft:
     line: int
     steps: list[Step] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+
+SUMMARY = _PhaseDraft(title="", line=0)  # where notes under "Impact" or "Meaning" go
 
 
 @dataclass
@@ -73,6 +97,8 @@ class ScenarioBuilder:
         self.pending_notes: list[str] = []
         self.notes_label = ""
         self.notes_into: _PhaseDraft | None = None
+        self.symptoms_inline = False
+        self.open_step: Step | None = None
 
     # -- where things go -------------------------------------------------------------
 
@@ -87,15 +113,19 @@ class ScenarioBuilder:
         self.contact_label = ""
         if kind != "phase":
             self.target = kind
+            self.symptoms_inline = False
             return
-        self.start_phase(self.context or "Steps", line, carry=False)
+        if not phase_title and context_title(title):
+            self.target, self.notes_label, self.notes_into = "notes", title, SUMMARY
+            return
+        self.start_phase(self.context or DEFAULT_PHASE, line, carry=False)
 
     def section(
         self, title: str, line: int, blocks: list[Block], *, phase_title: str | None = None
     ) -> None:
         """A heading and its blocks. A lone label opening the section introduces it."""
         self.heading(title, line, phase_title=phase_title)
-        labels = [b for b in blocks if _label_only(b)]
+        labels = [b for b in blocks if label_only(b)]
         for index, block in enumerate(blocks):
             lone = index == 0 and len(labels) == 1 and labels[0] is block
             if lone and self.target == "phase" and block.inline is not None:
@@ -114,13 +144,22 @@ class ScenarioBuilder:
             if kind == "symptoms":
                 self._add(self.symptoms, rest)
                 self.target = "symptoms"
+                self.symptoms_inline = True
             elif kind == "causes":
                 self._cause_text(rest)
             elif kind == "contacts":
                 self.contacts.append(Contact(role=_clean(label) or "Contact", reach=_clean(rest)))
+            elif has_word(label, PART_LABEL_WORDS) and (
+                starts_with_verb(rest) or inline_commands(rest)
+            ):
+                context = self.context
+                title = f"{context}: {label}" if context and context != label else label
+                self._append_step(self.start_phase(title, line), rest, [])
             else:
                 self.note(f"{label}: {rest}", line)
             return
+        if self.target == "symptoms" and kind != "symptoms" and not names_a_part(label):
+            return  # "What the on-call engineer will see:" introduces the symptoms
         if kind == "contacts":
             self.target, self.contact_label = "contacts", label
             return
@@ -130,7 +169,11 @@ class ScenarioBuilder:
             return
         if kind != "phase":
             self.target = kind
+            self.symptoms_inline = False
             return
+        vague = set(words_of(label).split()) <= VAGUE_LABELS
+        if vague and self.target == "phase" and self.phases and not self.phases[-1].steps:
+            return  # "**Commands**:" over the block of the step being written
         skip_word = matched_word(label, SKIP_LABEL_WORDS) if kind == "phase" else None
         if skip_word:
             self.target = "skip"
@@ -147,14 +190,14 @@ class ScenarioBuilder:
         if self.phases and not self.phases[-1].steps and (carry or not self.phases[-1].notes):
             carried = self.phases[-1].notes + carried
             self.phases.pop()
-        draft = _PhaseDraft(title=_clean(title) or "Steps", line=line, notes=carried)
+        draft = _PhaseDraft(title=_clean(title) or DEFAULT_PHASE, line=line, notes=carried)
         self.phases.append(draft)
         self.target = "phase"
         return draft
 
     def current_phase(self, line: int) -> _PhaseDraft:
         if self.target != "phase" or not self.phases:
-            return self.start_phase(self.context or "Steps", line)
+            return self.start_phase(self.context or DEFAULT_PHASE, line)
         return self.phases[-1]
 
     def note(self, text: str, line: int) -> None:
@@ -175,6 +218,16 @@ class ScenarioBuilder:
     # -- blocks ----------------------------------------------------------------------
 
     def block(self, block: Block) -> None:
+        if block.kind != "code":
+            self.open_step = None  # only a block right after a step can be its command
+        if self.target in {"none", "phase"}:
+            numbered = numbered_paragraph(block)
+            if numbered:
+                phase = self.current_phase(block.line)
+                for text in numbered:
+                    self._append_step(phase, text, [])
+                self.open_step = phase.steps[-1] if phase.steps else None
+                return
         if block.kind == "paragraph" and block.inline is not None:
             lines = block.inline.lines
             if len(lines) > 1 and all(line.label and line.rest for line in lines):
@@ -182,8 +235,15 @@ class ScenarioBuilder:
                     self.label(line.label or "", line.rest, block.line)
                     self.add_links(line.links)
                 return
+            plain = [plain_labelled(line.text) for line in lines or [block.inline]]
+            if block.inline.label is None and plain and all(plain):
+                for found in plain:
+                    if found is not None:
+                        self.label(found[0], found[1], block.line)
+                self.add_links(block.inline.links)
+                return
             label = block.inline.label
-            if label is None and _plain_label(block.inline.text):
+            if label is None and plain_label(block.inline.text):
                 label = block.inline.text.rstrip().rstrip(":")
             if label is not None:
                 self.label(label, block.inline.rest if block.inline.label else "", block.line)
@@ -199,8 +259,12 @@ class ScenarioBuilder:
         elif block.kind == "table":
             self.table(block)
         elif block.kind == "quote":
+            # An admonition's label ("> **Warning:**") reaches only what the quote holds.
+            saved = (self.target, self.notes_label, self.notes_into)
             for child in block.children:
                 self.block(child)
+            if self.target == "notes":
+                self.target, self.notes_label, self.notes_into = saved
 
     def list_items(self, items: list[Item], line: int) -> None:
         if self.target == "skip":
@@ -225,18 +289,42 @@ class ScenarioBuilder:
                 self._step_item(item, base_title)
 
     def code(self, block: Block) -> None:
+        if self.target == "symptoms" and self.symptoms_inline and is_command_code(block):
+            # "**Symptoms:** X in the logs" then commands: the commands are the steps.
+            self.start_phase(self.context or DEFAULT_PHASE, block.line)
+        elif self.target == "symptoms" and not self.symptoms_inline and block.code.strip():
+            # The block under a "Symptoms:" label is what the IC sees (output, an error).
+            self._add(self.symptoms, block.code[:MAX_SYMPTOM_CODE])
+            return
         if self.target in {"symptoms", "causes", "contacts", "skip", "notes"}:
             why = f"code under a {self.target} label is not a step"
             self.skipped.append(Skip(block.line, f"{block.lang or 'code'} block", why))
             return
         fallback = self.phases[-1].title if self.target == "phase" and self.phases else ""
-        reading = read_code(block.code, block.lang, fallback or self.context or "Run")
+        fallback = "" if fallback == DEFAULT_PHASE else fallback
+        first_line = next((ln.strip() for ln in block.code.splitlines() if ln.strip()), "")
+        fallback = fallback or self.context or first_line[:80]
+        reading = read_code(block.code, block.lang, fallback)
         if reading.skipped:
             self.skipped.append(Skip(block.line, "code block", reading.skipped))
             return
         phase = self.current_phase(block.line)
         if reading.notes:
             phase.notes.append(_clean_block(reading.notes))
+        last = phase.steps[-1] if phase.steps else None
+        if (
+            last is not None
+            and self.open_step is last
+            and not last.commands
+            and len(reading.steps) == 1
+            and reading.steps[0].text == fallback
+        ):
+            # "1. Check the agents:" then a fenced block at the margin: the item's command.
+            commands = tuple(c for c in (_clean_block(c) for c in reading.steps[0].commands) if c)
+            phase.steps[-1] = replace(last, commands=commands)
+            self.open_step = None
+            return
+        self.open_step = None
         for found in reading.steps:
             self._append_step(phase, found.text, found.commands, found.notes)
 
@@ -252,6 +340,12 @@ class ScenarioBuilder:
                 for c in contacts
                 if _clean(c.role)
             )
+            return
+        found = table_steps(block.header, block.rows)
+        if found and self.target not in {"symptoms", "causes", "contacts", "skip"}:
+            phase = self.current_phase(block.line)
+            for step in found:
+                self._append_step(phase, step.text, step.commands, step.notes)
             return
         links = table_links(block.header, block.rows)
         if links is not None:
@@ -300,13 +394,7 @@ class ScenarioBuilder:
     # -- helpers ---------------------------------------------------------------------
 
     def _kind(self, label: str) -> str:
-        if has_word(label, SYMPTOM_WORDS):
-            return "symptoms"
-        if has_word(label, CAUSE_WORDS):
-            return "causes"
-        if has_word(label, CONTACT_WORDS) and not has_word(label, ("step", "procedure")):
-            return "contacts"
-        return "phase"
+        return label_kind(label)
 
     def _add(self, bucket: list[str], text: str) -> None:
         text = _clean(text)
@@ -322,6 +410,7 @@ class ScenarioBuilder:
         self, phase: _PhaseDraft, text: str, commands: list[str], notes: str = ""
     ) -> None:
         text = _clean(text)
+        commands = [*commands, *(c for c in inline_commands(text) if c not in commands)]
         cleaned = tuple(c for c in (_clean_block(c) for c in commands) if c.strip())
         if not text:
             if not cleaned:
@@ -334,7 +423,10 @@ class ScenarioBuilder:
         if not lines:
             return
         note = "\n".join([f"{self.notes_label}:", *lines])
-        if self.notes_into is not None and self.notes_into in self.phases:
+        if self.notes_into is SUMMARY:
+            # "Impact", "Meaning": what the incident is, read before any step.
+            self.summary = "\n\n".join(part for part in (self.summary, note) if part)
+        elif self.notes_into is not None and self.notes_into in self.phases:
             self.notes_into.notes.append(note)
         else:
             self.pending_notes.append(note)
@@ -355,7 +447,10 @@ class ScenarioBuilder:
             if block.kind in {"list", "paragraph", "quote"}
             for line in _block_lines(block)
         ]
-        self._append_step(self.current_phase(item.line), text, commands, "\n".join(notes))
+        phase = self.current_phase(item.line)
+        self._append_step(phase, text, commands, "\n".join(notes))
+        if not commands and phase.steps and phase.steps[-1].text == _clean(text):
+            self.open_step = phase.steps[-1]
 
     def _cause_text(self, text: str) -> None:
         for arrow in ARROWS:
@@ -392,25 +487,6 @@ class ScenarioBuilder:
             role, reach = text.split(":", 1)
             if _clean(role):
                 self.contacts.append(Contact(role=_clean(role), reach=_clean(reach)))
-
-
-def _plain_label(text: str) -> bool:
-    """'Symptoms:' written without bold still reads as a label when short."""
-    stripped = text.strip()
-    return (
-        stripped.endswith(":")
-        and len(stripped.split()) <= PLAIN_LABEL_WORDS
-        and len(stripped) > 1
-        and "`" not in stripped
-    )
-
-
-def _label_only(block: Block) -> bool:
-    if block.kind != "paragraph" or block.inline is None:
-        return False
-    return (block.inline.label is not None and not block.inline.rest) or (
-        block.inline.label is None and _plain_label(block.inline.text)
-    )
 
 
 def _item_texts(item: Item) -> list[str]:

@@ -58,11 +58,19 @@ class RepairReport:
     decoded_as: str = "utf-8"
     fixes: list[str] = field(default_factory=list)
     lines_repaired: int = 0
+    lines_not_utf8: int = 0
+    c1_lines: int = 0
 
     def describe(self) -> list[str]:
         notes = []
         if self.decoded_as != "utf-8":
             notes.append(f"the file is not UTF-8; read it as {self.decoded_as}")
+        elif self.lines_not_utf8:
+            notes.append(f"{self.lines_not_utf8} line(s) are not UTF-8; read them as Windows-1252")
+        if self.c1_lines:
+            notes.append(
+                f"C1 control characters read as Windows-1252 punctuation on {self.c1_lines} line(s)"
+            )
         if self.fixes:
             kinds = ", ".join(dict.fromkeys(self.fixes))
             notes.append(f"repaired mojibake ({kinds}) on {self.lines_repaired} line(s)")
@@ -79,12 +87,31 @@ def decode_runbook(data: bytes) -> tuple[str, RepairReport]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-        report.decoded_as = "Windows-1252"
+        text = _decode_lines(data.removeprefix(b"\xef\xbb\xbf"), report)
     text = repair_text(text, report)
     if not text.strip():
         raise RunbookTextError("the file has no text")
     return text, report
+
+
+def _decode_lines(data: bytes, report: RepairReport) -> str:
+    """Each line as UTF-8 when it is, else as Windows-1252.
+
+    A UTF-8 file with one pasted Windows-1252 line keeps its clean lines clean: decoding
+    the whole file as Windows-1252 would turn every accent of them into mojibake.
+    """
+    out = []
+    utf8_lines = 0
+    for line in data.split(b"\n"):
+        try:
+            out.append(line.decode("utf-8"))
+            utf8_lines += not line.isascii()
+        except UnicodeDecodeError:
+            out.append(line.decode("cp1252", errors="replace"))
+            report.lines_not_utf8 += 1
+    if not utf8_lines:
+        report.decoded_as = "Windows-1252"
+    return "\n".join(out)
 
 
 def repair_text(text: str, report: RepairReport | None = None) -> str:
@@ -126,9 +153,16 @@ def _repair_line(line: str, report: RepairReport) -> str:
     if line.isascii():
         return line
     fixed, explanation = ftfy.fix_and_explain(line, config=_FTFY_CONFIG)
-    for step in explanation or ():
-        if step[0] == "encode":
+    steps = list(explanation or ())
+    for index, step in enumerate(steps):
+        if step[0] != "encode":
+            continue
+        decoded = steps[index + 1][1] if index + 1 < len(steps) else ""
+        if decoded.replace("-", "").lower().startswith("utf8"):
             report.fixes.append(f"UTF-8 read as {_codec_name(step[1])}")
+        else:
+            # C1 control characters standing for Windows-1252 punctuation: not mojibake.
+            report.c1_lines += 1
 
     def replace(match: re.Match[str]) -> str:
         repaired = _fix_run(match[0])
