@@ -103,7 +103,7 @@ def test_markdown_shows_the_figures_then_the_post_mortem() -> None:
     assert '| Time to mitigation | 33s (ticked "Roll back") |' in text
     assert "| Time to recovery (every probe up) | 43s |" in text
     assert "| Steps | 2 of 4 done, 1 skipped, 1 not reached |" in text
-    assert "missed 2 time(s) (expected every 20s at the declared severity, longest gap 30s)" in text
+    assert "missed 2 time(s) (expected every 20s, longest gap 30s)" in text
     assert "--seed 7 --speed 2" in text
     assert "- skipped: Look" in text and "- not reached: Watch" in text
     assert "| +0s | api | fault: api fails | after 2s: down |" in text
@@ -139,15 +139,36 @@ def test_what_counts_as_declaring() -> None:
 
 
 def test_cadence_follows_the_severity_as_the_console_countdown_does() -> None:
-    # Lowered to SEV-3 (a cadence of hours) at 5 s: the console stopped counting down
-    # toward 20 s, so 60 s without an update is no miss; raised to SEV-1 (10 s), it is.
+    # On a ladder whose levels differ (a drill's has one cadence at every level):
+    # lowered to SEV-3 (an hour) at 5 s, the countdown stopped counting toward 20 s, so
+    # 60 s without an update is no miss; raised to SEV-1 (10 s), it is.
+    ladder = ladder_from_config(
+        "custom",
+        [
+            {"key": "SEV-1", "name": "Critical", "update_cadence": "10s"},
+            {"key": "SEV-2", "name": "Major", "update_cadence": "20s"},
+            {"key": "SEV-3", "name": "Minor", "update_cadence": "1h"},
+        ],
+    )
     declared = event(0, EventKind.DECLARED, "ana", title="T", severity="SEV-2")
     lowered = fold([declared, event(5, EventKind.SEVERITY_CHANGED, severity="SEV-3")])
     raised = fold([declared, event(5, EventKind.SEVERITY_CHANGED, severity="SEV-1")])
     journal = Journal()
     for state, kept in ((lowered, True), (raised, False)):
-        figures = compute(state, journal, SCRIPT, None, LADDER, speed=2.0, ended=at(60))
+        figures = compute(state, journal, SCRIPT, None, ladder, speed=2.0, ended=at(60))
         assert figures.cadence_kept is kept
+
+
+def test_an_update_that_promised_a_time_is_judged_by_its_promise() -> None:
+    # As the console counts down: the update at 10 s promised the next by 50 s.
+    events = [
+        event(0, EventKind.DECLARED, "ana", title="T", severity="SEV-2"),
+        event(10, EventKind.COMMS_COPIED, text="u", next_update_at=format_utc(at(50))),
+    ]
+    kept = compute(fold(events), Journal(), SCRIPT, None, LADDER, speed=2.0, ended=at(49))
+    assert kept.cadence_kept  # 39 s after the update, more than the 20 s cadence
+    late = compute(fold(events), Journal(), SCRIPT, None, LADDER, speed=2.0, ended=at(51))
+    assert late.missed_updates == 1
 
 
 def test_gaps_and_times_are_judged_in_whole_seconds() -> None:

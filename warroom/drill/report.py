@@ -31,6 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 
+from warroom.drill.drill_config import drill_cadence
 from warroom.drill.journal import BASELINE, FAULT, RECOVERY, START, Journal, JournalEntry
 from warroom.drill.script import DrillScript
 from warroom.drill.signature import FleetModel, View
@@ -147,7 +148,7 @@ def compute(
     fixes = [entry for entry in journal.of_kind(RECOVERY) if entry.detail.get("tick_at")]
     figures.mitigation = fixes[0] if fixes else None
     figures.recovered = _recovered(events, figures.mitigation_tick_at)
-    figures.cadence = timedelta(seconds=script.update_cadence / speed)
+    figures.cadence = drill_cadence(script.update_cadence, speed)  # as the console counts
     figures.gaps = update_gaps(state, ladder, ended)
     if scenario is not None:
         _steps(figures, state, scenario, ladder)
@@ -264,8 +265,8 @@ def _cadence_verdict(figures: DrillFigures) -> str:
         return f"kept (an update at least every {cadence}, as the console counted down)"
     longest = max(gap.end - gap.start for gap in figures.gaps)
     return (
-        f"missed {figures.missed_updates} time(s) (expected every {cadence} at the"
-        f" declared severity, longest gap {format_rounded(longest)})"
+        f"missed {figures.missed_updates} time(s) (expected every {cadence},"
+        f" longest gap {format_rounded(longest)})"
     )
 
 
