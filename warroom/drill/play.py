@@ -11,8 +11,9 @@ Times are drill times on the script's clock (from the moment every service has b
 probed healthy, like the script's `at`), divided by the speed like the script's.
 Actions: `tick STEP` / `untick STEP` (a step id, `scenario/step` or a step of the
 drill's scenario), `note TEXT`, `severity LEVEL`, `status STATUS`, `role ROLE NAME`, and
-`copy TEMPLATE` (`copy update` is the status update): the template is filled from the
-incident as the console would and recorded as copied. Blank lines and `#` comments are
+`copy TEMPLATE` (`copy update` is the responders' update): the template is filled
+from the incident as the console would and recorded as copied, with the next-update time
+it promises. Blank lines and `#` comments are
 skipped. `parse_play` is pure; `play` runs the actions through the IncidentService, as
 the console and the CLI do.
 """
@@ -33,7 +34,8 @@ from warroom.services.incidents import IncidentError, IncidentService
 from warroom.services.steps import find_step
 
 ACTIONS = ("tick", "untick", "note", "severity", "status", "role", "copy")
-TEMPLATE_ALIASES = {"update": "status-update"}
+TEMPLATE_ALIASES = {"update": "responders"}
+"""`copy update` is the responders' status update (the console's first template)."""
 
 
 class PlayFileError(ValueError):
