@@ -65,9 +65,9 @@ class IncidentHeader(Static):
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self.tick)
-        # A new theme recolours the badge at once (after the refresh: the theme's
-        # variables are not yet the new ones when the change fires).
-        self.watch(self.app, "theme", lambda _: self.call_after_refresh(self.tick), init=False)
+        # The badge takes the theme's severity colour: redraw as soon as the theme changes
+        # (not at the next second's tick; a snapshot taken in between had the old colour).
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.tick())
 
     def on_resize(self) -> None:
         self.tick()
