@@ -22,6 +22,7 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("WARROOM_DATA_DIR", str(data))
     monkeypatch.setenv("WARROOM_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("WARROOM_AUTHOR", "tester")
+    monkeypatch.delenv("WARROOM_STORE", raising=False)
     monkeypatch.chdir(tmp_path)
     return data
 

@@ -28,8 +28,10 @@ def launch(args: argparse.Namespace) -> int:
             zone = ZoneInfo(config.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             raise CommandError(f"{config.source}: incident.timezone: unknown zone") from None
+    read_only = bool(getattr(args, "read_only", False))
+    author = args.author or config.author
     service = IncidentService(
-        store, args.author or config.author, config.ladder, config.custom_ladders
+        store, author, config.ladder, config.custom_ladders, read_only=read_only
     )
     from warroom.ui.app import WarroomApp
     from warroom.ui.probe_feed import feed_from_config
@@ -43,6 +45,7 @@ def launch(args: argparse.Namespace) -> int:
         zone=zone,
         zone_name=config.timezone,
         theme=args.theme,
+        read_only=read_only,
     )
     app.run()
     return app.return_code or 0
