@@ -126,14 +126,15 @@ def run_serve(args: argparse.Namespace) -> int:
     def ready() -> None:
         mode = "read-only" if args.read_only else "read-write"
         store = "PostgreSQL" if dsn else "local files"
-        print(f"warroom serve: {url} ({mode}, {store}); Ctrl+C stops", flush=True)
         if token is None:
             print(f"  bound to {host_for_url(args.host)}: only this machine can connect")
         elif token.created:
             print(f"  new token (shown this once, kept in {token.path}): {token.value}")
-            print(f"  open: {url}?token={token.value}", flush=True)
+            print(f"  open: {url}?token={token.value}")
         else:
-            print(f"  token: the one in {token.path} (open {url}?token=...)", flush=True)
+            print(f"  token: the one in {token.path} (open {url}?token=...)")
+        # Last, so a script waiting for this line has read everything above it.
+        print(f"warroom serve: {url} ({mode}, {store}); Ctrl+C stops", flush=True)
 
     import asyncio
 
