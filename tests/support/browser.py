@@ -185,16 +185,9 @@ class Browser:
         await self.send("Input.insertText", text=text)
 
     async def press_enter(self) -> None:
-        for kind in ("rawKeyDown", "char", "keyUp"):
-            params: dict[str, Any] = {
-                "type": kind,
-                "key": "Enter",
-                "code": "Enter",
-                "windowsVirtualKeyCode": 13,
-            }
-            if kind == "char":
-                params["text"] = "\r"
-            await self.send("Input.dispatchKeyEvent", **params)
+        keys = {"key": "Enter", "code": "Enter", "windowsVirtualKeyCode": 13}
+        await self.send("Input.dispatchKeyEvent", type="keyDown", text="\r", **keys)
+        await self.send("Input.dispatchKeyEvent", type="keyUp", **keys)
 
     async def screenshot(self, path: Path) -> Path:
         result = await self.send("Page.captureScreenshot", format="png")
