@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -141,3 +142,29 @@ def test_the_password_never_shows_even_when_things_fail(
             else:
                 assert code != 0, (argv, out, err)
                 assert err.startswith("warroom: error: ")
+
+
+def test_a_password_with_url_delimiters_never_shows(
+    database: tuple[PostgresCluster, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`/ # ? @` in a password, percent-encoded as it must be, and a database named like
+    it (the server quotes the name back): --store errors and the postgres probe's reason
+    mask it whole, and no piece of it is left."""
+    cluster, _ = database
+    password = "Pg7/sl#qm?at@Zz9"
+    encoded = quote(password, safe="")
+    bad = f"postgresql://warroom:{encoded}@127.0.0.1:{cluster.port}/{encoded}"
+    pieces = [password, encoded, "Pg7/sl", "at@Zz9"]
+    for argv in (["db", "migrate"], ["declare", "x", "-s", "SEV-1"], ["incidents"]):
+        code = main(["--store", bad, *argv])
+        out, err = capsys.readouterr()
+        assert code != 0 and err.startswith("warroom: error: "), (argv, err)
+        assert "does not exist" in err or "cannot" in err or "not" in err, err
+        assert not [p for p in pieces if p in out + err], (argv, err)
+    Path("probes.toml").write_text(
+        f'[[service]]\nname = "db"\nkind = "postgres"\ndsn = "{bad}"\ninterval = 10\n'
+    )
+    assert main(["check", "--json", "--config", "probes.toml"]) == 3
+    out, err = capsys.readouterr()
+    assert "does not exist" in out  # the server's own words, with the name masked
+    assert not [p for p in pieces if p in out + err], out + err

@@ -7,6 +7,7 @@ and answers each writing key with a notice instead of a picker or a prompt.
 
 from __future__ import annotations
 
+import inspect
 from datetime import UTC
 from pathlib import Path
 
@@ -24,6 +25,8 @@ from warroom.ui.feed import FixedProbeFeed, StateChange
 from warroom.ui.panes.header import IncidentHeader
 from warroom.ui.read_only import READ_ONLY_NOTICE, ViewOnlyFeed, is_writing_action
 from warroom.ui.screens.main import MainScreen
+
+READING_METHODS = {"load", "state", "list_incidents", "list_incidents_with_problems"}
 
 
 def read_only_app(tmp_path: Path, *, incident: str | None = INCIDENT) -> WarroomApp:
@@ -58,23 +61,34 @@ async def test_every_write_is_refused_by_the_service(tmp_path: Path) -> None:
     note = next(e for e in state.entries if e.kind is EventKind.NOTE)
     service = IncidentService(store, "viewer", PRESETS["sev1-sev3"], read_only=True)
     before = store_bytes(tmp_path)
-    attempts = [
-        service.declare("Another outage", "SEV-1"),
-        service.note(INCIDENT, "a note"),
-        service.set_severity(state, "SEV-1"),
-        service.set_status(state, "resolved"),
-        service.assign_role(INCIDENT, "Comms", "bob"),
-        service.set_scenario(INCIDENT, "general"),
-        service.set_step(INCIDENT, "db-pool", "s1", "step", True),
-        service.record_probe_change(INCIDENT, "api", "http", "down", "up", "502"),
-        service.comms_copied(INCIDENT, "update", "internal", "clipboard", "text"),
-        service.edit_entry(state, note.id, "changed"),
-        service.strike_entry(state, note.id, "wrong"),
-        service.pin_entry(state, note.id),
-    ]
-    for attempt in attempts:
+    attempts = {
+        "declare": lambda: service.declare("Another outage", "SEV-1"),
+        "note": lambda: service.note(INCIDENT, "a note"),
+        "set_severity": lambda: service.set_severity(state, "SEV-1"),
+        "set_status": lambda: service.set_status(state, "resolved"),
+        "assign_role": lambda: service.assign_role(INCIDENT, "Comms", "bob"),
+        "set_scenario": lambda: service.set_scenario(INCIDENT, "general"),
+        "set_step": lambda: service.set_step(INCIDENT, "db-pool", "s1", "step", True),
+        "record_probe_change": lambda: service.record_probe_change(
+            INCIDENT, "api", "http", "down", "up", "502"
+        ),
+        "comms_copied": lambda: service.comms_copied(
+            INCIDENT, "update", "internal", "clipboard", "text"
+        ),
+        "edit_entry": lambda: service.edit_entry(state, note.id, "changed"),
+        "strike_entry": lambda: service.strike_entry(state, note.id, "wrong"),
+        "pin_entry": lambda: service.pin_entry(state, note.id),
+    }
+    # A writing method added later must be added here too (and so be checked).
+    public = {
+        name
+        for name, _ in inspect.getmembers(IncidentService, inspect.iscoroutinefunction)
+        if not name.startswith("_")
+    }
+    assert public - READING_METHODS == set(attempts)
+    for attempt in attempts.values():
         with pytest.raises(ReadOnlyError, match="read-only console"):
-            await attempt
+            await attempt()
     assert store_bytes(tmp_path) == before
     assert (await writer.note(INCIDENT, "still writable elsewhere")).kind is EventKind.NOTE
 

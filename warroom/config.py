@@ -4,6 +4,12 @@ Search order: `--config PATH`, else `./warroom.toml`, else `<config dir>/warroom
 No file at all is fine (an empty config). A file that is not valid TOML, or a field of the
 wrong type, raises `ConfigError` naming the file, the line (where TOML tells it) and the
 field. `[[service]]` tables are kept raw here and parsed by `warroom.probes.config`.
+
+A `ConfigError` message is made safe once, where it is made: it quotes what a config file
+says (service names, unknown keys, header names), and a hostile `warroom.toml` in a cloned
+repository must not set the terminal title, clear the screen or write the clipboard, so
+control characters are shown as `\\xNN` (`warroom.model.text.inert`, one line) and known
+secrets are masked.
 """
 
 from __future__ import annotations
@@ -25,14 +31,20 @@ from warroom.model.severity import (
     get_ladder,
     ladder_from_config,
 )
+from warroom.model.text import inert
 from warroom.paths import config_dir
+from warroom.redact import redact_text
 
 CONFIG_NAME = "warroom.toml"
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
 class ConfigError(ValueError):
-    """A config file warroom cannot use; the message names file, line and field."""
+    """A config file warroom cannot use; the message names file, line and field, with
+    control characters made visible and secrets masked (it is printed as is)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(redact_text(inert(str(message), single_line=True)))
 
 
 def expand_env(value: str, where: str) -> str:

@@ -17,9 +17,13 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from warroom import __version__
 from warroom.cli.common import CommandError, fail
+from warroom.config import ConfigError
+from warroom.model.text import for_terminal, has_surrogates
+from warroom.store.base import StoreError
 
 COMMAND_MODULES = (
     "warroom.cli.incident_commands",
@@ -69,8 +73,16 @@ def modules_for(argv: Sequence[str]) -> tuple[str, ...]:
     return ()
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, with its errors on one terminal-safe line (usage is in `--help`)."""
+
+    def error(self, message: str) -> NoReturn:
+        hint = f" (see {self.prog} --help)"
+        self.exit(2, f"warroom: error: {for_terminal(message)}{hint}\n")
+
+
 def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="warroom",
         description="A keyboard-driven incident console. With no command, opens the console.",
     )
@@ -124,12 +136,24 @@ def join_negative_values(argv: Sequence[str], options: tuple[str, ...] = ("--at"
     return joined
 
 
+def undecodable_argument(argv: Sequence[str]) -> int | None:
+    """The position of the first argument holding bytes that are not UTF-8, or None."""
+    for position, word in enumerate(argv, start=1):
+        if has_surrogates(word):
+            return position
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     words = join_negative_values(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(modules_for(words))
-    args = parser.parse_args(words)
-    handler = getattr(args, "handler", None)
+    bad = undecodable_argument(words)
+    if bad is not None:
+        # Refused before anything is written: such bytes cannot be stored or shown as typed.
+        return fail(f"argument {bad} is not valid UTF-8 text: {words[bad - 1]}", 2)
     try:
+        parser = build_parser(modules_for(words))
+        args = parser.parse_args(words)
+        handler = getattr(args, "handler", None)
         if handler is None:
             from warroom.cli.console_command import run_console
 
@@ -137,6 +161,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(handler(args) or 0)
     except CommandError as error:
         return fail(str(error), error.exit_code)
+    except ConfigError as error:  # a config (or --store) a command cannot use
+        return fail(str(error), 3)
+    except (StoreError, ValueError) as error:  # IncidentError, TimeParseError: ValueErrors
+        return fail(str(error))
+    except OSError as error:
+        return fail(describe_os_error(error))
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -144,6 +174,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 141
+    except Exception as error:  # the README promises one line, never a traceback
+        if os.environ.get("WARROOM_DEBUG"):
+            raise
+        return fail(f"unexpected {type(error).__name__}: {error} (WARROOM_DEBUG=1 shows where)")
+
+
+def describe_os_error(error: OSError) -> str:
+    """`cannot open PATH: Permission denied`, without Python's `[Errno 13]`."""
+    what = error.strerror or type(error).__name__
+    if error.filename is not None:
+        return f"cannot use {os.fsdecode(error.filename)}: {what}"
+    return what
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,6 +7,7 @@ import sys
 from typing import NoReturn
 
 from warroom.config import Config, ConfigError, load_config
+from warroom.model.text import for_terminal
 from warroom.redact import redact_text
 
 
@@ -19,7 +20,8 @@ class CommandError(Exception):
 
 
 def fail(message: str, exit_code: int = 1) -> int:
-    print(f"warroom: error: {redact_text(message)}", file=sys.stderr)
+    """Print the error as one line that no terminal acts on (escapes shown, secrets masked)."""
+    print(f"warroom: error: {for_terminal(redact_text(message))}", file=sys.stderr)
     return exit_code
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from warroom.cli.common import CommandError, open_config
 from warroom.model.ids import normalise_incident_id
+from warroom.model.text import for_terminal
 from warroom.paths import data_dir
 from warroom.services.stores import open_store
 from warroom.store.base import StoreError, UnknownIncident
@@ -44,8 +45,9 @@ def register(subparsers: Any) -> None:
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_help(sys.stderr)
-    return 2
+    """The command without its subcommand: one line saying what it takes."""
+    needs = "needs a command: migrate, import ID"
+    raise CommandError(f"{parser.prog} {needs} (see {parser.prog} --help)", 2)
 
 
 def open_database(args: argparse.Namespace) -> PostgresStore:
@@ -87,7 +89,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     except UnknownIncident:
         raise CommandError(f"no incident {incident_id} in {local.folder}") from None
     for problem in loaded.problems:
-        print(f"warroom: warning: {problem} (skipped)", file=sys.stderr)
+        print(f"warroom: warning: {for_terminal(str(problem))} (skipped)", file=sys.stderr)
     if not loaded.events:
         raise CommandError(f"{incident_id} in {local.folder} has no readable events")
     store = open_database(args)

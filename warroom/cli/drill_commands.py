@@ -30,6 +30,7 @@ from warroom.drill.session import (
     write_drill_report,
 )
 from warroom.model.ids import normalise_incident_id
+from warroom.model.text import for_terminal
 from warroom.paths import data_dir
 from warroom.redact import redact_text
 from warroom.store.base import StoreError
@@ -72,11 +73,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def run_drill(args: argparse.Namespace) -> int:
     library = load_drills()
     for problem in library.problems:
-        print(f"warroom: warning: {redact_text(problem)}", file=sys.stderr)
+        print(f"warroom: warning: {for_terminal(redact_text(problem))}", file=sys.stderr)
     if args.list:
         return list_drills(library)
     folder = drills_folder(data_dir(args.data_dir))
-    if args.report:
+    if args.report is not None:  # an empty id is an error, never a new drill
         return rewrite_report(library, folder, normalise_incident_id(args.report))
     if args.speed <= 0 or args.speed > 1000:
         raise CommandError("--speed must be greater than 0 and at most 1000", 2)

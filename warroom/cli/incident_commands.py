@@ -16,9 +16,11 @@ from warroom.config import Config
 from warroom.model.events import NoteKind, utc_now
 from warroom.model.figures import elapsed, format_duration
 from warroom.model.ids import normalise_incident_id
+from warroom.model.incident import IncidentState
 from warroom.model.postmortem import to_json, to_markdown
-from warroom.model.text import inert, shorten
-from warroom.model.timeparse import TimeParseError, parse_at
+from warroom.model.text import for_terminal, inert, shorten
+from warroom.model.timeparse import TimeParseError, check_backdate, describe_backdate, parse_at
+from warroom.private_files import write_private_text
 from warroom.services.incidents import IncidentError, IncidentService
 from warroom.services.stores import open_store
 from warroom.store.base import StoreError
@@ -61,7 +63,8 @@ def register(subparsers: Any) -> None:
     role = subparsers.add_parser("role", help="assign a role (IC, Ops, Dev, Comms, ...)")
     role.add_argument("incident")
     role.add_argument("role")
-    role.add_argument("name")
+    role.add_argument("name", nargs="?", default="")
+    role.add_argument("--clear", action="store_true", help="unassign the role (no NAME)")
     role.set_defaults(handler=cmd_role)
 
     export = subparsers.add_parser("export", help="export the post-mortem (Markdown or JSON)")
@@ -109,14 +112,30 @@ def zone_of(name: str | None, config: Config | None = None) -> tzinfo | None:
         raise CommandError(f"unknown time zone {name!r} (e.g. Europe/Berlin, UTC)") from None
 
 
+def known_scenario(scenario_id: str | None) -> str | None:
+    """The scenario id if the catalogue has it; else a CommandError listing the known ids."""
+    if scenario_id is None:
+        return None
+    from warroom.scenarios.loader import load_scenarios
+
+    catalogue = load_scenarios()
+    if scenario_id in catalogue:
+        return scenario_id
+    known = ", ".join(s.id for s in catalogue.all()) or "none"
+    raise CommandError(
+        f"unknown scenario {for_terminal(scenario_id)!r}; known: {known} (warroom scenarios list)"
+    )
+
+
 def cmd_declare(args: argparse.Namespace) -> int:
     roles = {"IC": args.ic} if args.ic else {}
+    scenario = known_scenario(args.scenario)
 
     async def work(service: IncidentService) -> str:
         event = await service.declare(
             args.title,
             args.severity,
-            scenario=args.scenario,
+            scenario=scenario,
             roles=roles,
             drill=args.drill,
             impact=args.impact,
@@ -128,12 +147,19 @@ def cmd_declare(args: argparse.Namespace) -> int:
 
 
 def cmd_incidents(args: argparse.Namespace) -> int:
-    async def work(service: IncidentService) -> list[Any]:
-        return await service.list_incidents()
+    async def work(service: IncidentService) -> tuple[list[Any], list[Any]]:
+        return await service.list_incidents_with_problems()
 
-    states = run(args, work)
+    states, problems = run(args, work)
+    unreadable = [p for p in problems if isinstance(p, StoreError)]
+    for problem in problems:
+        print(f"warroom: warning: {for_terminal(str(problem))}", file=sys.stderr)
     if args.open:
         states = [s for s in states if s.is_open]
+    if not states and unreadable:
+        raise CommandError(
+            f"cannot read {len(unreadable)} incident file(s); the list may be incomplete"
+        )
     if not states:
         print("No incidents. Declare one: warroom declare TITLE --severity SEV-1")
         return 0
@@ -153,19 +179,30 @@ def cmd_incidents(args: argparse.Namespace) -> int:
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     for row in rows:
         print("  ".join(value.ljust(widths[i]) for i, value in enumerate(row[:4])) + "  " + row[4])
+    if unreadable:
+        print(
+            f"warroom: error: {len(unreadable)} incident file(s) could not be read"
+            " and are not listed",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
 async def ensure_known(service: IncidentService, incident_id: str) -> bool:
     """Refuse an unknown incident, unless a shared store is offline: then the write will be
     queued locally (and sent when the database is back). True when offline."""
+    return await known_state(service, incident_id) is None
+
+
+async def known_state(service: IncidentService, incident_id: str) -> IncidentState | None:
+    """The incident's state; None when a shared store is offline (see `ensure_known`)."""
     try:
-        await service.state(incident_id)
+        return await service.state(incident_id)
     except StoreError:
         if service.store.connection_state().online:
             raise
-        return True
-    return False
+        return None
 
 
 def say_queued(incident_id: str) -> None:
@@ -181,10 +218,16 @@ def cmd_note(args: argparse.Namespace) -> int:
     incident_id = normalise_incident_id(args.incident)
 
     async def work(service: IncidentService) -> str:
-        offline = await ensure_known(service, incident_id)
+        state = await known_state(service, incident_id)
+        declared_at = state.declared_at if state else None
         at = parse_at(args.at, service.now(), zone) if args.at else None
-        event = await service.note(incident_id, args.text, NoteKind(args.kind), at)
-        if offline:
+        if at is not None:
+            check_backdate(at, declared_at, args.at)
+        event = await service.note(incident_id, args.text, NoteKind(args.kind), at, declared_at)
+        before = describe_backdate(event.at, declared_at) if at is not None else None
+        if before:
+            print(f"warroom: note: --at {for_terminal(args.at)} {before}", file=sys.stderr)
+        if state is None:
             say_queued(incident_id)
         return event.id
 
@@ -215,9 +258,12 @@ def cmd_severity(args: argparse.Namespace) -> int:
 def cmd_role(args: argparse.Namespace) -> int:
     incident_id = normalise_incident_id(args.incident)
 
+    if args.clear and args.name.strip():
+        raise CommandError("give a NAME or --clear, not both")
+
     async def work(service: IncidentService) -> None:
         offline = await ensure_known(service, incident_id)
-        await service.assign_role(incident_id, args.role, args.name)
+        await service.assign_role(incident_id, args.role, args.name, clear=args.clear)
         if offline:
             say_queued(incident_id)
 
@@ -226,24 +272,26 @@ def cmd_role(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    zone = zone_of(args.tz)
+    config = open_config(args)
+    zone = zone_of(args.tz, config)  # --tz, else the config's [incident] timezone
+    zone_name = args.tz or config.timezone
     incident_id = normalise_incident_id(args.incident)
 
     async def work(service: IncidentService) -> str:
         loaded = await service.load(incident_id)
         for problem in loaded.problems:
-            print(f"warroom: warning: {problem}", file=sys.stderr)
+            print(f"warroom: warning: {for_terminal(str(problem))}", file=sys.stderr)
         state = loaded.state
         ladder = service.ladder_of(state)
         now = service.now()
         if args.format == "json":
             return to_json(state, ladder, now)
-        return to_markdown(state, ladder, now, zone, args.tz)
+        return to_markdown(state, ladder, now, zone, zone_name)
 
-    text = run(args, work)
+    text = run(args, work, config)
     if args.output:
         try:
-            Path(args.output).write_text(text, encoding="utf-8")
+            write_private_text(Path(args.output), text)
         except OSError as error:
             raise CommandError(f"cannot write {args.output}: {error.strerror}") from None
         print(args.output)

@@ -79,8 +79,9 @@ def register(subparsers: Any) -> None:
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_help(sys.stderr)
-    return 2
+    """The command without its subcommand: one line saying what it takes."""
+    needs = "needs a command: list, show ID, validate [PATH...]"
+    raise CommandError(f"{parser.prog} {needs} (see {parser.prog} --help)", 2)
 
 
 def _print_problems(problems: list[Problem]) -> None:

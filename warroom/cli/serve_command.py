@@ -104,10 +104,9 @@ def run_serve(args: argparse.Namespace) -> int:
     token = resolve_token(args)
     dsn = args.store or config.store_dsn
     if args.store:
-        from warroom.redact import register_dsn_secrets
-        from warroom.services.stores import STORE_ENV
+        from warroom.services.stores import STORE_ENV, check_store_dsn
 
-        register_dsn_secrets(args.store)
+        check_store_dsn(args.store, "--store")  # masks it from now on; ConfigError if unusable
         os.environ[STORE_ENV] = args.store  # each session's console inherits it
     if args.data_dir:
         Path(args.data_dir).expanduser().mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,7 @@ be written (again) from it after the drill, even after a crash.
 from __future__ import annotations
 
 import json
+import os
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from warroom.model.events import format_utc, parse_utc, utc_now
+from warroom.private_files import FILE_MODE, private_folder
 
 START = "start"
 FAULT = "fault"
@@ -74,8 +76,9 @@ class Journal:
         with self._lock:
             self.entries.append(entry)
             if self.path is not None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                with open(self.path, "a", encoding="utf-8") as handle:
+                private_folder(self.path.parent)
+                fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
+                with os.fdopen(fd, "a", encoding="utf-8") as handle:
                     handle.write(json.dumps(entry.to_dict(), ensure_ascii=False) + "\n")
         return entry
 

@@ -33,6 +33,7 @@ from warroom.drill.script import DrillScript, plan
 from warroom.model.events import utc_now
 from warroom.model.incident import IncidentState, fold
 from warroom.model.severity import ladder_from_config
+from warroom.private_files import private_folder, write_private_text
 from warroom.scenarios.loader import Catalogue, load_scenarios
 from warroom.services.incidents import IncidentService
 from warroom.store.local import LocalStore
@@ -219,6 +220,6 @@ def write_drill_report(
     figures = compute(state, journal, script, scenario, ladder, speed, ended)
     text = to_markdown(figures, state, journal, script, ladder)
     path = report_path(folder, incident_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    private_folder(path.parent)
+    write_private_text(path, text)
     return path

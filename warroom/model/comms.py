@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
-from warroom.model.events import NoteKind
+from warroom.model.events import NoteKind, in_zone
 from warroom.model.figures import elapsed, format_duration, time_to_mitigate, time_to_resolve
 from warroom.model.incident import DEFAULT_ROLES, IncidentState, Status, TimelineEntry
 from warroom.model.severity import SeverityLadder, SeverityLevel
@@ -344,7 +344,7 @@ def _utc(moment: datetime | None) -> str:
 def _local(moment: datetime | None, tz: tzinfo | None) -> str:
     if moment is None:
         return "(unknown)"
-    local = moment.astimezone(tz) if tz is not None else moment.astimezone()
+    local = in_zone(moment, tz)
     return local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or local.strftime("%z"))
 
 

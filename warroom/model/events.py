@@ -15,7 +15,7 @@ import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
 from typing import Any
 
@@ -95,6 +95,16 @@ def ensure_utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         raise EventError(f"time {moment.isoformat()} has no time zone")
     return moment.astimezone(UTC)
+
+
+def in_zone(moment: datetime, zone: tzinfo | None) -> datetime:
+    """`moment` in `zone` (None: the machine's); a moment at the edge of what datetime
+    holds (year 1, year 9999) that the zone's offset would push out of range stays in UTC
+    instead of raising OverflowError."""
+    try:
+        return moment.astimezone(zone)
+    except (OverflowError, ValueError):
+        return moment
 
 
 def format_utc(moment: datetime) -> str:

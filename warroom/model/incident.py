@@ -6,7 +6,7 @@ that hold the same events show the same state whatever order the events arrived 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -91,6 +91,9 @@ class IncidentState:
     declared_by: str = ""
     drill: bool = False
     impact: str = ""
+    # True when no declaration was read (its line is damaged) but other events were:
+    # the incident is kept, declared at its first event, title and severity unknown.
+    declaration_missing: bool = False
     roles: dict[str, str] = field(default_factory=dict)
     mitigated_at: datetime | None = None
     resolved_at: datetime | None = None
@@ -211,7 +214,29 @@ def fold(events: Iterable[Event], incident_id: str | None = None) -> IncidentSta
         state = IncidentState(id=incident_id or (history[0].incident_id if history else ""))
         for event in history:
             apply(state, event)
+        if not state.declared and history:
+            _stand_in_declaration(state)
     return state
+
+
+UNKNOWN_TITLE = "(title unknown: the declaration line is unreadable)"
+UNKNOWN_SEVERITY = "?"
+
+
+def _stand_in_declaration(state: IncidentState) -> None:
+    """An incident whose declaration was lost still shows every other event: it counts
+    as declared at its first event; the severity it started at is read from the first
+    severity change (`previous`) when there is one."""
+    start = state.events[0].at
+    state.declaration_missing = True
+    state.title = state.title or UNKNOWN_TITLE
+    state.declared_at = start
+    first_change = next((e for e in state.events if e.kind is EventKind.SEVERITY_CHANGED), None)
+    initial = str(first_change.payload.get("previous") or "") if first_change else ""
+    initial = initial or state.severity or UNKNOWN_SEVERITY
+    state.severity = state.severity or initial
+    state.severity_history.insert(0, (start, initial))
+    state.status_history.insert(0, (start, Status.INVESTIGATING))
 
 
 def apply(state: IncidentState, event: Event) -> None:
@@ -225,14 +250,15 @@ def apply(state: IncidentState, event: Event) -> None:
         state.title = str(payload.get("title", ""))
         state.ladder = str(payload.get("ladder", ""))
         state.severity = str(payload.get("severity", ""))
-        state.scenario = payload.get("scenario") or None
+        state.scenario = _scenario_id(payload)
         state.declared_at = event.at
         state.declared_by = event.author
         state.drill = bool(payload.get("drill", False))
         state.impact = str(payload.get("impact", ""))
         state.severity_history.append((event.at, state.severity))
         state.status_history.append((event.at, state.status))
-        for role, name in dict(payload.get("roles", {})).items():
+        roles = payload.get("roles")
+        for role, name in roles.items() if isinstance(roles, dict) else ():
             state.roles[str(role)] = str(name)
     elif kind is EventKind.SEVERITY_CHANGED:
         severity = str(payload.get("severity", ""))
@@ -249,7 +275,7 @@ def apply(state: IncidentState, event: Event) -> None:
         else:
             state.roles.pop(role, None)
     elif kind is EventKind.SCENARIO_CHANGED:
-        state.scenario = payload.get("scenario") or None
+        state.scenario = _scenario_id(payload)
     elif kind is EventKind.STEP_CHECKED:
         state.checked_steps[step_key(payload.get("scenario"), payload.get("step"))] = event
     elif kind is EventKind.STEP_UNCHECKED:
@@ -269,6 +295,12 @@ def apply(state: IncidentState, event: Event) -> None:
         _apply_to_entry(state, event)
         return
     state.add_entry(TimelineEntry(event=event, text=describe(event)))
+
+
+def _scenario_id(payload: Mapping[str, Any]) -> str | None:
+    """The scenario an event picks: an id, or None (a damaged or foreign value is none)."""
+    scenario = payload.get("scenario")
+    return scenario if isinstance(scenario, str) and scenario else None
 
 
 def _apply_status(state: IncidentState, event: Event) -> None:

@@ -12,7 +12,7 @@ import json
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from warroom.model.events import Event, EventKind, NoteKind, format_utc
+from warroom.model.events import Event, EventKind, NoteKind, format_utc, in_zone
 from warroom.model.figures import (
     elapsed,
     format_duration,
@@ -22,7 +22,7 @@ from warroom.model.figures import (
 )
 from warroom.model.incident import IncidentState, TimelineEntry, fold
 from warroom.model.severity import SeverityError, SeverityLadder
-from warroom.model.text import inert
+from warroom.model.text import json_text, markdown_inline
 
 NOTE_LABELS = {
     NoteKind.NOTE: "note",
@@ -35,17 +35,18 @@ NOTE_LABELS = {
 
 def cell(text: str) -> str:
     """Text safe inside one Markdown table cell."""
-    return inert(text, single_line=True).replace("|", "\\|").strip()
+    return markdown_inline(text).replace("|", "\\|").strip()
 
 
 def line(text: str) -> str:
-    return inert(text, single_line=True).strip()
+    """Text safe on one Markdown line: escapes shown, HTML tags as text."""
+    return markdown_inline(text).strip()
 
 
 def _clock(moment: datetime, zone: tzinfo) -> str:
     """`YYYY-MM-DD HH:MM:SS` in `zone` (isoformat: several times faster than strftime,
     which matters for a timeline of 100,000 rows)."""
-    return moment.astimezone(zone).isoformat(sep=" ", timespec="seconds")[:19]
+    return in_zone(moment, zone).isoformat(sep=" ", timespec="seconds")[:19]
 
 
 def _when(moment: datetime | None, zone: tzinfo | None = None) -> str:
@@ -90,11 +91,11 @@ def to_markdown(
         level = ladder.get(state.severity)
         severity_label = f"{level.key} ({level.name})" if level.name else level.key
     except SeverityError:
-        severity_label = state.severity
+        severity_label = line(state.severity)
     peak = _peak_severity(state, ladder)
     add(f"- **Date:** {_when(state.declared_at)[:10]}")
     add(f"- **Duration:** {format_duration(elapsed(state, now))}")
-    add(f"- **Severity:** {severity_label}; peak {peak}")
+    add(f"- **Severity:** {severity_label}; peak {line(peak)}")
     add(f"- **Status:** {state.status}")
     add(f"- **Declared:** {_when(state.declared_at)} by {line(state.declared_by)}")
     add(f"- **Mitigated:** {_when(state.mitigated_at)}")
@@ -295,7 +296,7 @@ def to_json(state: IncidentState, ladder: SeverityLadder, now: datetime) -> str:
     events = ",\n    ".join(encode(event.to_dict()) for event in state.events)
     listing = f"[\n    {events}\n  ]" if events else "[]"
     opened = text.removesuffix("\n}")  # the head object, still open for "events"
-    return f'{opened},\n  "events": {listing}\n}}\n'
+    return json_text(f'{opened},\n  "events": {listing}\n}}\n')
 
 
 def from_json(text: str) -> IncidentState:

@@ -1,7 +1,14 @@
 """Reading the times responders type: `-5m`, `-1h30m`, `14:02`, `@14:02`, ISO 8601.
 
 A bare clock time means today in the given zone, or yesterday when that would be in the
-future (a responder at 00:10 logging "23:55" means five minutes ago).
+future (a responder at 00:10 logging "23:55" means five minutes ago). Times datetime
+cannot hold (`-99999999h`, year 1 in a zone east of UTC) are refused like unreadable ones.
+
+How far back a note may go is the incident's business, not the parser's:
+`check_backdate` refuses a time more than `MAX_BEFORE_DECLARATION` before the incident
+was declared (an alert that fired before declaring is plausible; a day before is a typo
+or a clock time read as yesterday), and `describe_backdate` says which moment was
+understood when it lies before the declaration.
 """
 
 from __future__ import annotations
@@ -19,8 +26,43 @@ class TimeParseError(ValueError):
     """A time the responder typed that we cannot read."""
 
 
+MAX_BEFORE_DECLARATION = timedelta(hours=24)
+
+
 def parse_at(text: str, now: datetime, zone: tzinfo | None = None) -> datetime:
     """The UTC moment `text` names, relative to `now`. Future times are refused."""
+    try:
+        return _parse_at(text, now, zone)
+    except OverflowError:
+        raise TimeParseError(f"time {text!r} is out of range") from None
+
+
+def check_backdate(at: datetime, declared_at: datetime | None, text: str = "") -> None:
+    """Refuse `at` when it is more than `MAX_BEFORE_DECLARATION` before the declaration."""
+    if declared_at is None or at >= declared_at - MAX_BEFORE_DECLARATION:
+        return
+    typed = f"{text!r} means " if text else ""
+    raise TimeParseError(
+        f"time {typed}{_utc(at)}, more than 24 h before the incident was declared"
+        f" ({_utc(declared_at)})"
+    )
+
+
+def describe_backdate(at: datetime, declared_at: datetime | None) -> str | None:
+    """A sentence naming the moment understood when it lies before the declaration."""
+    if declared_at is None or at >= declared_at:
+        return None
+    before = declared_at - at
+    minutes = int(before.total_seconds() // 60)
+    span = f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
+    return f"read as {_utc(at)}, {span} before the incident was declared ({_utc(declared_at)})"
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(sep=" ", timespec="seconds")[:19] + " UTC"
+
+
+def _parse_at(text: str, now: datetime, zone: tzinfo | None) -> datetime:
     raw = text.strip()
     zone = zone or UTC
     now = ensure_utc(now)

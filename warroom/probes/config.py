@@ -15,15 +15,15 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from warroom.config import Config, ConfigError, expand_env
+from warroom.credentials import CredentialError
 from warroom.redact import (
-    is_secret_header,
     redact_text,
     redact_url,
     register_dsn_secrets,
-    register_secret,
+    register_header,
     register_url_secrets,
 )
 
@@ -90,9 +90,11 @@ class StatuspageSpec(ServiceSpec):
 
     @property
     def summary_url(self) -> str:
-        if self.url.endswith(".json"):
+        """The page's summary.json (a query string, e.g. a token, stays at the end)."""
+        parts = urlsplit(self.url)
+        if parts.path.endswith(".json"):
             return self.url
-        return self.url.rstrip("/") + "/api/v2/summary.json"
+        return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "/api/v2/summary.json"))
 
     @property
     def target(self) -> str:
@@ -158,6 +160,7 @@ KIND_KEYS = {
 }
 _STATUS_PATTERN = re.compile(r"^[1-5](?:xx|\d\d)$")
 _NAME = re.compile(r"^[\w][\w .:/@+-]{0,63}$")
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # an RFC 9110 token
 
 
 class _Fields:
@@ -274,15 +277,24 @@ def _common(fields: _Fields, name: str, kind: str) -> dict[str, Any]:
 
 
 def _url(fields: _Fields, key: str) -> str:
+    """An http(s) URL whose secrets are registered; errors never quote it (it may hold
+    a password or a token)."""
     url = (fields.text(key, required=True) or "").strip()
+    try:
+        register_url_secrets(url)
+    except CredentialError as error:
+        raise fields.error(f"'{key}' cannot be read safely: {error} (value not shown)") from None
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError on a bad port
-    except ValueError as error:
-        raise fields.error(f"'{key}' is not a valid URL ({redact_text(str(error))})") from None
+    except ValueError:
+        raise fields.error(
+            f"'{key}' is not a valid URL (a bad port or [address]; value not shown)"
+        ) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise fields.error(f"'{key}' must be an http:// or https:// URL with a host")
-    register_url_secrets(url)
+    if any(ord(c) < 33 or 0x7F <= ord(c) <= 0x9F for c in url):
+        raise fields.error(f"'{key}' holds spaces or control characters (value not shown)")
     return url
 
 
@@ -299,9 +311,11 @@ def _http(fields: _Fields, common: dict[str, Any]) -> HttpSpec:
         if not isinstance(value, str):
             raise fields.error(f"headers.{key} must be a string")
         expanded = expand_env(value, f"{fields.where}: headers.{key}")
-        if is_secret_header(key):
-            register_secret(expanded)
-            register_secret(expanded.split(None, 1)[-1])
+        register_header(key, expanded)
+        if not _HEADER_NAME.match(key):
+            raise fields.error(f"headers.{key}: not a valid header name")
+        if any((ord(c) < 32 and c != "\t") or 0x7F <= ord(c) <= 0x9F for c in expanded):
+            raise fields.error(f"headers.{key}: the value holds control characters (not shown)")
         headers[str(key)] = expanded
     expect = fields.raw.get("expect_status", "2xx")
     wanted = [expect] if isinstance(expect, int | str) and not isinstance(expect, bool) else expect
@@ -331,12 +345,18 @@ def _postgres(fields: _Fields, common: dict[str, Any]) -> PostgresSpec:
     dsn = (fields.text("dsn", required=True) or "").strip()
     try:
         register_dsn_secrets(dsn)
+    except CredentialError as error:
+        raise fields.error(f"'dsn' cannot be read safely: {error} (value not shown)") from None
     except ValueError:
         raise fields.error("'dsn' must be postgresql://... or key=value pairs") from None
     if "://" in dsn:
         scheme = dsn.split("://", 1)[0].lower()
         if scheme not in ("postgres", "postgresql"):
             raise fields.error("'dsn' must be postgresql://... or key=value pairs")
+        try:
+            urlsplit(dsn).port  # noqa: B018 - raises ValueError on a bad port
+        except ValueError:
+            raise fields.error("'dsn' has a bad port or [address] (value not shown)") from None
     elif "=" not in dsn:
         raise fields.error("'dsn' must be postgresql://... or key=value pairs")
     share = fields.number("pool_degraded_at", 0.8)

@@ -5,6 +5,11 @@ A fetch follows redirects itself (so a loop is named as one), reads at most
 a state: refused, reset or timed out is `down`; a host that does not resolve is `unknown`
 (our probe cannot tell). Names under `.invalid` never resolve (RFC 6761), so they are
 refused at once without asking a resolver.
+
+A redirect to another origin (scheme, host and port; http to https on the same host
+aside) drops every header the config set but plain ones such as `Accept`, not only
+`Authorization`: an `X-Api-Key` or `Ocp-Apim-Subscription-Key` is never sent to a host
+it was not configured for. Cookies and proxy credentials are dropped too.
 """
 
 from __future__ import annotations
@@ -21,9 +26,10 @@ import httpx
 
 from warroom.probes.config import HttpSpec
 from warroom.probes.result import ProbeResult, ProbeState, format_ms
-from warroom.redact import redact_url
+from warroom.redact import is_secret_header, redact_text, redact_url
 
 SNIPPET_CHARS = 200
+CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
 
 
 class FetchFailed(Exception):
@@ -50,8 +56,11 @@ class Fetched:
         return self.body.decode("utf-8", errors="replace")
 
     def snippet(self) -> str:
-        text = self.text()[:SNIPPET_CHARS]
-        return text + ("…" if self.truncated or len(self.body) > SNIPPET_CHARS else "")
+        """The start of the body, secrets masked before it is cut (a cut secret would no
+        longer match the registry)."""
+        text = redact_text(self.text())
+        cut = text[:SNIPPET_CHARS]
+        return cut + ("…" if self.truncated or len(text) > SNIPPET_CHARS else "")
 
 
 async def fetch(
@@ -68,6 +77,9 @@ async def fetch(
     started = time.perf_counter()
     request = client.build_request(method, url, headers=headers, timeout=httpx.Timeout(timeout))
     _refuse_invalid_names(request.url)
+    origin = request.url
+    private = {name.lower() for name in headers or () if is_secret_header(name)}
+    private |= CREDENTIAL_HEADERS
     seen = [str(request.url)]
     redirects: list[str] = []
     while True:
@@ -94,6 +106,9 @@ async def fetch(
                         redirects=redirects,
                     )
                 _refuse_invalid_names(next_request.url)
+                if not same_origin(origin, next_request.url):
+                    for name in private:
+                        next_request.headers.pop(name, None)
                 seen.append(target)
                 request = next_request
                 continue
@@ -123,6 +138,21 @@ async def _read_capped(response: httpx.Response, limit: int, timeout: float) -> 
     except httpx.HTTPError as error:
         raise _transport_failure(error, timeout, while_reading=True) from None
     return b"".join(chunks), False
+
+
+def same_origin(first: httpx.URL, then: httpx.URL) -> bool:
+    """Whether credentials for `first` may go to `then`: the same scheme, host and port,
+    or the upgrade of the same host from http (port 80) to https (port 443)."""
+    if first.host.lower() != then.host.lower():
+        return False
+    if (first.scheme, first.port) == (then.scheme, then.port):
+        return True
+    return (
+        first.scheme == "http"
+        and then.scheme == "https"
+        and first.port in (80, None)
+        and then.port in (443, None)
+    )
 
 
 def _refuse_invalid_names(url: httpx.URL) -> None:
@@ -229,7 +259,7 @@ def _json_problem(got: Fetched, expected: Mapping[str, Any], limit: int) -> str 
     try:
         document = json.loads(got.body)
     except (ValueError, UnicodeDecodeError) as error:
-        return f"body is not JSON ({error.__class__.__name__}: {str(error)[:80]})"
+        return f"body is not JSON ({error.__class__.__name__}: {redact_text(str(error))[:80]})"
     return json_mismatch(document, expected)
 
 
@@ -258,4 +288,4 @@ def _kind(value: Any) -> str:
 
 
 def _show(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)[:80]
+    return redact_text(json.dumps(value, ensure_ascii=False))[:80]

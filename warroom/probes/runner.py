@@ -3,8 +3,9 @@
 `ProbeRunner` owns the one `httpx.AsyncClient` an engine shares between all its HTTP and
 Statuspage probes (its connection limits match the engine's concurrency cap). `run()`
 always returns a `ProbeResult`: a probe that overruns its timeout is down ("no answer
-within 5 s"), and a probe that fails in a way nobody foresaw is unknown, with the error
-(secrets masked) as the reason.
+within 5 s"), except a vendor's status page, whose silence tells nothing about the
+vendor (unknown, as when it refuses the connection); a probe that fails in a way nobody
+foresaw is unknown, with the error (secrets masked) as the reason.
 """
 
 from __future__ import annotations
@@ -61,11 +62,7 @@ class ProbeRunner:
             async with asyncio.timeout(spec.timeout):
                 result = await self._dispatch(spec)
         except TimeoutError:
-            result = ProbeResult(
-                ProbeState.DOWN,
-                f"no answer within {spec.timeout:g} s",
-                detail={"target": spec.target},
-            )
+            result = timed_out(spec)
         except Exception as error:  # a probe never takes the engine down
             reason = clean_remote_text(f"probe failed: {type(error).__name__}: {error}")
             log.warning("probe %s failed: %s", spec.name, reason)
@@ -86,3 +83,17 @@ class ProbeRunner:
     async def aclose(self) -> None:
         if self._owns_client:
             await self.client.aclose()
+
+
+def timed_out(spec: ServiceSpec) -> ProbeResult:
+    """What a probe that did not finish in time says: down, or unknown for a status page
+    (the vendor's page not answering is not the vendor being down)."""
+    if isinstance(spec, StatuspageSpec):
+        return ProbeResult(
+            ProbeState.UNKNOWN,
+            f"status page unreachable: no answer within {spec.timeout:g} s",
+            detail={"url": spec.target},
+        )
+    return ProbeResult(
+        ProbeState.DOWN, f"no answer within {spec.timeout:g} s", detail={"target": spec.target}
+    )

@@ -3,7 +3,9 @@
 The CLI and the console both go through this class, so a severity the ladder does not
 know, a status that does not exist or an unreadable backdating time is refused the same
 way everywhere, and an event is on disk (or in the shared database) before the caller
-shows it.
+shows it. Every string of an event's payload has known secrets and recognisable
+credentials masked before it is stored (a probe reason quoting a server, a DSN pasted in
+a note): the timeline, the exports and every console see the masked text.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from warroom.model.events import Event, EventKind, NoteKind, new_event, utc_now
 from warroom.model.ids import ID_PATTERN
 from warroom.model.incident import DEFAULT_ROLES, IncidentState, Status, fold
 from warroom.model.severity import PRESETS, SeverityError, SeverityLadder
-from warroom.store.base import IncidentStore, LoadProblem, UnknownIncident
+from warroom.model.timeparse import check_backdate
+from warroom.redact import redact_value
+from warroom.store.base import IncidentStore, LoadProblem, StoreError, UnknownIncident
 
 
 class IncidentError(ValueError):
@@ -69,19 +73,46 @@ class IncidentService:
         state = fold(result.events, incident_id)
         if not state.declared:
             raise UnknownIncident(incident_id)
-        return LoadedIncident(state=state, problems=result.problems)
+        problems = list(result.problems)
+        if state.declaration_missing:
+            source = problems[0].source if problems else incident_id
+            problems.append(
+                LoadProblem(
+                    source,
+                    problems[0].line if problems else 1,
+                    "the declaration is unreadable: title, severity and roles are unknown;"
+                    " every other event is kept",
+                )
+            )
+        return LoadedIncident(state=state, problems=problems)
 
     async def state(self, incident_id: str) -> IncidentState:
         return (await self.load(incident_id)).state
 
     async def list_incidents(self) -> list[IncidentState]:
+        return (await self.list_incidents_with_problems())[0]
+
+    async def list_incidents_with_problems(
+        self,
+    ) -> tuple[list[IncidentState], list[LoadProblem | StoreError]]:
+        """Every incident, newest first, and what could not be read: damaged lines
+        (`LoadProblem`, the incident is still listed) and incidents that could not be read
+        at all (`StoreError`, e.g. a file without read permission). A folder that cannot
+        be listed raises StoreError: "no incidents" would invite a duplicate declaration."""
         states = []
+        problems: list[LoadProblem | StoreError] = []
         for incident_id in await self.store.incident_ids():
             try:
-                states.append((await self.load(incident_id)).state)
+                loaded = await self.load(incident_id)
             except UnknownIncident:
                 continue
-        return sorted(states, key=lambda s: s.declared_at or self.now(), reverse=True)
+            except StoreError as error:
+                problems.append(error)
+                continue
+            states.append(loaded.state)
+            problems.extend(loaded.problems)
+        states.sort(key=lambda s: s.declared_at or self.now(), reverse=True)
+        return states, problems
 
     # Writing ---------------------------------------------------------------------------
 
@@ -102,7 +133,8 @@ class IncidentService:
         payload: Mapping[str, Any],
         at: datetime | None = None,
     ) -> Event:
-        return new_event(incident_id, kind, self.author, payload, at=at, now=self.now())
+        safe = redact_value(payload)
+        return new_event(incident_id, kind, self.author, safe, at=at, now=self.now())
 
     async def declare(
         self,
@@ -145,10 +177,20 @@ class IncidentService:
         text: str,
         kind: NoteKind = NoteKind.NOTE,
         at: datetime | None = None,
+        declared_at: datetime | None = None,
     ) -> Event:
+        """Append a note; a backdated one (`at`) may not lie more than 24 h before the
+        declaration (`declared_at`, read from the store when not given)."""
         text = text.strip()
         if not text:
             raise IncidentError("a note needs some text")
+        if at is not None:
+            if declared_at is None:
+                try:
+                    declared_at = (await self.state(incident_id)).declared_at
+                except StoreError:
+                    declared_at = None  # a shared store offline: the note is queued as is
+            check_backdate(at, declared_at)
         payload = {"text": text, "note_kind": str(kind)}
         return await self._append(self._event(incident_id, EventKind.NOTE, payload, at))
 
@@ -172,11 +214,18 @@ class IncidentService:
         payload = {"status": str(value), "previous": str(state.status)}
         return await self._append(self._event(state.id, EventKind.STATUS_CHANGED, payload))
 
-    async def assign_role(self, incident_id: str, role: str, name: str) -> Event:
+    async def assign_role(
+        self, incident_id: str, role: str, name: str, *, clear: bool = False
+    ) -> Event:
+        """Give `role` to `name`; an empty name is refused unless `clear` says the role
+        is being unassigned on purpose."""
         role = canonical_role(role)
         if not role:
             raise IncidentError("a role needs a name (IC, Ops, Dev, Comms or your own)")
-        payload = {"role": role, "name": name.strip()}
+        name = name.strip()
+        if not name and not clear:
+            raise IncidentError(f"who is {role}? a name is needed (to unassign, use --clear)")
+        payload = {"role": role, "name": "" if clear else name}
         return await self._append(self._event(incident_id, EventKind.ROLE_ASSIGNED, payload))
 
     async def set_scenario(self, incident_id: str, scenario: str | None) -> Event:

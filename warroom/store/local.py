@@ -24,6 +24,8 @@ from typing import Any
 from warroom.model.bulk import collector_paused
 from warroom.model.events import Event, EventError
 from warroom.model.ids import ID_PATTERN, next_incident_id
+from warroom.model.text import json_text
+from warroom.private_files import FILE_MODE, private_folder
 from warroom.store.base import (
     ConnectionState,
     LoadProblem,
@@ -36,7 +38,10 @@ SUFFIX = ".jsonl"
 
 
 def encode(event: Event) -> bytes:
-    return (json.dumps(event.to_dict(), ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+    """One JSONL line; characters a terminal would act on (C1, bidi) as \\u escapes, so
+    `cat` or `tail -f` of an incident file is as safe as the console."""
+    text = json.dumps(event.to_dict(), ensure_ascii=False, separators=(",", ":"))
+    return (json_text(text) + "\n").encode()
 
 
 def decode_lines(data: bytes, source: str, first_line: int = 1) -> LoadResult:
@@ -108,7 +113,7 @@ class IncidentLog:
 
     def append_many(self, events: list[Event]) -> None:
         data = b"".join(encode(event) for event in events)
-        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, FILE_MODE)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             try:
@@ -137,8 +142,13 @@ class IncidentLog:
             handle = open(self.path, "rb")  # noqa: SIM115 (closed below)
         except FileNotFoundError:
             raise UnknownIncident(self.path.stem) from None
+        except OSError as error:  # no read permission, a folder in its place...
+            raise StoreError(f"cannot read {self.path}: {error.strerror or error}") from None
         with handle:
-            return read_lines(handle, str(self.path))
+            try:
+                return read_lines(handle, str(self.path))
+            except OSError as error:
+                raise StoreError(f"cannot read {self.path}: {error.strerror or error}") from None
 
 
 class LocalStore:
@@ -153,12 +163,14 @@ class LocalStore:
 
     def ensure_folder(self) -> None:
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            private_folder(self.folder)
             probe = self.folder / ".write-check"
             probe.write_bytes(b"")
             probe.unlink()
         except OSError as error:
-            raise StoreError(f"data folder {self.data_dir} is not writable: {error}") from None
+            self._check_data_dir()
+            reason = error.strerror or str(error)
+            raise StoreError(f"data folder {self.data_dir} is not writable: {reason}") from None
 
     def log(self, incident_id: str) -> IncidentLog:
         if not ID_PATTERN.match(incident_id) and not incident_id.replace("-", "").isalnum():
@@ -167,7 +179,7 @@ class LocalStore:
 
     @contextmanager
     def _folder_lock(self):  # type: ignore[no-untyped-def]
-        fd = os.open(self.folder / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(self.folder / ".lock", os.O_RDWR | os.O_CREAT, FILE_MODE)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield
@@ -184,11 +196,15 @@ class LocalStore:
             event = make_declared(incident_id)
             path = self.folder / f"{event.incident_id}{SUFFIX}"
             try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
             except FileExistsError:
                 raise StoreError(f"incident {event.incident_id} already exists") from None
             os.close(fd)
-            IncidentLog(path).append(event)
+            try:
+                IncidentLog(path).append(event)
+            except BaseException:
+                path.unlink(missing_ok=True)  # an empty file would burn the id
+                raise
         return event
 
     def append_sync(self, event: Event) -> None:
@@ -201,12 +217,32 @@ class LocalStore:
             raise StoreError(f"cannot write {log.path}: {error}") from None
 
     def load_sync(self, incident_id: str) -> LoadResult:
-        return self.log(incident_id).load()
+        try:
+            return self.log(incident_id).load()
+        except StoreError:
+            self._check_data_dir()
+            raise
+
+    def _check_data_dir(self) -> None:
+        """StoreError naming the real trouble when the data folder is a file."""
+        if self.data_dir.exists() and not self.data_dir.is_dir():
+            raise StoreError(f"data folder {self.data_dir} is a file, not a folder") from None
 
     def incident_ids_sync(self) -> list[str]:
-        if not self.folder.is_dir():
+        """The incidents in the folder; StoreError when it exists but cannot be listed
+        (glob would say "none", and a responder would declare the incident again)."""
+        try:
+            names = os.listdir(self.folder)
+        except (FileNotFoundError, NotADirectoryError):
+            self._check_data_dir()
+            if self.folder.exists():
+                raise StoreError(f"{self.folder} is a file, not a folder") from None
             return []
-        return sorted(path.stem for path in self.folder.glob(f"*{SUFFIX}"))
+        except OSError as error:
+            raise StoreError(
+                f"cannot read the incidents folder {self.folder}: {error.strerror or error}"
+            ) from None
+        return sorted(name[: -len(SUFFIX)] for name in names if name.endswith(SUFFIX))
 
     # The async IncidentStore interface ------------------------------------------------
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from warroom.model.events import Event
+from warroom.private_files import FILE_MODE, private_folder
 from warroom.store.base import LoadProblem, StoreError
 from warroom.store.local import IncidentLog, decode_lines
 
@@ -69,7 +70,7 @@ class OfflineQueue:
 
     def _ensure_folder(self) -> None:
         if not self.folder.is_dir():
-            self.folder.mkdir(parents=True, exist_ok=True)
+            private_folder(self.folder)
             _fsync_dir(self.folder.parent)
 
     def add(self, event: Event) -> None:
@@ -94,7 +95,8 @@ class OfflineQueue:
 
     def _write_sent_offset(self, offset: int) -> None:
         temporary = self.sent_path.with_suffix(".sent-new")
-        with open(temporary, "w") as handle:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        with os.fdopen(fd, "w") as handle:
             handle.write(f"{offset}\n")
             handle.flush()
             os.fsync(handle.fileno())
@@ -177,7 +179,7 @@ class OfflineQueue:
     def sender(self) -> Iterator[bool]:
         """Hold the right to send (True), or learn that another process sends (False)."""
         self._ensure_folder()
-        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, FILE_MODE)
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -26,6 +26,7 @@ from warroom.config import Config
 from warroom.model.comms import CommsTemplate
 from warroom.model.events import utc_now
 from warroom.model.text import inert
+from warroom.redact import redact_text
 from warroom.scenarios.loader import Catalogue, load_scenarios
 from warroom.services.incidents import IncidentError, IncidentService
 from warroom.services.session import IncidentSession
@@ -96,7 +97,10 @@ class WarroomApp(App[int]):
         markup: bool = True,
     ) -> None:
         """Every notification is plain text: they quote errors and what people typed, and
-        Textual would read `[/x]` in them as markup (widgets' `notify` lands here too)."""
+        Textual would read `[/x]` in them as markup (widgets' `notify` lands here too); escapes
+        and reordering characters in them are shown, not applied (`inert`). Errors can quote
+        a DSN or a server's words: secrets are masked here, once."""
+        message, title = inert(redact_text(str(message))), inert(title)
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     async def run_action(

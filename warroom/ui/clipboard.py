@@ -15,6 +15,8 @@ from pathlib import Path
 
 from textual.app import App
 
+from warroom.private_files import private_folder, write_private_text
+
 
 @dataclass(frozen=True)
 class CopyOutcome:
@@ -47,9 +49,9 @@ def save_copy(text: str, data_dir: Path, label: str) -> Path | None:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     folder = data_dir / "copies"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_folder(folder)
         path = folder / f"{stamp}-{safe}.txt"
-        path.write_text(text, encoding="utf-8")
+        write_private_text(path, text)
     except OSError:
         return None
     return path

@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widgets import Tab, Tabs, TextArea
 
 from warroom.model.comms import CommsTemplate
+from warroom.ui.safe_text import plain
 
 
 class CommsComposer(Vertical):
@@ -43,7 +44,8 @@ class CommsComposer(Vertical):
         self._setting = False
 
     def compose(self) -> ComposeResult:
-        yield Tabs(*(Tab(t.title, id=f"tpl-{t.id}") for t in self.templates), id="comms-templates")
+        tabs = (Tab(plain(t.title), id=f"tpl-{t.id}") for t in self.templates)
+        yield Tabs(*tabs, id="comms-templates")
         yield TextArea("", id="comms-draft", soft_wrap=True, show_line_numbers=False)
 
     @property

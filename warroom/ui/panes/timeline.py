@@ -18,7 +18,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from warroom.model.events import EventKind, NoteKind
+from warroom.model.events import EventKind, NoteKind, in_zone
 from warroom.model.incident import TimelineEntry
 from warroom.model.text import inert
 
@@ -120,7 +120,7 @@ class TimelineView(ScrollView, can_focus=True):
 
     def _time(self, moment: datetime) -> str:
         if self.local_time:
-            return moment.astimezone(self.zone).strftime("%H:%M:%S")
+            return in_zone(moment, self.zone).strftime("%H:%M:%S")
         return moment.astimezone(UTC).strftime("%H:%M:%S")
 
     def render_line(self, y: int) -> Strip:

@@ -13,6 +13,7 @@ from textual.widgets import Button, Footer, Input, Label, Select
 
 from warroom.model.scenario import GENERAL_SCENARIO_ID, Scenario
 from warroom.model.severity import SeverityLadder
+from warroom.ui.safe_text import plain
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class DeclareScreen(Screen[Declaration | None]):
 
     def compose(self) -> ComposeResult:
         levels = [(f"{lvl.key}  {lvl.name}", lvl.key) for lvl in self.ladder.levels]
-        scenarios = [(s.title, s.id) for s in self.scenarios]
+        scenarios = [(plain(s.title), s.id) for s in self.scenarios]
         with Vertical(id="declare"):
             yield Label(Text("Declare an incident", style="bold"), id="declare-title")
             yield Label("What is happening?")

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -27,7 +28,8 @@ from warroom.model.incident import IncidentState
 from warroom.model.note_input import parse_note_line
 from warroom.model.postmortem import to_markdown
 from warroom.model.text import inert
-from warroom.model.timeparse import TimeParseError
+from warroom.model.timeparse import TimeParseError, describe_backdate
+from warroom.private_files import private_folder, write_private_text
 from warroom.services.incidents import IncidentError
 from warroom.services.session import IncidentSession
 from warroom.store.base import StoreError
@@ -38,6 +40,7 @@ from warroom.ui.panes.comms import CommsComposer
 from warroom.ui.panes.header import IncidentHeader
 from warroom.ui.panes.status import StatusTable
 from warroom.ui.panes.timeline import TimelineView
+from warroom.ui.safe_text import joined, plain
 from warroom.ui.screens.details import DetailScreen, format_detail
 from warroom.ui.screens.help import HelpScreen
 from warroom.ui.screens.main_pickers import PickerActions
@@ -158,10 +161,10 @@ class MainScreen(PickerActions, Screen[None]):
             return  # notes and probe changes leave the checklist as it is
         scenarios = scenarios_for(state, self.wr.catalogue)
         checklist.show(state, ladder, scenarios)
-        title = "2 Checklist"
+        title: Text | str = "2 Checklist"
         if scenarios:
             done = sum(1 for key in state.checked_steps if key.split("/")[0] == scenarios[0].id)
-            title = f"2 Checklist: {inert(scenarios[0].title, single_line=True)} ({done} done)"
+            title = joined("2 Checklist: ", plain(scenarios[0].title), f" ({done} done)")
         self.query_one("#pane-checklist").border_title = title
 
     def refresh_services(self) -> None:
@@ -311,12 +314,19 @@ class MainScreen(PickerActions, Screen[None]):
         except TimeParseError as error:
             self.notify(str(error), severity="error")
             return
+        declared_at = self.state.declared_at
         saved = await self._do(
-            self.session.service.note(self.session.incident_id, parsed.text, parsed.kind, parsed.at)
+            self.session.service.note(
+                self.session.incident_id, parsed.text, parsed.kind, parsed.at, declared_at
+            )
         )
         if saved is not None:
             event.input.value = ""
-            self.notify(f"Saved {parsed.kind.value}", timeout=2)
+            before = describe_backdate(saved.at, declared_at) if parsed.at else None
+            if before:
+                self.notify(f"Saved {parsed.kind.value}, {before}", timeout=8)
+            else:
+                self.notify(f"Saved {parsed.kind.value}", timeout=2)
 
     def action_leave_note(self) -> None:
         self.query_one(TimelineView).focus()
@@ -440,9 +450,9 @@ class MainScreen(PickerActions, Screen[None]):
         text = to_markdown(self.state, self.session.ladder, now, self.wr.zone, self.wr.zone_name)
         folder: Path = self.wr.data_dir / "exports"
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            private_folder(folder)
             path = folder / f"{self.session.incident_id}-{now.strftime('%Y%m%dT%H%M%SZ')}.md"
-            path.write_text(text, encoding="utf-8")
+            write_private_text(path, text)
         except OSError as error:
             self.notify(f"Export failed: {error}", severity="error")
             return

@@ -63,7 +63,11 @@ class PickerActions:
         def named(role: str, name: str | None) -> None:
             if name is not None:
                 self.run_worker(
-                    self._do(self.session.service.assign_role(self.session.incident_id, role, name))
+                    self._do(
+                        self.session.service.assign_role(
+                            self.session.incident_id, role, name, clear=not name.strip()
+                        )
+                    )
                 )
 
         def chosen(role: str | None) -> None:

@@ -16,6 +16,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from warroom.ui.safe_text import plain
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -78,7 +80,7 @@ class PickerScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
-            yield Label(Text(self.title_text), id="picker-title")
+            yield Label(plain(self.title_text), id="picker-title")
             if self.show_filter:
                 yield Input(placeholder="type to filter, Enter to pick", id="picker-filter")
             yield OptionList(id="picker-options")
@@ -101,12 +103,12 @@ class PickerScreen(ModalScreen[str | None]):
         scored.sort()
         highlight = 0
         for position, (_, _, choice) in enumerate(scored):
-            prompt = Text(choice.label)
+            prompt = plain(choice.label)
             if choice.value == self.current:
                 prompt.append("  (current)", "dim")
                 highlight = position
             if choice.hint:
-                prompt.append(f"  {choice.hint}", "dim")
+                prompt.append(plain(f"  {choice.hint}", "dim"))
             options.add_option(Option(prompt, id=choice.value))
         if scored:
             options.highlighted = highlight if not query else 0
@@ -151,7 +153,7 @@ class TextPromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
-            yield Label(Text(self.title_text), id="picker-title")
+            yield Label(plain(self.title_text), id="picker-title")
             yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
             yield Label(Text("Enter to save, Esc to cancel", style="dim"))
 
