@@ -172,3 +172,12 @@ async def test_store_dsn_reaches_sessions_by_environment_only(tmp_path: Path) ->
         assert b"s3cret" not in argv and b"--store" not in argv
         assert b"WARROOM_STORE=" + dsn.encode() in environ
         assert not any("s3cret" in line for line in served.output)
+
+
+@pytest.mark.parametrize("dsn", ["mysql://ic@db/warroom", "postgresql://ic:p@ss@db:5432/x"])
+def test_serve_refuses_an_unusable_store_dsn_in_one_line(
+    dsn: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["serve", "--store", dsn]) == 3
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "--store" in error and "p@ss" not in error

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.browser import Browser, find_chromium
+from tests.support.postgres import PostgresCluster
 from tests.support.serve import rss_kib, serving
 from warroom.cli import main
 from warroom.model.events import EventKind
@@ -106,3 +107,25 @@ async def test_a_read_only_page_changes_nothing(
             await browser.type_text("p")
             await browser.wait_for_text("read-only console")
     assert (isolated_dirs / "incidents" / f"{incident}.jsonl").read_bytes() == before
+
+
+@pytest.mark.postgres
+async def test_a_page_on_the_shared_postgres_store_follows_it_live(
+    database: tuple[PostgresCluster, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each browser session is a console on the shared store: a note written from a
+    terminal elsewhere arrives (LISTEN/NOTIFY), and the DSN's password is never shown."""
+    assert CHROMIUM is not None
+    cluster, name = database
+    secret = "pw_Serve_7731_secret"
+    dsn = cluster.dsn(password=secret, db=name)
+    await cli("--store", dsn, "declare", TITLE, "--severity", "SEV1")
+    incident = capsys.readouterr().out.strip().splitlines()[-1]
+    with serving("--store", dsn, "--read-only") as served:
+        assert not any(secret in line for line in served.output)
+        async with Browser(CHROMIUM) as browser:
+            await browser.navigate(served.url)
+            text = await browser.wait_for_text("READ-ONLY", TITLE)
+            assert secret not in text and "OFFLINE" not in text
+            await cli("--store", dsn, "note", incident, "Replica promoted by the DBA")
+            await browser.wait_for_text("Replica promoted by the DBA")
