@@ -18,7 +18,7 @@ import pytest
 
 from tests.support.serve import serving
 from warroom.cli import main
-from warroom.serve.server import TOKEN_COOKIE
+from warroom.serve.server import token_cookie
 from warroom.serve.token import TokenError, load_or_create_token, needs_token
 
 WS_HEADERS = {
@@ -107,6 +107,7 @@ def test_without_the_token_every_request_is_refused(tmp_path: Path) -> None:
     token_file = tmp_path / "serve.token"
     with serving("--token-file", str(token_file), host="127.0.0.2") as served:
         token = token_file.read_text().strip()
+        cookie_name = token_cookie(int(served.url.rstrip("/").rsplit(":", 1)[1]))
         # Printed once, with the URL that carries it.
         assert sum(token in line for line in served.output) == 2
         with httpx.Client(base_url=served.url, timeout=10) as client:
@@ -114,7 +115,7 @@ def test_without_the_token_every_request_is_refused(tmp_path: Path) -> None:
                 assert client.get(path).status_code == 403, path
                 assert client.get(path, params={"token": token + "x"}).status_code == 403
                 assert (
-                    client.get(path, headers={"Cookie": f"{TOKEN_COOKIE}=wrong"}).status_code == 403
+                    client.get(path, headers={"Cookie": f"{cookie_name}=wrong"}).status_code == 403
                 )
                 bearer = {"Authorization": f"Bearer {token[:-1]}"}
                 assert client.get(path, headers=bearer).status_code == 403
@@ -126,8 +127,9 @@ def test_without_the_token_every_request_is_refused(tmp_path: Path) -> None:
             assert token not in traded.headers["location"]
             assert "fontsize=14" in traded.headers["location"]
             cookie = traded.headers["set-cookie"]
+            assert cookie.startswith(f"{cookie_name}=")
             assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
-            page = client.get("/", headers={"Cookie": f"{TOKEN_COOKIE}={token}"})
+            page = client.get("/", headers={"Cookie": f"{cookie_name}={token}"})
             assert page.status_code == 200 and "warroom" in page.text
             assert "-m warroom" not in page.text and "python" not in page.text.lower()
             bearer = {"Authorization": f"Bearer {token}"}
@@ -135,7 +137,7 @@ def test_without_the_token_every_request_is_refused(tmp_path: Path) -> None:
 
             # Another site's page cannot open the console's websocket, even with the cookie.
             hostile = {**WS_HEADERS, "Origin": "http://evil.example"}
-            hostile["Cookie"] = f"{TOKEN_COOKIE}={token}"
+            hostile["Cookie"] = f"{cookie_name}={token}"
             refused = client.get("/ws", headers=hostile)
             assert refused.status_code == 403
         # A second start reads the same token and does not print it again.

@@ -77,7 +77,8 @@ async def test_a_browser_watches_and_works_the_shared_incident(
 
             # With the token, the browser works the incident: n, text, Enter.
             await browser.type_text("n")
-            await asyncio.sleep(0.3)  # the console moves focus to the note line first
+            # The note line has the focus once the timeline's keys leave the footer.
+            await browser.wait_until(lambda text: "Strike" not in text, "the note line focused")
             await browser.type_text("Status page updated from the browser")
             await browser.press_enter()
             deadline = time.monotonic() + 15

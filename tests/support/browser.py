@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -166,6 +167,12 @@ class Browser:
 
     async def wait_for_text(self, *needles: str, timeout: float = 20) -> str:
         """The terminal's text once it contains every needle (polled, bounded)."""
+        return await self.wait_until(
+            lambda text: all(needle in text for needle in needles), f"{needles!r}", timeout
+        )
+
+    async def wait_until(self, shows: Callable[[str], bool], what: str, timeout: float = 20) -> str:
+        """The terminal's text once `shows(text)` holds (polled every 0.1 s, bounded)."""
         deadline = time.monotonic() + timeout
         text = ""
         while time.monotonic() < deadline:
@@ -174,10 +181,10 @@ class Browser:
                 and await self.find_terminal()
             ):
                 text = await self.terminal_text()
-                if all(needle in text for needle in needles):
+                if shows(text):
                     return text
             await asyncio.sleep(0.1)
-        raise AssertionError(f"the page never showed {needles!r}; it showed:\n{text}")
+        raise AssertionError(f"the page never showed {what}; it showed:\n{text}")
 
     async def type_text(self, text: str) -> None:
         """Keys into the terminal, as a person typing (xterm sends them to the console)."""

@@ -20,13 +20,17 @@ from aiohttp import web
 from textual_serve.server import Server
 
 TOKEN_PARAM = "token"
-TOKEN_COOKIE = "warroom_token"
+TOKEN_COOKIE = "warroom_token"  # + "_PORT": browsers share cookies across a host's ports
 REFUSED = "warroom: refused: this console needs its access token (the URL warroom serve printed)"
 CROSS_ORIGIN = "warroom: refused: the console's websocket only answers its own page"
 
 SHUTDOWN_SECONDS = 3.0  # open browser sessions get this long to close on Ctrl+C
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def token_cookie(port: int) -> str:
+    return f"{TOKEN_COOKIE}_{port}"
 
 
 def host_for_url(host: str) -> str:
@@ -49,6 +53,7 @@ class WarroomServer(Server):
         super().__init__(command, host=host, port=port, title="warroom", public_url=url)
         self.public_url = url.rstrip("/")
         self.token = token
+        self.cookie_name = token_cookie(port)
 
     async def _make_app(self) -> web.Application:
         app = await super()._make_app()
@@ -91,7 +96,7 @@ class WarroomServer(Server):
             query.popall(TOKEN_PARAM)
             response = web.HTTPFound(request.rel_url.with_query(query))
             response.set_cookie(
-                TOKEN_COOKIE,
+                self.cookie_name,
                 self.token,
                 httponly=True,
                 samesite="Strict",
@@ -101,7 +106,7 @@ class WarroomServer(Server):
             return response
         if (
             self._token_matches(in_query)
-            or self._token_matches(request.cookies.get(TOKEN_COOKIE))
+            or self._token_matches(request.cookies.get(self.cookie_name))
             or self._token_matches(self._bearer(request))
         ):
             return await handler(request)
