@@ -59,11 +59,17 @@ def test_serve_refuses_a_bad_port(capsys: pytest.CaptureFixture[str]) -> None:
 def test_token_file_is_created_private_and_read_back(tmp_path: Path) -> None:
     path = tmp_path / "serve.token"
     first = load_or_create_token(path)
-    assert first.created and len(first.value) >= 40
+    assert first.created is True and first.path == path and len(first.value) >= 40
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     again = load_or_create_token(path)
-    assert not again.created and again.value == first.value
+    assert again.created is False and again.path == path and again.value == first.value
     assert load_or_create_token(tmp_path / "other.token").value != first.value
+
+
+def test_token_length_boundary(tmp_path: Path) -> None:
+    assert load_or_create_token(_write(tmp_path / "a", b"x" * 16 + b"\n")).value == "x" * 16
+    with pytest.raises(TokenError, match="at least 16"):
+        load_or_create_token(_write(tmp_path / "b", b"x" * 15))
 
 
 def _write(path: Path, content: bytes, mode: int = 0o600) -> Path:
