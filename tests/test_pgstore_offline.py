@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from warroom.model.severity import PRESETS
 from warroom.services.incidents import IncidentService
 from warroom.store.base import StoreError
 from warroom.store.postgres import PostgresStore
+from warroom.store.queue_report import queue_reports, to_markdown
 
 pytestmark = pytest.mark.postgres
 LADDER = PRESETS["sev1-sev3"]
@@ -156,9 +158,12 @@ async def test_the_password_never_shows(
     declared = await right.declare(lambda i: new_event(i, EventKind.DECLARED, "ic", {}))
     seen.append(repr(right.connection_state()))
     note = new_event(declared.incident_id, EventKind.NOTE, "ic", {"text": "x"})
-    await wrong.append(note)  # 'database does not exist': queued, said why
+    with pytest.raises(StoreError) as refused:  # 'database does not exist': refused
+        await wrong.append(note)
+    seen.append(str(refused.value))
+    assert 'database "***" does not exist' in str(refused.value)
     seen.append(repr(wrong.connection_state()))
-    assert 'database "***" does not exist' in wrong.connection_state().detail
+    assert wrong.connection_state().queued == 0 and wrong.queue.count() == 0
     for attempt in (wrong.load(declared.incident_id), wrong.declare(lambda i: note)):
         with pytest.raises(StoreError) as caught:
             await attempt
@@ -171,6 +176,9 @@ async def test_the_password_never_shows(
     await right.close()
     await wrong.close()
     seen.extend(record.getMessage() for record in caplog.records)
-    for folder in (tmp_path / "q1", tmp_path / "q2"):
-        seen.extend(path.read_text() for path in folder.iterdir() if path.is_file())
+    assert not (tmp_path / "q1").exists()  # refused: nothing queued, nothing written
+    for path in (tmp_path / "q2").iterdir():
+        seen.extend([path.name, path.read_text()])
+    seen.append(to_markdown(queue_reports(tmp_path / "q2"), datetime.now(UTC)))
+    assert right.queue.count() == 1 and "x" in seen[-1]  # the queued note is in the export
     assert all(secret not in text for text in seen), [t for t in seen if secret in t]

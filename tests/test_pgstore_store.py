@@ -229,5 +229,8 @@ async def test_a_queued_event_the_database_refuses_is_set_aside_not_retried_fore
     loaded = await later.load(declared.incident_id)
     assert [e.id for e in loaded.events] == [declared.id, good.id]
     assert later.queue.count() == 0
-    assert [e.id for e in later.queue.rejected.load().events] == [stray.id]
+    rejected = later.queue.rejected()
+    assert [r.event.id for r in rejected] == [stray.id]
+    assert "INC-20000101-7 is not in" in rejected[0].reason
+    assert later.connection_state().unsent == 1
     await later.close()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.ui_support import make_app, still
+from warroom.store.base import ConnectionState
 from warroom.ui.screens.declare import DeclareScreen
 from warroom.ui.screens.main import MainScreen
 
@@ -61,3 +62,16 @@ def test_help_screen(snap_compare, tmp_path: Path) -> None:
         await pilot.pause()
 
     assert snap_compare(make_app(tmp_path), terminal_size=(120, 40), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_header_when_the_shared_store_cannot_send(
+    snap_compare, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    app = make_app(tmp_path)
+    refused = "the database schema is at version 2, newer than this warroom knows (1)"
+    state = ConnectionState(
+        online=False, queued=2, detail="", unsent=3, unsent_noun="notes", refused=refused
+    )
+    app.service.store.connection_state = lambda: state  # type: ignore[method-assign]
+    assert snap_compare(app, terminal_size=size, run_before=main_screen())

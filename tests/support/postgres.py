@@ -116,7 +116,9 @@ class PostgresCluster:
             shutil.rmtree(self.root, ignore_errors=True)
             self.root = None
 
-    def psql(self, sql: str, db: str = "postgres") -> str:
+    def psql(
+        self, sql: str, db: str = "postgres", user: str | None = None, no_password: bool = False
+    ) -> str:
         result = self._run(
             find_binary("psql") or "psql",
             "-X",
@@ -128,7 +130,8 @@ class PostgresCluster:
             "-p",
             str(self.port),
             "-U",
-            self.user,
+            user or self.user,
+            *(["-w"] if no_password else []),
             "-d",
             db,
             "-c",

@@ -136,6 +136,26 @@ def join_negative_values(argv: Sequence[str], options: tuple[str, ...] = ("--at"
     return joined
 
 
+def say_unsent(args: argparse.Namespace) -> None:
+    """One line on stderr while this data folder holds events that cannot be sent (set
+    aside by the database, or for a server that refuses this machine)."""
+    from warroom.paths import data_dir
+
+    folder = data_dir(getattr(args, "data_dir", None)) / "queue"
+    if not folder.is_dir():
+        return
+    from warroom.store.queue_report import attention_line
+
+    try:
+        line = attention_line(folder)
+    except OSError as error:
+        line = f"the offline queue in {folder} cannot be read: {error.strerror or error}"
+    except Exception as error:  # a notice must never turn a command into a traceback
+        line = f"the offline queue in {folder} cannot be read: {type(error).__name__}"
+    if line:
+        print(f"warroom: warning: {line}", file=sys.stderr)
+
+
 def undecodable_argument(argv: Sequence[str]) -> int | None:
     """The position of the first argument holding bytes that are not UTF-8, or None."""
     for position, word in enumerate(argv, start=1):
@@ -150,6 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if bad is not None:
         # Refused before anything is written: such bytes cannot be stored or shown as typed.
         return fail(f"argument {bad} is not valid UTF-8 text: {words[bad - 1]}", 2)
+    args: argparse.Namespace | None = None
     try:
         parser = build_parser(modules_for(words))
         args = parser.parse_args(words)
@@ -158,15 +179,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             from warroom.cli.console_command import run_console
 
             return run_console(args)
-        return int(handler(args) or 0)
+        code = int(handler(args) or 0)
     except CommandError as error:
-        return fail(str(error), error.exit_code)
+        code = fail(str(error), error.exit_code)
     except ConfigError as error:  # a config (or --store) a command cannot use
-        return fail(str(error), 3)
+        code = fail(str(error), 3)
     except (StoreError, ValueError) as error:  # IncidentError, TimeParseError: ValueErrors
-        return fail(str(error))
+        code = fail(str(error))
     except OSError as error:
-        return fail(describe_os_error(error))
+        code = fail(describe_os_error(error))
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -177,7 +198,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # the README promises one line, never a traceback
         if os.environ.get("WARROOM_DEBUG"):
             raise
-        return fail(f"unexpected {type(error).__name__}: {error} (WARROOM_DEBUG=1 shows where)")
+        code = fail(f"unexpected {type(error).__name__}: {error} (WARROOM_DEBUG=1 shows where)")
+    if args is not None and getattr(args, "queue_notice", True):
+        say_unsent(args)
+    return code
 
 
 def describe_os_error(error: OSError) -> str:

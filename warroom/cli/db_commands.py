@@ -1,6 +1,7 @@
-"""`warroom db`: the shared PostgreSQL database (`db migrate`, `db import ID`).
+"""`warroom db`: the shared PostgreSQL database (`db migrate`, `db import ID`, and
+`db queue`, in `queue_commands`).
 
-Both need a database: `--store postgresql://...` or `[store] dsn` in the config. The
+Migrate and import need a database: `--store postgresql://...` or `[store] dsn` in the config. The
 password never reaches the output: `open_store` registers it, and every message goes
 through `redact_text` (in `warroom.cli.common.fail`).
 """
@@ -12,6 +13,7 @@ import asyncio
 import sys
 from typing import Any
 
+from warroom.cli import queue_commands
 from warroom.cli.common import CommandError, open_config
 from warroom.model.ids import normalise_incident_id
 from warroom.model.text import for_terminal
@@ -28,7 +30,9 @@ NO_DATABASE = (
 
 
 def register(subparsers: Any) -> None:
-    db = subparsers.add_parser("db", help="the shared PostgreSQL database (migrate, import)")
+    db = subparsers.add_parser(
+        "db", help="the shared PostgreSQL database (migrate, import, the offline queue)"
+    )
     commands = db.add_subparsers(title="db commands", metavar="DB_COMMAND")
     db.set_defaults(handler=lambda _args: _usage(db))
 
@@ -42,6 +46,8 @@ def register(subparsers: Any) -> None:
     )
     upload.add_argument("incident", help="incident id, e.g. INC-20261123-1")
     upload.set_defaults(handler=cmd_import)
+
+    queue_commands.register(commands)
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:

@@ -190,17 +190,19 @@ def cmd_incidents(args: argparse.Namespace) -> int:
 
 
 async def ensure_known(service: IncidentService, incident_id: str) -> bool:
-    """Refuse an unknown incident, unless a shared store is offline: then the write will be
-    queued locally (and sent when the database is back). True when offline."""
+    """Refuse an unknown incident, unless a shared store is unreachable: then the write is
+    queued locally if this machine has seen the incident there (the store refuses it
+    otherwise), and sent when the database is back. True when offline."""
     return await known_state(service, incident_id) is None
 
 
 async def known_state(service: IncidentService, incident_id: str) -> IncidentState | None:
-    """The incident's state; None when a shared store is offline (see `ensure_known`)."""
+    """The incident's state; None when a shared store is unreachable (see `ensure_known`)."""
     try:
         return await service.state(incident_id)
     except StoreError:
-        if service.store.connection_state().online:
+        connection = service.store.connection_state()
+        if connection.online or connection.refused:
             raise
         return None
 

@@ -39,11 +39,19 @@ class LoadResult:
 
 @dataclass(frozen=True)
 class ConnectionState:
-    """What the header says about the store: online, or queueing locally."""
+    """What the header says about the store: online, or queueing locally.
+
+    `queued`: events this process queued that wait to be sent. `unsent`: events of this
+    store's queue that cannot be sent without a person (set aside by the database, or
+    waiting while it refuses us: `refused` says why), shown until retried or discarded.
+    """
 
     online: bool = True
     queued: int = 0
     detail: str = ""
+    unsent: int = 0
+    unsent_noun: str = "events"
+    refused: str = ""
 
 
 @runtime_checkable

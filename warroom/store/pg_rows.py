@@ -6,7 +6,8 @@ cannot hold the NUL character (untrusted text such as an HTTP body in a probe re
 contain one), and what goes in must come out as from the local store, key order included.
 
 Errors: `is_unreachable` says whether an error means "the database cannot be reached
-right now" (queue and retry) rather than "the database refuses this" (tell the user).
+right now" (queue and retry); `is_refusal` that the server answered and said no for good
+(no such database or role, a wrong password, no privilege): tell the user, queue nothing.
 `describe_error` is the one place an asyncpg error becomes text, and it always goes
 through `redact_text`, because connection errors can quote the DSN.
 """
@@ -81,21 +82,39 @@ def event_from_row(row: Mapping[str, Any]) -> Event:
     return Event.from_dict(json.loads(row["event_json"]))
 
 
-# Connection trouble: queue the event and retry later.
+# Connection trouble that passes: queue the event and retry later.
 _UNREACHABLE = (
-    OSError,
+    OSError,  # connection refused, no route, reset
     TimeoutError,
     asyncpg.exceptions.PostgresConnectionError,  # class 08, and "connection lost"
-    asyncpg.exceptions.OperatorInterventionError,  # shutting down, starting up (57P)
-    asyncpg.exceptions.InsufficientResourcesError,  # too many connections (53)
-    asyncpg.exceptions.InvalidAuthorizationSpecificationError,  # pg_hba, password (28)
-    asyncpg.exceptions.InvalidCatalogNameError,  # the database does not exist (yet)
+    asyncpg.exceptions.AdminShutdownError,  # 57P01: the server is shutting down
+    asyncpg.exceptions.CrashShutdownError,  # 57P02: a backend crashed, all restart
+    asyncpg.exceptions.CannotConnectNowError,  # 57P03: starting up, shutting down
+    asyncpg.exceptions.QueryCanceledError,  # 57014: statement timeout under load
+    asyncpg.exceptions.InsufficientResourcesError,  # class 53: too many clients (53300)
+)
+
+# The server answers, and says no: waiting will not help, a person must act. Nothing is
+# queued; the command fails with one line (and a running console stops writing).
+_REFUSED = (
+    asyncpg.exceptions.InvalidCatalogNameError,  # 3D000: no such database
+    asyncpg.exceptions.InvalidAuthorizationSpecificationError,  # 28000: role, pg_hba
+    asyncpg.exceptions.InvalidPasswordError,  # 28P01: wrong password (a subclass of 28000)
+    asyncpg.exceptions.InsufficientPrivilegeError,  # 42501: no right to the tables
+    asyncpg.exceptions.DatabaseDroppedError,  # 57P04: the database was dropped
+    asyncpg.exceptions.UndefinedTableError,  # 42P01: the tables are gone
 )
 
 
 def is_unreachable(error: BaseException) -> bool:
     """True when the error means we cannot talk to the database right now."""
-    return isinstance(error, _UNREACHABLE)
+    return isinstance(error, _UNREACHABLE) and not is_refusal(error)
+
+
+def is_refusal(error: BaseException) -> bool:
+    """True when the database answers that it will not take our writes (see _REFUSED);
+    `pg_schema.SchemaTooNew` (a StoreError) is one too, checked where it is raised."""
+    return isinstance(error, _REFUSED)
 
 
 def describe_error(error: BaseException) -> str:

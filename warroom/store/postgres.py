@@ -10,10 +10,17 @@ transaction).
   incremented in the same transaction that inserts the incident and its declared event,
   so two consoles declaring at once get different ids. It needs the database.
 - `append` inserts by event id with ON CONFLICT DO NOTHING (sending twice stores once).
-  When the database cannot be reached the event goes to the fsynced local queue
-  (`queue.OfflineQueue`) and `append` returns; a background task reconnects with backoff,
-  sends the queue in order, then goes back online. Appends wait behind the queue, so
-  nothing overtakes it.
+  When the database cannot be reached (refused connection, timeout, too many clients, a
+  server shutting down or starting up) the event goes to the fsynced local queue
+  (`queue.OfflineQueue`, one per server identity, `pg_identity`) and `append` returns; a
+  background task reconnects with backoff, sends the queue in order (`pg_send`), then goes
+  back online. Appends wait behind the queue, so nothing overtakes it. Only an incident
+  this machine has seen through this server (`pg_known`) may be written to offline.
+- When the server answers and refuses (no such database or role, a wrong password, no
+  privilege, a schema newer than this warroom: checked on every (re)connect) nothing is
+  queued: the write raises StoreError saying why. A running console keeps retrying slowly
+  and stops writing meanwhile; what it had queued stays queued, with the reason recorded
+  beside the queue (`<key>.refused`) so every command and the header show it.
 - `load` reads the incident in storage order; offline, it returns what this process
   already had plus the queued events, with a problem line saying so.
 - The DSN's password is registered with `warroom.redact` and every error is described
@@ -25,7 +32,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,10 +41,13 @@ import asyncpg
 
 from warroom.model.events import Event
 from warroom.model.ids import ID_PATTERN
-from warroom.redact import register_dsn_secrets
+from warroom.redact import redact_text, register_dsn_secrets
 from warroom.store.base import ConnectionState, LoadProblem, LoadResult, StoreError, UnknownIncident
+from warroom.store.pg_identity import server_identity
 from warroom.store.pg_import import ImportOutcome, import_events
+from warroom.store.pg_known import KnownIncidents
 from warroom.store.pg_listen import ChangeHub, ChangeStream
+from warroom.store.pg_pending import QueueView
 from warroom.store.pg_rows import (
     INCIDENT_EXISTS,
     INSERT_EVENT,
@@ -49,10 +58,12 @@ from warroom.store.pg_rows import (
     describe_error,
     event_from_row,
     event_params,
+    is_refusal,
     is_unreachable,
     safe_target,
 )
-from warroom.store.pg_schema import Migration, current_version, migrate
+from warroom.store.pg_schema import Migration, SchemaTooNew, current_version, migrate
+from warroom.store.pg_send import connection_trouble, send_queue
 from warroom.store.queue import OfflineQueue, queue_key
 
 log = logging.getLogger(__name__)
@@ -63,16 +74,20 @@ class _Offline(Exception):
     """Internal: the database cannot be reached; take the offline path."""
 
 
-def _broken(conn: asyncpg.Connection, error: BaseException) -> bool:
-    """The connection cannot be used any more (a server gone mid-message confuses asyncpg:
-    it may raise InternalClientError and close the connection without telling us)."""
-    return conn.is_closed() or isinstance(error, asyncpg.exceptions.InternalClientError)
+def refusal_reason(error: BaseException) -> str | None:
+    """Why the server refuses us for good (see `pg_rows.is_refusal`), or None."""
+    if isinstance(error, SchemaTooNew):
+        return str(error)
+    if is_refusal(error):
+        return describe_error(error)
+    return None
 
 
 class PostgresStore:
     """Incidents in a PostgreSQL database shared by several consoles."""
 
     reconnect_delays: tuple[float, ...] = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0)
+    refused_retry = 5.0  # seconds between attempts while the server refuses us
     connect_timeout = 5.0
     command_timeout = 15.0
     heartbeat_interval = 10.0
@@ -82,22 +97,25 @@ class PostgresStore:
         register_dsn_secrets(dsn)  # as written and percent-decoded; $PGPASSWORD too
         self.target = safe_target(dsn)
         self.description = f"PostgreSQL {self.target}"
-        self.queue = OfflineQueue(Path(queue_dir), queue_key(self.target))
+        folder = Path(queue_dir)
+        self.identity = server_identity(dsn, folder)
+        self.queue = OfflineQueue(folder, self.identity.key, redact_text(self.identity.label))
+        self.seen_incidents = KnownIncidents(folder / f"{self.identity.key}.known")
+        self.queue.absorb(OfflineQueue(folder, queue_key(self.target)))  # an older name
         self._conn: asyncpg.Connection | None = None
         self._lock = asyncio.Lock()  # one statement at a time on the query connection
         self._connecting = asyncio.Lock()
         self._online = False
         self._detail = "not connected yet"
-        self._migrated = False
+        self._refused = ""  # why the server refuses us, while it does
         self._closed = False
         self._reconnect_task: asyncio.Task[None] | None = None
         self._health_task: asyncio.Task[None] | None = None
         self._known: dict[str, dict[str, Event]] = {}
-        self._queued = 0
-        self._queued_at = 0.0
+        self.view = QueueView(self.queue)  # what this console queued; what cannot go
         self.hub = ChangeHub(
             self._connect,
-            self._remember,
+            self._from_database,
             self._suspect,
             self.reconnect_delays,
             self.heartbeat_interval,
@@ -126,14 +144,14 @@ class PostgresStore:
             )
 
     async def _open(self) -> None:
-        """Connect, migrate once, send the queue, go online. Caller holds `_connecting`."""
+        """Connect, check (and bring up) the schema version, send the queue, go online.
+        Caller holds `_connecting`. The version is checked on every (re)connect: a console
+        that was open when a newer warroom migrated the database stops writing."""
         async with self._lock:
             self._drop()
             conn = await self._connect()
             try:
-                if not self._migrated:
-                    await migrate(conn)
-                    self._migrated = True
+                await migrate(conn)
                 self._conn = conn
                 conn.add_termination_listener(self._on_terminated)
                 await self._send_queued(conn)
@@ -145,7 +163,22 @@ class PostgresStore:
             # of this process cannot slip in behind the queue.
             self._online = True
             self._detail = ""
-            self._refresh_queued()
+            self._refused = ""
+
+    def _refuse(self, reason: str) -> None:
+        """The server answers and refuses us: stop writing, say why, retry slowly."""
+        if reason != self._refused:
+            log.info("%s refuses warroom: %s", self.description, reason)
+        self._refused = reason
+        self._online = False
+        self._detail = f"refuses warroom: {reason}"
+        self._drop()
+        if self.queue.count():
+            self.queue.set_refused(reason)
+        self._start_reconnect()
+
+    def _refused_error(self) -> StoreError:
+        return StoreError(f"{self.description} refuses warroom: {self._refused}")
 
     def _go_offline(self, error: BaseException) -> None:
         was_online = self._online
@@ -166,7 +199,8 @@ class PostgresStore:
     async def _reconnect(self) -> None:
         attempt = 0
         while not self._closed:
-            await asyncio.sleep(self.reconnect_delays[min(attempt, len(self.reconnect_delays) - 1)])
+            delay = self.reconnect_delays[min(attempt, len(self.reconnect_delays) - 1)]
+            await asyncio.sleep(self.refused_retry if self._refused else delay)
             attempt += 1
             try:
                 async with self._connecting:
@@ -177,8 +211,11 @@ class PostgresStore:
             except asyncio.CancelledError:
                 raise
             except Exception as error:
-                self._detail = f"unreachable: {describe_error(error)}"
-                self._refresh_queued()
+                reason = refusal_reason(error)
+                if reason is not None:
+                    self._refuse(reason)
+                elif not self._refused:  # refused stays refused until a connection works
+                    self._detail = f"unreachable: {describe_error(error)}"
 
     def _reconnecting(self) -> bool:
         return self._reconnect_task is not None and not self._reconnect_task.done()
@@ -188,18 +225,26 @@ class PostgresStore:
             raise StoreError("the PostgreSQL store is closed")
         if self._online:
             return True
+        if self._refused:
+            raise self._refused_error()
         if self._reconnecting():
             return False
         async with self._connecting:
             if self._online:
                 return True
+            if self._refused:
+                raise self._refused_error()
             if self._reconnecting():
                 return False
             try:
                 await self._open()
-            except StoreError:
-                raise
             except Exception as error:
+                reason = refusal_reason(error)
+                if reason is not None:
+                    self._refuse(reason)
+                    raise self._refused_error() from None
+                if isinstance(error, StoreError):
+                    raise
                 if not is_unreachable(error):
                     raise StoreError(f"{self.description}: {describe_error(error)}") from None
                 self._go_offline(error)
@@ -228,74 +273,43 @@ class PostgresStore:
             except StoreError:
                 raise
             except Exception as error:
-                if is_unreachable(error) or _broken(conn, error):
+                if connection_trouble(conn, error):
                     self._go_offline(error)
                     raise _Offline from None
+                reason = refusal_reason(error)
+                if reason is not None:
+                    self._refuse(reason)
+                    raise self._refused_error() from None
                 raise StoreError(f"{self.description}: {describe_error(error)}") from None
 
     # The offline queue -----------------------------------------------------------------
 
     async def _send_queued(self, conn: asyncpg.Connection) -> None:
         """Send queued events in order (caller holds `_lock`); unreachable errors raise."""
-        with self.queue.sender() as mine:
-            if not mine:
-                return  # another process on this machine is sending them
-            while batch := self.queue.pending():
-                for problem in batch.problems:
-                    log.info("offline queue: %s", problem)
-                known = set(
-                    await conn.fetchval(
-                        "SELECT coalesce(array_agg(id), '{}') FROM warroom_incidents"
-                        " WHERE id = ANY($1::text[])",
-                        sorted({event.incident_id for event in batch.events}),
-                    )
-                )
-                sendable = [event for event in batch.events if event.incident_id in known]
-                for event in batch.events:
-                    if event.incident_id not in known:
-                        missing = event.incident_id
-                        log.info("offline queue: %s is not in %s", missing, self.target)
-                        self.queue.reject(event)
-                await self._insert_queued(conn, sendable)
-                self.queue.mark_sent(batch.end)
-            self.queue.compact()
-        self._refresh_queued()
-
-    async def _insert_queued(self, conn: asyncpg.Connection, events: list[Event]) -> None:
-        """One transaction for the lot; if the database refuses it, one by one, setting
-        aside (never retrying forever) each event it refuses."""
-        if not events:
-            return
-        try:
-            async with conn.transaction():
-                await conn.executemany(INSERT_EVENT, [event_params(e) for e in events])
-            return
-        except Exception as error:
-            if is_unreachable(error) or _broken(conn, error):
-                raise
-        for event in events:
-            try:
-                await conn.execute(INSERT_EVENT, *event_params(event))
-            except Exception as error:
-                if is_unreachable(error) or _broken(conn, error):
-                    raise
-                log.info("offline queue: %s refused: %s", event.id, describe_error(error))
-                self.queue.reject(event)
-
-    def _refresh_queued(self) -> None:
-        with contextlib.suppress(OSError):
-            self._queued = self.queue.count()
-        self._queued_at = time.monotonic()
+        outcome = await send_queue(conn, self.queue, self.target, self.view.recheck)
+        if outcome.busy:
+            return  # another process on this machine is sending them
+        self.view.gone([*outcome.sent, *outcome.rejected])
+        self.seen_incidents.add(event.incident_id for event in outcome.sent)
+        self.queue.clear_refused()
 
     def _enqueue(self, event: Event) -> None:
         self.queue.add(event)
-        self._refresh_queued()
+        self.view.queued(event)
         self._remember([event])
         self.hub.publish([event])
         if not self._online:
             self._start_reconnect()
 
+    def _may_queue(self, incident_id: str) -> bool:
+        return incident_id in self._known or incident_id in self.seen_incidents
+
     # Keeping what this process knows ---------------------------------------------------
+
+    def _from_database(self, events: list[Event]) -> None:
+        """Events read from the database (the LISTEN hub): stored, so no longer queued."""
+        self.view.gone(events)
+        self._remember(events)
 
     def _remember(self, events: list[Event]) -> None:
         for event in events:
@@ -337,6 +351,7 @@ class PostgresStore:
                 "`warroom db import ID` when the database is back."
             ) from None
         self._known[event.incident_id] = {event.id: event}
+        self.seen_incidents.add([event.incident_id])
         self._stored([event])
         return event
 
@@ -352,8 +367,19 @@ class PostgresStore:
         try:
             await self._run(work)
         except _Offline:
+            if not self._may_queue(event.incident_id):
+                raise StoreError(
+                    f"not saved: {self.description} is {self._detail}, and this machine has "
+                    f"never seen incident {event.incident_id} there, so the write cannot be "
+                    "queued (check the id: `warroom incidents` once the database is back)"
+                ) from None
             self._enqueue(event)
             return
+        except StoreError as error:
+            if self._refused:
+                raise StoreError(f"not saved: {error}") from None
+            raise
+        self.seen_incidents.add([event.incident_id])
         self._stored([event])
 
     async def load(self, incident_id: str) -> LoadResult:
@@ -375,6 +401,7 @@ class PostgresStore:
                 source = f"{self.target} warroom_events seq"
                 result.problems.append(LoadProblem(source, row["seq"], describe_error(error)))
         self._known[incident_id] = {event.id: event for event in result.events}
+        self.seen_incidents.add([incident_id])
         return result
 
     def _load_offline(self, incident_id: str) -> LoadResult:
@@ -397,12 +424,14 @@ class PostgresStore:
             return [row["id"] for row in await conn.fetch(SELECT_INCIDENT_IDS)]
 
         try:
-            return await self._run(work)
+            ids = await self._run(work)
         except _Offline:
             if self._known:
                 return sorted(self._known)
             message = f"cannot list incidents: {self.description} is {self._detail}"
             raise StoreError(message) from None
+        self.seen_incidents.add(ids)
+        return ids
 
     def changes(self, incident_id: str) -> ChangeStream:
         if self._closed:
@@ -413,10 +442,19 @@ class PostgresStore:
         if self._online and (self._conn is None or self._conn.is_closed()):
             with contextlib.suppress(RuntimeError):  # no running loop: report only
                 self._go_offline(ConnectionError("connection to the database lost"))
-        if time.monotonic() - self._queued_at > 1.0:
-            self._refresh_queued()
         detail = self.description if self._online else f"{self.description} {self._detail}"
-        return ConnectionState(online=self._online, queued=self._queued, detail=detail)
+        try:
+            unsent, noun = self.view.unsent()
+        except OSError:
+            unsent, noun = 0, "events"
+        return ConnectionState(
+            online=self._online,
+            queued=self.view.own_count(),
+            detail=detail,
+            unsent=unsent,
+            unsent_noun=noun,
+            refused=self._refused,
+        )
 
     async def close(self) -> None:
         self._closed = True
@@ -445,7 +483,6 @@ class PostgresStore:
             raise StoreError(f"{self.description}: {describe_error(error)}") from None
         try:
             applied = await migrate(conn)
-            self._migrated = True
             return await current_version(conn), applied
         except StoreError:
             raise
@@ -453,6 +490,11 @@ class PostgresStore:
             raise StoreError(f"{self.description}: {describe_error(error)}") from None
         finally:
             conn.terminate()
+
+    async def send_queue_now(self) -> bool:
+        """Connect if need be, which sends the queue (`warroom db queue retry`); False
+        when the database is unreachable, StoreError when it refuses."""
+        return await self._ensure_online()
 
     async def import_incident(self, events: list[Event]) -> ImportOutcome:
         """Upload a local incident's events (see `pg_import.import_events`)."""

@@ -7,9 +7,18 @@ works through a byte offset kept beside it (`<key>.sent`, replaced atomically): 
 sender reads the lines after the offset, inserts them (inserts are idempotent by event
 id), then moves the offset. When everything is sent the file is emptied under its lock,
 after the offset was reset, so a crash at any point resends at worst, never loses.
-One sender at a time (`<key>.drain-lock`). An event the database refuses for good (its
-incident is not in that database) goes to `<key>.rejected.jsonl` instead of blocking the
-queue.
+One sender at a time (`<key>.drain-lock`).
+
+`<key>` is the server's identity (`pg_identity`), not the DSN's spelling, so `localhost`
+and `127.0.0.1` share a queue. Beside the queue:
+- `<key>.server`: which server it is for (`role@host:port/database`, no password), so
+  `warroom db queue` can name it;
+- `<key>.rejected.jsonl`: events the database refused for good (their incident is not in
+  it, a constraint), one `{"rejected_at", "reason", "event"}` object a line, set aside
+  instead of blocking the queue, and shown until a person retries or discards them;
+- `<key>.refused`: why the server refuses this machine (a wrong password, a newer
+  schema...) while events wait, so that everything on this machine can say so; removed
+  once the queue goes through.
 """
 
 from __future__ import annotations
@@ -17,12 +26,14 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
-from warroom.model.events import Event
+from warroom.model.events import Event, EventError
 from warroom.private_files import FILE_MODE, private_folder
 from warroom.store.base import LoadProblem, StoreError
 from warroom.store.local import IncidentLog, decode_lines
@@ -41,9 +52,40 @@ class PendingEvents:
         return self.end > self.start
 
 
+@dataclass(frozen=True)
+class RejectedEvent:
+    """An event the database refused for good, and why."""
+
+    event: Event
+    reason: str
+    rejected_at: str = ""
+
+
 def queue_key(target: str) -> str:
-    """A file name for one database (from its password-free address)."""
+    """The file name the queue of `target` had before queues were keyed by the server's
+    identity (`pg_identity.ServerIdentity.key`); kept to pick such queues up."""
     return "pg-" + hashlib.sha256(target.encode()).hexdigest()[:16]
+
+
+def _append_line(path: Path, line: str) -> None:
+    """Append one line durably (fsynced, under the file's lock)."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        os.write(fd, line.encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _replace_text(path: Path, text: str) -> None:
+    temporary = path.with_name(f"{path.name}.{os.getpid()}-new")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -57,12 +99,16 @@ def _fsync_dir(folder: Path) -> None:
 class OfflineQueue:
     """The queued events for one database, in the order they were queued."""
 
-    def __init__(self, folder: Path, key: str) -> None:
+    def __init__(self, folder: Path, key: str, server: str = "") -> None:
         self.folder = Path(folder)
+        self.key = key
+        self.server = server
         self.log = IncidentLog(self.folder / f"{key}.jsonl")
         self.sent_path = self.folder / f"{key}.sent"
         self.lock_path = self.folder / f"{key}.drain-lock"
-        self.rejected = IncidentLog(self.folder / f"{key}.rejected.jsonl")
+        self.rejected_path = self.folder / f"{key}.rejected.jsonl"
+        self.refused_path = self.folder / f"{key}.refused"
+        self.server_path = self.folder / f"{key}.server"
 
     @property
     def path(self) -> Path:
@@ -78,6 +124,7 @@ class OfflineQueue:
         try:
             self._ensure_folder()
             created = not self.log.path.exists()
+            self._write_server()
             self.log.append(event)
             if created:
                 _fsync_dir(self.folder)
@@ -151,9 +198,108 @@ class OfflineQueue:
     def mark_sent(self, offset: int) -> None:
         self._write_sent_offset(offset)
 
-    def reject(self, event: Event) -> None:
+    def absorb(self, other: OfflineQueue) -> None:
+        """Move what waits in `other` (a queue an older warroom named after the DSN's
+        spelling) to the end of this one; added before marked sent, so never lost."""
+        if other.key == self.key or not other.has_pending():
+            return
+        with contextlib.suppress(OSError, StoreError), other.sender() as mine:
+            if mine and (batch := other.pending()):
+                for event in batch.events:
+                    self.add(event)
+                other.mark_sent(batch.end)
+                other.compact()
+
+    # Which server, refused events, a refusing server -------------------------------------
+
+    def _write_server(self) -> None:
+        if self.server and not self.server_path.exists():
+            _replace_text(self.server_path, json.dumps({"server": self.server}) + "\n")
+
+    def server_label(self) -> str:
+        """The server this queue is for, as recorded (or as given)."""
+        try:
+            data = json.loads(self.server_path.read_text(encoding="utf-8"))
+            return str(data["server"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return self.server or f"(unknown server, queue {self.key})"
+
+    def reject(self, event: Event, reason: str) -> None:
         """Set aside an event the database refuses for good, so the queue moves on."""
-        self.rejected.append(event)
+        self._ensure_folder()
+        self._write_server()
+        record = {
+            "rejected_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "reason": reason,
+            "event": event.to_dict(),
+        }
+        _append_line(self.rejected_path, json.dumps(record, ensure_ascii=False) + "\n")
+
+    def rejected(self) -> list[RejectedEvent]:
+        """The events set aside, oldest first (lines that cannot be read are skipped)."""
+        try:
+            lines = self.rejected_path.read_text(encoding="utf-8", errors="replace").splitlines()
+        except FileNotFoundError:
+            return []
+        found: list[RejectedEvent] = []
+        for line in lines:
+            try:
+                data = json.loads(line)
+                if "event" in data:  # {"rejected_at", "reason", "event"}
+                    reason, when = str(data.get("reason", "")), str(data.get("rejected_at", ""))
+                    found.append(RejectedEvent(Event.from_dict(data["event"]), reason, when))
+                else:  # an older warroom kept the bare event
+                    reason = "refused by the database (the reason was not recorded)"
+                    found.append(RejectedEvent(Event.from_dict(data), reason))
+            except (ValueError, TypeError, EventError, AttributeError):
+                continue
+        return found
+
+    def rejected_count(self) -> int:
+        try:
+            if self.rejected_path.stat().st_size == 0:
+                return 0
+        except FileNotFoundError:
+            return 0
+        return len(self.rejected())
+
+    def drop_rejected(self, ids: set[str]) -> None:
+        """Remove these events from the set-aside file (after a retry or a discard)."""
+        if not self.rejected_path.exists():
+            return
+        fd = os.open(self.rejected_path, os.O_RDWR)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            kept = [
+                json.dumps(
+                    {"rejected_at": r.rejected_at, "reason": r.reason, "event": r.event.to_dict()},
+                    ensure_ascii=False,
+                )
+                + "\n"
+                for r in self.rejected()
+                if r.event.id not in ids
+            ]
+            _replace_text(self.rejected_path, "".join(kept))
+        finally:
+            os.close(fd)
+
+    def set_refused(self, reason: str) -> None:
+        """Record that the server refuses us while events wait (shown everywhere)."""
+        with contextlib.suppress(OSError):
+            self._ensure_folder()
+            self._write_server()
+            if self.refused_reason() != reason:
+                _replace_text(self.refused_path, reason + "\n")
+
+    def clear_refused(self) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.refused_path.unlink()
+
+    def refused_reason(self) -> str:
+        try:
+            return self.refused_path.read_text(encoding="utf-8").strip()
+        except OSError:
+            return ""
 
     def compact(self) -> None:
         """Empty the file when everything in it was sent (under the writers' lock)."""

@@ -16,8 +16,21 @@ from warroom.store.base import ConnectionState
 from warroom.ui.themes import severity_tier
 
 
+def store_warning(connection: ConnectionState) -> str:
+    """The header's third line: events that cannot be sent, a database that refuses us."""
+    parts = []  # the count first: it fits at 80 columns, the reason may be cut
+    if connection.unsent:
+        noun = connection.unsent_noun
+        noun = noun if connection.unsent > 1 else noun.removesuffix("s")
+        parts.append(f"⚠ {connection.unsent} {noun} could not be sent: see `warroom db queue`")
+    if connection.refused:
+        parts.append(f"⚠ DATABASE REFUSES WRITES: {inert(connection.refused, single_line=True)}")
+    return "  ".join(parts)
+
+
 class IncidentHeader(Static):
-    """Two lines: who and what; then the clocks. Refreshed every second."""
+    """Two lines: who and what; then the clocks (a third line when the shared store cannot
+    send events). Refreshed every second."""
 
     def __init__(
         self,
@@ -31,6 +44,7 @@ class IncidentHeader(Static):
         self.state: IncidentState | None = None
         self.ladder: SeverityLadder | None = None
         self.connection = ConnectionState()
+        self._refusal_told = ""
 
     def show(self, state: IncidentState, ladder: SeverityLadder) -> None:
         self.state = state
@@ -77,11 +91,33 @@ class IncidentHeader(Static):
                 line.append(f"  ⚠ UPDATE OVERDUE {format_duration(-remaining)}", "bold reverse")
             else:
                 line.append(f"  next update in {format_duration(remaining)}")
-        if not self.connection.online:
-            queued = f", {self.connection.queued} queued" if self.connection.queued else ""
+        connection = self.connection
+        if connection.refused:
+            line.append("  ⚠ NOT SAVING", "bold reverse")
+        elif not connection.online:
+            queued = f", {connection.queued} queued" if connection.queued else ""
             line.append(f"  ⚠ OFFLINE{queued}", "bold reverse")
-        elif self.connection.queued:
-            line.append(f"  sending {self.connection.queued} queued", "bold")
-        # The header's height is fixed (2 lines, warroom.tcss): a layout pass for this
-        # once-a-second tick reflowed the whole screen (~35 ms) and delayed key presses.
-        self.update(line, layout=False)
+        elif connection.queued:
+            line.append(f"  sending {connection.queued} queued", "bold")
+        warning = store_warning(connection)
+        if warning:
+            line.append("\n")
+            line.append(warning, "bold reverse")
+        self._notify_refusal(connection.refused)
+        # The header's height is fixed (2 lines, 3 with a store warning; warroom.tcss): a
+        # layout pass for this once-a-second tick reflowed the whole screen (~35 ms) and
+        # delayed key presses, so only a change of height asks for one.
+        tall = bool(warning)
+        self.update(line, layout=tall != self.has_class("-warning"))
+        self.set_class(tall, "-warning")
+
+    def _notify_refusal(self, refused: str) -> None:
+        """Say once, in full, why the database refuses this console's writes."""
+        if refused and refused != self._refusal_told:
+            self.notify(
+                f"The database refuses this console's writes: {refused}. New entries are "
+                "not saved; what was queued stays queued (see `warroom db queue`).",
+                severity="error",
+                timeout=30,
+            )
+        self._refusal_told = refused
