@@ -35,6 +35,7 @@ def _suites() -> dict[str, Suite]:
     from bench.append import measure_append
     from bench.big_incident import measure_big_incident
     from bench.cycle import measure_cycle
+    from bench.incidents import measure_incidents
     from bench.responsiveness import measure_responsiveness
     from bench.runbook_import import measure_runbook_import
     from bench.startup import measure_memory, measure_startup
@@ -44,13 +45,16 @@ def _suites() -> dict[str, Suite]:
         "cycle": measure_cycle,
         "responsiveness": measure_responsiveness,
         "big": measure_big_incident,
+        "incidents": measure_incidents,
         "append": measure_append,
         "memory": measure_memory,
         "runbook": measure_runbook_import,
     }
 
 
-SUITE_NAMES = ("startup", "cycle", "responsiveness", "big", "append", "memory", "runbook")
+SUITE_NAMES = (
+    *("startup", "cycle", "responsiveness", "big", "incidents", "append", "memory", "runbook"),
+)
 
 
 @dataclass

@@ -110,7 +110,7 @@ def table(figures: list[Figure]) -> str:
                 figure.name,
                 format_value(figure.value, figure.unit),
                 baseline,
-                "-" if ratio is None else f"{ratio:.2f}x",
+                "-" if ratio is None else f"{ratio:.2f}x" if ratio >= 0.01 else f"{ratio:.1e}x",
                 str(figure.runs),
                 figure.goal or "-",
                 met,

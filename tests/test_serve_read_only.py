@@ -8,7 +8,7 @@ and answers each writing key with a notice instead of a picker or a prompt.
 from __future__ import annotations
 
 import inspect
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -26,7 +26,7 @@ from warroom.ui.panes.header import IncidentHeader
 from warroom.ui.read_only import READ_ONLY_NOTICE, ViewOnlyFeed, is_writing_action
 from warroom.ui.screens.main import MainScreen
 
-READING_METHODS = {"load", "state", "list_incidents", "list_incidents_with_problems"}
+READING_METHODS = {"load", "state", "summary", "list_incidents", "list_incidents_with_problems"}
 
 
 def read_only_app(tmp_path: Path, *, incident: str | None = INCIDENT) -> WarroomApp:
@@ -59,6 +59,8 @@ async def test_every_write_is_refused_by_the_service(tmp_path: Path) -> None:
     writer = IncidentService(store, "alice", PRESETS["sev1-sev3"])
     state = await writer.state(INCIDENT)
     note = next(e for e in state.entries if e.kind is EventKind.NOTE)
+    todo = next(e for e in state.entries if e.text == "Add pool alerts")
+    now = datetime.now(UTC)
     service = IncidentService(store, "viewer", PRESETS["sev1-sev3"], read_only=True)
     before = store_bytes(tmp_path)
     attempts = {
@@ -75,6 +77,10 @@ async def test_every_write_is_refused_by_the_service(tmp_path: Path) -> None:
         "comms_copied": lambda: service.comms_copied(
             INCIDENT, "update", "internal", "clipboard", "text"
         ),
+        "set_fact": lambda: service.set_fact(state, "impact", "all checkouts fail"),
+        "set_next_update": lambda: service.set_next_update(state, now + timedelta(hours=1)),
+        "set_milestone": lambda: service.set_milestone(state, "mitigated", now),
+        "todo_done": lambda: service.todo_done(state, todo.id),
         "edit_entry": lambda: service.edit_entry(state, note.id, "changed"),
         "strike_entry": lambda: service.strike_entry(state, note.id, "wrong"),
         "pin_entry": lambda: service.pin_entry(state, note.id),
@@ -101,6 +107,8 @@ async def test_every_write_is_refused_by_the_service(tmp_path: Path) -> None:
         ("status", True),
         ("role", True),
         ("scenario", True),
+        ("record", True),
+        ("todo_done", True),
         ("edit", True),
         ("strike", True),
         ("pin", True),
@@ -126,7 +134,7 @@ async def test_writing_keys_say_read_only_and_change_nothing(tmp_path: Path) -> 
         header = app.screen.query_one(IncidentHeader)
         assert "READ-ONLY" in str(header.render())
         keys = [
-            ("3", "s"), ("3", "u"), ("3", "o"), ("3", "c"), ("3", "n"),
+            ("3", "s"), ("3", "u"), ("3", "o"), ("3", "c"), ("3", "n"), ("3", "R"),
             ("3", "p"), ("3", "x"), ("3", "enter"),
             ("2", "space"),
             ("4", "y"),

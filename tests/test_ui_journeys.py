@@ -150,15 +150,14 @@ async def test_copy_comms_draft(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await wait_main(pilot)
-        await pilot.press("4")
-        await pilot.press("right")  # status update template
+        await pilot.press("4")  # the responders' update comes first
         await pilot.pause()
         await pilot.press("y")
         await pilot.pause()
         assert app.clipboard is not None and INCIDENT in app.clipboard
         assert "Scaled the pool to 200" in app.clipboard
         copied = screen.session.state.comms[-1]
-        assert copied.payload["template"] == "status-update"
+        assert copied.payload["template"] == "responders"
         assert copied.payload["text"] == app.clipboard
         assert screen.session.state.last_comms_at == NOW
     assert stored(tmp_path)[-1].kind is EventKind.COMMS_COPIED
@@ -286,7 +285,8 @@ async def test_status_rows_reorder_worst_first_and_keep_the_cursor(tmp_path: Pat
         app.feed._rows = [vendor_down, ROWS[0], ROWS[1]]  # type: ignore[attr-defined]
         screen.refresh_services()
         await pilot.pause()
-        assert [str(k.value) for k in table.rows] == ["payments-vendor", "api", "database"]
+        shown = [str(row.key.value) for row in table.ordered_rows]
+        assert shown == ["payments-vendor", "api", "database"]
         assert table.selected_name == "payments-vendor"
         assert "major outage" in str(table.get_cell("payments-vendor", "reason"))
 

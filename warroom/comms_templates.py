@@ -1,4 +1,4 @@
-"""Finding the comms templates: the five shipped in the package and the team's own.
+"""Finding the comms templates: one per audience shipped in the package, and the team's own.
 
 Shipped templates live in `warroom.bundled.templates`; a team overrides one by putting a
 file with the same name in `<config dir>/templates/`, and may add its own there. Reading
@@ -11,13 +11,13 @@ from importlib import resources
 from pathlib import Path
 
 from warroom import paths
-from warroom.model.comms import CommsTemplate, TemplateError, parse_template
+from warroom.model.comms import PLACEHOLDERS, CommsTemplate, TemplateError, parse_template
 
 BUNDLED_PACKAGE = "warroom.bundled.templates"
 USER_FOLDER = "templates"
 TEMPLATE_SUFFIX = ".md"
 # The shipped templates, in the order the composer offers them.
-SHIPPED_ORDER = ("declaration", "status-update", "resolution", "customer-notice", "escalation")
+SHIPPED_ORDER = ("responders", "executives", "support", "customers")
 MAX_TEMPLATE_BYTES = 64 * 1024
 
 
@@ -60,8 +60,9 @@ def load_templates(
             continue
         seen[template.id] = template
         result.append(template)
-        if template.unknown_placeholders:
-            names = ", ".join("{" + name + "}" for name in template.unknown_placeholders)
+        unknown_names = template.unknown_in(PLACEHOLDERS)
+        if unknown_names:
+            names = ", ".join("{" + name + "}" for name in unknown_names)
             problems.append(f"{where}: unknown placeholders {names} are left as written")
     return result, problems
 

@@ -75,6 +75,9 @@ class Config:
     store_dsn: str | None = None
     services: list[dict[str, Any]] = field(default_factory=list)
     raw: dict[str, Any] = field(default_factory=dict)
+    # [comms]: what happens when the promised update time passes without an update.
+    overdue_bell: bool = True
+    overdue_notify: bool = True
 
     @property
     def source(self) -> str:
@@ -157,6 +160,14 @@ def parse_config(data: Mapping[str, Any], path: Path | None = None) -> Config:
         dsn = _string(store, "dsn", f"{name}: store")
         if dsn:
             config.store_dsn = expand_env(dsn, f"{name}: store.dsn")
+    comms = data.get("comms", {})
+    if not isinstance(comms, Mapping):
+        raise ConfigError(f"{name}: [comms] must be a table")
+    for key in ("overdue_bell", "overdue_notify"):
+        value = comms.get(key, True)
+        if not isinstance(value, bool):
+            raise ConfigError(f"{name}: comms.{key}: expected true or false")
+        setattr(config, key, value)
     services = data.get("service", [])
     if not isinstance(services, list) or not all(isinstance(s, Mapping) for s in services):
         raise ConfigError(f"{name}: service: expected [[service]] tables")

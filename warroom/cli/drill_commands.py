@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from warroom.cli.common import CommandError, open_config
@@ -29,6 +30,7 @@ from warroom.drill.session import (
     journal_path,
     write_drill_report,
 )
+from warroom.model.figures import format_duration
 from warroom.model.ids import normalise_incident_id
 from warroom.model.text import for_terminal
 from warroom.paths import data_dir
@@ -130,7 +132,11 @@ def list_drills(library) -> int:  # type: ignore[no-untyped-def]
     for script in scripts:
         extra = "  (uses PostgreSQL when installed)" if script.needs_postgres else ""
         default = "  [default]" if script.id == DEFAULT_DRILL else ""
-        print(f"{script.id:<{width}}  {script.scenario:<28}  {script.title}{extra}{default}")
+        cadence = format_duration(timedelta(seconds=script.update_cadence))
+        print(
+            f"{script.id:<{width}}  {script.scenario:<28}  {script.severity}, update every"
+            f" {cadence:<7}  {script.title}{extra}{default}"
+        )
     return 0
 
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from warroom.cli.common import CommandError, open_config
 from warroom.config import Config
 from warroom.model.events import NoteKind, utc_now
-from warroom.model.figures import elapsed, format_duration
+from warroom.model.figures import format_duration
 from warroom.model.ids import normalise_incident_id
 from warroom.model.incident import IncidentState
 from warroom.model.postmortem import to_json, to_markdown
@@ -53,6 +53,9 @@ def register(subparsers: Any) -> None:
     status = subparsers.add_parser("status", help="set the status (investigating..resolved)")
     status.add_argument("incident")
     status.add_argument("value")
+    status.add_argument(
+        "--summary", help="resolving: the one-line resolution summary for updates and post-mortem"
+    )
     status.set_defaults(handler=cmd_status)
 
     severity = subparsers.add_parser("severity", help="change the severity")
@@ -172,7 +175,7 @@ def cmd_incidents(args: argparse.Namespace) -> int:
                 state.id,
                 state.severity,
                 str(state.status),
-                format_duration(elapsed(state, now)),
+                format_duration(state.elapsed(now)),
                 shorten(title, 60),
             )
         )
@@ -240,10 +243,24 @@ def cmd_note(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     incident_id = normalise_incident_id(args.incident)
 
-    async def work(service: IncidentService) -> None:
-        await service.set_status(await service.state(incident_id), args.value)
+    summary = (args.summary or "").strip()
 
-    run(args, work)
+    async def work(service: IncidentService) -> str:
+        state = await service.state(incident_id)
+        if summary:
+            await service.set_fact(state, "resolution", summary)
+        await service.set_status(state, args.value)
+        state = await service.state(incident_id)
+        if state.status.value == "resolved" and not state.record.fact("resolution"):
+            return (
+                f"warroom: no resolution summary yet: "
+                f'warroom set {incident_id} resolution "what fixed it"'
+            )
+        return ""
+
+    hint = run(args, work)
+    if hint:
+        print(hint, file=sys.stderr)
     return 0
 
 

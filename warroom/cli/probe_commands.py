@@ -46,7 +46,6 @@ STATE_STYLES = {
     ProbeState.UNKNOWN: "magenta",
     ProbeState.DOWN: "bold red",
 }
-CHECK_CONCURRENCY_LIMIT = 100
 
 
 def register(subparsers: Any) -> None:
@@ -103,8 +102,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 async def check_all(specs: list[ServiceSpec]) -> dict[str, ProbeResult]:
-    concurrency = min(max(len(specs), 1), CHECK_CONCURRENCY_LIMIT)
-    engine = ProbeEngine(specs, concurrency=concurrency)
+    engine = ProbeEngine(specs)  # the console's engine and cap (engine_concurrency)
     try:
         return await engine.run_once()
     finally:
@@ -182,7 +180,7 @@ async def watch(service: Any, incident_id: str, specs: list[ServiceSpec]) -> int
         file=sys.stderr,
         flush=True,
     )
-    engine = ProbeEngine(specs, concurrency=min(max(len(specs), 1), CHECK_CONCURRENCY_LIMIT))
+    engine = ProbeEngine(specs)
     try:
         async with engine:
             async for change in engine.changes():

@@ -1,8 +1,9 @@
 """The drill's temporary config file: the fleet as `[[service]]`s and a drill-time ladder.
 
-The ladder is the default SEV-1..SEV-3 ladder with its clocks scaled so that the drill
-severity's update cadence is the script's (divided by the speed): the console's "next
-update in" countdown and the report's cadence check then agree. The user's own author,
+The ladder is the default SEV-1..SEV-3 ladder with its clocks scaled to drill time, and
+one update cadence at every level: the script's (divided by the speed, `drill_cadence`).
+The console's countdown, the updates' "next update by" and the report's cadence check all
+read that one value, whatever severity the IC sets during the drill. The user's own author,
 time zone, theme and key bindings are kept. The file is real TOML that `warroom check
 --config FILE` reads too.
 """
@@ -35,6 +36,11 @@ def cadence_factor(severity: str, wanted: timedelta) -> float:
     return wanted / base
 
 
+def drill_cadence(cadence_seconds: float, speed: float) -> timedelta:
+    """The drill's update cadence in wall time: the script's, divided by the speed."""
+    return timedelta(seconds=cadence_seconds / speed)
+
+
 def _scaled(span: timedelta | None, factor: float) -> str | None:
     if span is None:
         return None
@@ -48,10 +54,11 @@ def severity_tables(severity: str, cadence_seconds: float) -> list[dict[str, Any
         table: dict[str, Any] = {"key": level.key, "name": level.name}
         if level.definition:
             table["definition"] = level.definition
-        for name in ("response_time", "update_cadence", "resolve_target"):
+        for name in ("response_time", "resolve_target"):
             value = _scaled(getattr(level, name), factor)
             if value is not None:
                 table[name] = value
+        table["update_cadence"] = f"{max(cadence_seconds, 1.0):.3f}s"  # the same at every level
         tables.append(table)
     return tables
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from itertools import pairwise
 
+from warroom.drill.drill_config import drill_cadence
 from warroom.drill.journal import FAULT, RECOVERY, START, Journal, JournalEntry
 from warroom.drill.script import DrillScript
 from warroom.model import postmortem
@@ -135,7 +136,7 @@ def compute(
     recoveries = journal.of_kind(RECOVERY)
     figures.mitigation = recoveries[0] if recoveries else None
     figures.recovered = _recovered(events, figures.mitigation_tick_at)
-    figures.cadence = timedelta(seconds=script.update_cadence / speed)
+    figures.cadence = drill_cadence(script.update_cadence, speed)  # as the console counts
     figures.gaps = _gaps(state, figures.cadence, ended)
     if scenario is not None:
         _steps(figures, state, scenario, ladder)

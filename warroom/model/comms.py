@@ -1,43 +1,82 @@
-"""Comms composer model: message templates and filling them from an incident.
+"""Comms composer model: what each placeholder becomes, and drafts filled from an incident.
 
-A template is a small text file: TOML front matter between `+++` lines (`id`, `title`,
-`audience`, optional `description`), then the message body with `{placeholder}` fields.
-This module reads a template from its text and fills it; finding the files (shipped and
-the team's overrides) is `warroom.comms_templates`'s job, so the model does no I/O.
+Every template renders from the same record: the situation facts the IC keeps current
+(`warroom.model.record`), the figures (`warroom.model.figures`) and the situation an update
+states (`warroom.model.situation`). Reading and filling template files is
+`warroom.model.comms_template`'s job; this module decides the values.
 
-Rendering is one pass of our own substitution, never `str.format`: a known placeholder is
-replaced by its value, an unknown one stays visibly as written (and is reported), `{{` and
-`}}` give literal braces, and text taken from the incident (titles, notes, probe reasons)
-is inserted as is and never expanded again, so a note reading `{severity}` stays literal.
-Inserted text has control characters made visible and recognisable secrets masked.
+A draft stands alone: the current situation first, then what changed since the last
+update to the same audience. A missing fact leaves its sentence out and is named in
+`Draft.missing`, so the composer can ask for it; no placeholder text is ever inserted.
+Templates for an external audience never receive internal values (ids, targets, roles,
+findings, probe reasons): those placeholders come out empty there. Inserted text has
+control characters made visible and recognisable secrets masked.
 """
 
 from __future__ import annotations
 
-import re
-import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any
+from functools import cache
 
-from warroom.model.events import NoteKind, in_zone
-from warroom.model.figures import elapsed, format_duration, time_to_mitigate, time_to_resolve
+from warroom.model.comms_template import (
+    CommsTemplate,
+    TemplateError,
+    fill,
+    parse_template,
+)
+from warroom.model.events import EventKind, NoteKind, in_zone
+from warroom.model.figures import (
+    detected_at,
+    elapsed,
+    format_duration,
+    impact_started_at,
+    promise_for_update,
+    time_to_mitigate,
+    time_to_resolve,
+    update_cadence,
+)
 from warroom.model.incident import DEFAULT_ROLES, IncidentState, Status, TimelineEntry
 from warroom.model.severity import SeverityLadder, SeverityLevel
-from warroom.model.text import inert, shorten
+from warroom.model.situation import (
+    changes_since,
+    clock,
+    decision_lines,
+    hypothesis,
+    one_line,
+    open_todos,
+    owner_of,
+    service_lines,
+    service_stories,
+    todo_lines,
+)
+from warroom.model.text import inert
 from warroom.redact import redact_text
+
+__all__ = [
+    "MAX_BULLETS",
+    "PLACEHOLDERS",
+    "CommsTemplate",
+    "Draft",
+    "TemplateError",
+    "build_context",
+    "fill",
+    "parse_template",
+    "render",
+    "render_draft",
+]
 
 # A list placeholder shows at most this many entries (the latest), so a draft stays pasteable.
 MAX_BULLETS = 30
-FRONT_MATTER_FENCE = "+++"
-FRONT_MATTER_KEYS = frozenset({"id", "title", "audience", "description"})
 
 # Every placeholder a template may use, with what it becomes.
 PLACEHOLDERS: dict[str, str] = {
-    "id": "incident id",
+    "id": "incident id (internal)",
     "title": "incident title",
     "drill_banner": "a DRILL banner line when the incident is a drill, else nothing",
+    "update_kind": "DECLARED for the first update to this audience, UPDATE, or RESOLVED",
+    "update_number": "1 for the first update to this audience, then 2, 3...",
     "severity": "severity key, e.g. SEV-1",
     "severity_name": "severity name, e.g. Critical outage",
     "severity_label": "key and name, e.g. SEV-1 Critical outage",
@@ -45,39 +84,95 @@ PLACEHOLDERS: dict[str, str] = {
     "status": "status word, e.g. investigating",
     "status_title": "status word capitalised, e.g. Investigating",
     "status_statement": "one customer-friendly sentence describing the status",
-    "started_utc": "declaration time in UTC",
-    "started_local": "declaration time in the chosen time zone",
+    "started": "when the impact started, UTC (and local time when the zone differs)",
+    "started_utc": "when the impact started, in UTC",
+    "started_local": "when the impact started, in the chosen zone",
+    "detected_utc": "when the trouble was first detected, UTC",
+    "declared_utc": "when the incident was declared, UTC",
+    "mitigated_utc": "when the impact was mitigated, UTC (empty until then)",
+    "resolved_utc": "resolution time, UTC (empty until resolved)",
     "now_utc": "the time of writing in UTC",
     "now_local": "the time of writing in the chosen time zone",
-    "duration": "time since declaration (until resolution once resolved)",
-    "resolved_utc": "resolution time in UTC",
-    "time_to_mitigate": "declaration to first monitoring/resolved status",
-    "time_to_resolve": "declaration to resolution",
-    "resolve_target": "the severity's target time to resolve",
-    "target_note": "how the duration compares with the resolve target",
+    "duration": "how long the impact has lasted (until resolution once resolved)",
+    "impact_span": "'Impact since 14:00 UTC, 25m so far.', or from when to when once resolved",
+    "time_to_mitigate": "impact start to mitigation (empty until mitigated)",
+    "time_to_resolve": "impact start to resolution (empty until resolved)",
+    "resolve_target": "the severity's target time to resolve (internal)",
+    "target_note": "how the duration compares with the resolve target (internal)",
     "update_cadence": "how often the severity expects updates",
+    "next_update": "the sentence promising the next update, or saying this is the last",
     "next_update_utc": "when the next update is due if this one is sent now",
     "ic": "Incident Commander's name",
-    "roles": "one line per role: '- IC: name'",
-    "declared_by": "who declared the incident",
-    "scenario": "the triage scenario in use",
-    "impact": "impact as described at declaration",
-    "affected_services": "one line per service whose last probe state is not up",
-    "affected_list": "names of those services, comma separated",
-    "since": "what the update covers, e.g. 'since the last update at 14:30 UTC'",
-    "what_we_know": "findings since the last comms (all if none was sent)",
-    "actions_taken": "actions since the last comms (all if none was sent)",
-    "next_steps": "todos since the last comms (all if none was sent)",
-    "decisions": "every decision recorded",
-    "all_findings": "every finding recorded",
+    "roles": "one line per role: '- IC: name' (internal)",
+    "declared_by": "who declared the incident (internal)",
+    "scenario": "the triage scenario in use (internal)",
+    "impact": "the record's impact, in plain words",
+    "affected": "who is affected and how many",
+    "scope": "scope: regions, products, plans",
+    "workaround": "what users can do meanwhile (left out once resolved)",
+    "customer_summary": "the customer-facing summary",
+    "resolution": "the one-line resolution summary",
+    "hypothesis": "the latest finding: what we believe now (internal)",
+    "services": "services hit since the last update, still down or recovered, with reasons",
+    "services_plain": "the same without probe reasons",
+    "affected_services": "services hit since the last update, with reasons (internal)",
+    "affected_list": "names of the services not up now, comma separated",
+    "decisions": "every decision taken, with its time",
+    "open_todos": "open todos (next steps) with their owners",
+    "changes": "everything that changed since the last update to this audience",
+    "changes_brief": "the same without findings and new todos",
+    "since": "'since the last update at 14:30 UTC', or 'so far' before the first update",
+    "what_we_know": "findings since the last update (all when none was sent; internal)",
+    "actions_taken": "actions since the last update (all when none was sent)",
+    "next_steps": "open todos with their owners",
+    "all_findings": "every finding recorded (internal)",
     "all_actions": "every action recorded",
-    "all_todos": "every todo recorded",
+    "all_todos": "every todo recorded, done or not",
 }
 
-_FIELD = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_PLACEHOLDER_ONLY_LINE = re.compile(r"^\s*(?:\{[A-Za-z_][A-Za-z0-9_]*\}\s*)+$")
+# Never given to a template for an external audience (customers): they come out empty.
+INTERNAL_PLACEHOLDERS = frozenset(
+    {
+        "id",
+        "resolve_target",
+        "target_note",
+        "roles",
+        "declared_by",
+        "scenario",
+        "hypothesis",
+        "services",
+        "affected_services",
+        "what_we_know",
+        "all_findings",
+        "changes",
+        "ic",
+        "severity",
+        "severity_label",
+        "severity_name",
+        "severity_definition",
+        "impact",
+        "decisions",
+        "open_todos",
+        "next_steps",
+        "all_todos",
+        "actions_taken",
+        "all_actions",
+        "changes_brief",
+    }
+)
+
+# Record facts a template may leave out, with how the composer asks for them.
+FACT_PLACEHOLDERS = {
+    "impact": "impact",
+    "affected": "who is affected",
+    "scope": "scope",
+    "workaround": "workaround",
+    "customer_summary": "customer summary",
+    "resolution": "resolution summary",
+}
+
 _CUSTOMER_STATEMENTS = {
-    Status.INVESTIGATING: "We are investigating reports of a problem.",
+    Status.INVESTIGATING: "We are investigating a problem and will share more as we learn it.",
     Status.IDENTIFIED: "We have found the cause and are working on a fix.",
     Status.MITIGATING: "We are putting a fix in place.",
     Status.MONITORING: "A fix is in place and we are watching to make sure it holds.",
@@ -85,106 +180,33 @@ _CUSTOMER_STATEMENTS = {
 }
 
 
-class TemplateError(ValueError):
-    """A template file that cannot be used (bad front matter, missing field...)."""
-
-
-@dataclass(frozen=True)
-class CommsTemplate:
-    """One message template: who it is for and the body with its placeholders."""
-
-    id: str
-    title: str
-    audience: str
-    body: str
-    filename: str
-    description: str = ""
-    source: str = "shipped"  # "shipped", or the path of the user's file
-
-    @property
-    def is_user(self) -> bool:
-        return self.source != "shipped"
-
-    @property
-    def placeholders(self) -> list[str]:
-        """Placeholder names the body uses, in order of first use."""
-        seen: dict[str, None] = {}
-        for match in _FIELD.finditer(self.body):
-            if match[1]:
-                seen.setdefault(match[1], None)
-        return list(seen)
-
-    @property
-    def unknown_placeholders(self) -> list[str]:
-        return [name for name in self.placeholders if name not in PLACEHOLDERS]
-
-
 @dataclass(frozen=True)
 class Draft:
-    """A filled template: the text, and placeholders left as written because unknown."""
+    """A filled template: the text, what it promises, and what it had to leave out."""
 
     template: CommsTemplate
     text: str
     unknown: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # record facts left out (names)
+    unowned: int = 0  # open todos without an @owner
+    stale: list[str] = field(default_factory=list)  # facts set before the resolution
+    promise: datetime | None = None  # the next update it promises
 
-
-# Loading ------------------------------------------------------------------------------
-
-
-def parse_template(text: str, filename: str, source: str = "shipped") -> CommsTemplate:
-    """A template from a file's text; TemplateError says what is wrong and on which line."""
-    lines = text.splitlines()
-    if not lines or lines[0].strip() != FRONT_MATTER_FENCE:
-        raise TemplateError(f"line 1: expected '{FRONT_MATTER_FENCE}' opening the header")
-    try:
-        close = next(i for i in range(1, len(lines)) if lines[i].strip() == FRONT_MATTER_FENCE)
-    except StopIteration:
-        raise TemplateError(f"no closing '{FRONT_MATTER_FENCE}' after the header") from None
-    try:
-        header = tomllib.loads("\n".join(lines[1:close]))
-    except tomllib.TOMLDecodeError as error:
-        raise TemplateError(_toml_problem(str(error), offset=1, end_line=close + 1)) from None
-    unknown = sorted(set(header) - FRONT_MATTER_KEYS)
-    if unknown:
-        line = _header_line(lines, close, unknown[0])
-        raise TemplateError(
-            f"line {line}: unknown header field {unknown[0]!r}"
-            f" (use {', '.join(sorted(FRONT_MATTER_KEYS))})"
-        )
-    values = {}
-    for key in ("id", "title", "audience", "description"):
-        value = header.get(key, "")
-        if not isinstance(value, str):
-            line = _header_line(lines, close, key)
-            raise TemplateError(f"line {line}: {key} must be a string")
-        if key != "description" and not value.strip():
-            raise TemplateError(f"line {close + 1}: the header needs a non-empty {key!r}")
-        values[key] = value.strip()
-    body = inert("\n".join(lines[close + 1 :]).strip("\n"))
-    if not body.strip():
-        raise TemplateError(f"line {close + 2}: the template has no text after its header")
-    return CommsTemplate(body=body + "\n", filename=filename, source=source, **values)
-
-
-def _toml_problem(message: str, offset: int, end_line: int) -> str:
-    """tomllib's message with its line made relative to the whole file."""
-    match = re.search(r"\(at line (\d+), column (\d+)\)", message)
-    if match:
-        reason = message[: match.start()].strip()
-        return f"line {int(match[1]) + offset}: {reason} (column {match[2]})"
-    reason = message.replace("(at end of document)", "").strip()
-    return f"line {end_line}: {reason} (at the end of the header)"
-
-
-def _header_line(lines: list[str], close: int, key: str) -> int:
-    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
-    for index in range(1, close):
-        if pattern.match(lines[index]):
-            return index + 1
-    return 1
-
-
-# Rendering ----------------------------------------------------------------------------
+    def flags(self, record_key: str = "R") -> list[str]:
+        """What the IC should know before copying, one short line each."""
+        lines = []
+        if self.missing:
+            names = ", ".join(FACT_PLACEHOLDERS[name] for name in self.missing)
+            lines.append(f"Left out, not set: {names} (press {record_key} to set)")
+        if self.stale:
+            names = ", ".join(FACT_PLACEHOLDERS[name] for name in self.stale)
+            lines.append(f"Set before the resolution, check it: {names} (press {record_key})")
+        if self.unowned:
+            lines.append(f"{self.unowned} open todo(s) without an owner (write @name in them)")
+        if self.unknown:
+            names = ", ".join("{" + name + "}" for name in self.unknown)
+            lines.append(f"Unknown placeholders left as written: {names}")
+        return lines
 
 
 def render(
@@ -205,39 +227,54 @@ def render_draft(
     now: datetime,
     tz: tzinfo | None = None,
 ) -> Draft:
-    """Like `render`, also naming the placeholders that were left as written."""
-    values = build_context(state, ladder, now, tz, names=template.placeholders)
+    """Like `render`, also naming what was left out and what the draft promises."""
+    names = template.placeholders
+    notes = _NotesByKind(state)
+    values = build_context(
+        state, ladder, now, tz, names=names, audience=template.audience, notes=notes
+    )
+    if template.external:
+        values.update({name: "" for name in names if name in INTERNAL_PLACEHOLDERS})
     text, unknown = fill(template.body, values)
-    return Draft(template=template, text=text, unknown=unknown)
+    missing = [
+        name
+        for name in FACT_PLACEHOLDERS
+        if name in names
+        and not values.get(name, "x").strip()
+        and not (template.external and name in INTERNAL_PLACEHOLDERS)
+        and (name != "resolution" or not state.is_open)
+    ]
+    unowned = 0
+    if {"open_todos", "next_steps"} & set(names) and not template.external:
+        todos = notes.all(NoteKind.TODO)
+        unowned = sum(1 for entry in open_todos(state, todos) if not owner_of(entry))
+    promise = promise_for_update(state, ladder, now)
+    stale = []
+    if state.resolved_at is not None:
+        stale = [
+            name
+            for name in ("customer_summary", "impact")
+            if name in names
+            and values.get(name)
+            and state.record.set_at.get(name, state.resolved_at) < state.resolved_at
+        ]
+    return Draft(
+        template,
+        text,
+        unknown=unknown,
+        missing=missing,
+        unowned=unowned,
+        stale=stale,
+        promise=promise,
+    )
 
 
-def fill(body: str, values: dict[str, str]) -> tuple[str, list[str]]:
-    """One substitution pass over `body`; values are never expanded again.
-
-    A line made only of placeholders that all come out empty is dropped, so optional
-    parts (the drill banner) leave no blank line behind.
-    """
-    unknown: dict[str, None] = {}
-
-    def replace(match: re.Match[str]) -> str:
-        token = match[0]
-        if token == "{{":
-            return "{"
-        if token == "}}":
-            return "}"
-        name = match[1]
-        if name in values:
-            return values[name]
-        unknown.setdefault(name, None)
-        return token
-
-    out = []
-    for line in body.split("\n"):
-        filled = _FIELD.sub(replace, line)
-        if _PLACEHOLDER_ONLY_LINE.match(line) and not filled.strip():
-            continue
-        out.append(filled)
-    return "\n".join(out), list(unknown)
+def audience_cutoff(state: IncidentState, audience: str | None) -> datetime | None:
+    """When this audience last got an update (any audience's when `audience` is None)."""
+    if audience is None:
+        return state.last_comms_at
+    times = [e.at for e in state.comms if str(e.payload.get("audience", "")) == audience]
+    return max(times) if times else None
 
 
 def build_context(
@@ -246,68 +283,113 @@ def build_context(
     now: datetime,
     tz: tzinfo | None = None,
     names: Iterable[str] | None = None,
+    audience: str | None = None,
+    notes: _NotesByKind | None = None,
 ) -> dict[str, str]:
     """Placeholder values for this incident at `now` (all plain, safe text).
 
     Only `names` are computed when given (unknown names are left out), so a short
-    template stays cheap on an incident with a long timeline.
+    template stays cheap on an incident with a long timeline. "Since the last update"
+    means the last update copied for `audience` (any audience when None).
     """
-    makers = _value_makers(state, ladder, now, tz)
+    makers = _value_makers(state, ladder, now, tz, audience, notes or _NotesByKind(state))
     wanted = makers if names is None else [name for name in names if name in makers]
     return {name: _safe(makers[name]()) for name in wanted}
 
 
 def _value_makers(
-    state: IncidentState, ladder: SeverityLadder, now: datetime, tz: tzinfo | None
+    state: IncidentState,
+    ladder: SeverityLadder,
+    now: datetime,
+    tz: tzinfo | None,
+    audience: str | None,
+    notes: _NotesByKind,
 ) -> dict[str, Callable[[], str]]:
     level = ladder.find(state.severity) if state.severity else None
-    cutoff = state.last_comms_at
+    cutoff = audience_cutoff(state, audience)
+    earlier = [e for e in state.comms if audience is None or e.payload.get("audience") == audience]
+    started = impact_started_at(state)
     duration = elapsed(state, now)
-    notes = _NotesByKind(state)
+    record = state.record
+    stories = cache(lambda: service_stories(state, cutoff))
+    todos = cache(lambda: todo_lines(open_todos(state, notes.all(NoteKind.TODO))))
     drill = "*** DRILL: this is an exercise, not a real incident ***" if state.drill else ""
+
+    def update_kind() -> str:
+        if not state.is_open:
+            return "RESOLVED"
+        return "UPDATE" if earlier else "DECLARED"
+
     return {
         "id": lambda: state.id,
         "title": lambda: state.title or "(untitled incident)",
         "drill_banner": lambda: drill,
-        "severity": lambda: state.severity or "(no severity)",
+        "update_kind": update_kind,
+        "update_number": lambda: str(len(earlier) + 1),
+        "severity": lambda: state.severity,
         "severity_name": lambda: level.name if level else state.severity,
         "severity_label": lambda: level.label if level else state.severity,
         "severity_definition": lambda: level.definition if level else "",
         "status": lambda: state.status.value,
         "status_title": lambda: state.status.value.capitalize(),
         "status_statement": lambda: _CUSTOMER_STATEMENTS[state.status],
-        "started_utc": lambda: _utc(state.declared_at),
-        "started_local": lambda: _local(state.declared_at, tz),
+        "started": lambda: _utc_and_local(started, tz),
+        "started_utc": lambda: _utc(started),
+        "started_local": lambda: _local(started, tz),
+        "detected_utc": lambda: _utc(detected_at(state)),
+        "declared_utc": lambda: _utc(state.declared_at),
+        "mitigated_utc": lambda: _utc(state.mitigated_at),
+        "resolved_utc": lambda: _utc(state.resolved_at),
         "now_utc": lambda: _utc(now),
         "now_local": lambda: _local(now, tz),
         "duration": lambda: format_duration(duration),
-        "resolved_utc": lambda: (
-            _utc(state.resolved_at) if state.resolved_at else "not marked resolved yet"
-        ),
-        "time_to_mitigate": lambda: _span_or(time_to_mitigate(state), "not mitigated yet"),
-        "time_to_resolve": lambda: _span_or(time_to_resolve(state), "not resolved yet"),
-        "resolve_target": lambda: _span_or(level.resolve_target if level else None, "none set"),
-        "target_note": lambda: _target_note(level, duration),
-        "update_cadence": lambda: _span_or(level.update_cadence if level else None, "none set"),
-        "next_update_utc": lambda: _next_update(state, level, now),
-        "ic": lambda: state.roles.get("IC") or "(unassigned)",
+        "impact_span": lambda: _impact_span(state, started, duration, now, tz),
+        "time_to_mitigate": lambda: _span(time_to_mitigate(state)),
+        "time_to_resolve": lambda: _span(time_to_resolve(state)),
+        "resolve_target": lambda: _span(level.resolve_target if level else None),
+        "target_note": lambda: _target_note(state, level, duration),
+        "update_cadence": lambda: _span(update_cadence(state, ladder)),
+        "next_update": lambda: _next_update_sentence(state, ladder, now),
+        "next_update_utc": lambda: _next_update_utc(state, ladder, now),
+        "ic": lambda: state.roles.get("IC", ""),
         "roles": lambda: _roles(state.roles),
-        "declared_by": lambda: state.declared_by or "(unknown)",
-        "scenario": lambda: state.scenario or "(none)",
-        "impact": lambda: state.impact.strip() or "[describe the impact: who is affected, and how]",
-        "affected_services": lambda: _affected_lines(state.probe_states),
-        "affected_list": lambda: ", ".join(_affected(state.probe_states)) or "none detected",
-        "since": lambda: (
-            f"since the last update at {_utc(cutoff)}" if cutoff else "since declaration"
+        "declared_by": lambda: state.declared_by,
+        "scenario": lambda: state.scenario or "",
+        "impact": lambda: record.fact("impact"),
+        "affected": lambda: record.fact("affected"),
+        "scope": lambda: record.fact("scope"),
+        "workaround": lambda: record.fact("workaround") if state.is_open else "",
+        "customer_summary": lambda: record.fact("customer_summary"),
+        "resolution": lambda: record.fact("resolution"),
+        "hypothesis": lambda: hypothesis(notes.all(NoteKind.FINDING)),
+        "services": lambda: service_lines(stories(), now, reasons=True),
+        "services_plain": lambda: service_lines(stories(), now, reasons=False),
+        "affected_services": lambda: service_lines(stories(), now, reasons=True),
+        "affected_list": lambda: ", ".join(
+            story.name for story in service_stories(state, None) if not story.recovered
         ),
-        "what_we_know": lambda: _bullets(notes.since(NoteKind.FINDING, cutoff), cutoff),
-        "actions_taken": lambda: _bullets(notes.since(NoteKind.ACTION, cutoff), cutoff),
-        "next_steps": lambda: _bullets(notes.since(NoteKind.TODO, cutoff), cutoff),
-        "decisions": lambda: _bullets(notes.all(NoteKind.DECISION), None),
-        "all_findings": lambda: _bullets(notes.all(NoteKind.FINDING), None),
-        "all_actions": lambda: _bullets(notes.all(NoteKind.ACTION), None),
-        "all_todos": lambda: _bullets(notes.all(NoteKind.TODO), None),
+        "decisions": lambda: decision_lines(notes.all(NoteKind.DECISION), now),
+        "open_todos": todos,
+        "changes": lambda: _changes(state, cutoff, now, detailed=True),
+        "changes_brief": lambda: _changes(state, cutoff, now, detailed=False),
+        "since": lambda: f"since the last update at {clock(cutoff, now)}" if cutoff else "so far",
+        "what_we_know": lambda: _bullets(notes.since(NoteKind.FINDING, cutoff)),
+        "actions_taken": lambda: _bullets(notes.since(NoteKind.ACTION, cutoff)),
+        "next_steps": todos,
+        "all_findings": lambda: _bullets(notes.all(NoteKind.FINDING)),
+        "all_actions": lambda: _bullets(notes.all(NoteKind.ACTION)),
+        "all_todos": lambda: _bullets(notes.all(NoteKind.TODO), done_marks=True),
     }
+
+
+def _changes(state: IncidentState, cutoff: datetime | None, now: datetime, detailed: bool) -> str:
+    if cutoff is None:
+        return ""
+    lines = changes_since(state, cutoff, now, detailed=detailed)
+    if len(lines) > MAX_BULLETS:
+        hidden = len(lines) - MAX_BULLETS
+        lines = [f"- ({hidden} earlier changes not shown: see the timeline)", *lines[hidden:]]
+    return "\n".join(lines) or f"- No change since the last update at {clock(cutoff, now)}."
 
 
 class _NotesByKind:
@@ -318,78 +400,20 @@ class _NotesByKind:
         self._groups: dict[NoteKind | None, list[TimelineEntry]] | None = None
 
     def all(self, kind: NoteKind) -> list[TimelineEntry]:
-        if self._groups is None:
-            self._groups = {}
-            for entry in self.state.notes():
-                self._groups.setdefault(entry.note_kind, []).append(entry)
-        return self._groups.get(kind, [])
+        groups = self._groups
+        if groups is None:  # one pass over the timeline for every kind
+            groups = self._groups = {}
+            note = EventKind.NOTE
+            for entry in self.state.entries:
+                if entry.event.kind is note and not entry.struck:
+                    groups.setdefault(entry.note_kind, []).append(entry)
+        return groups.get(kind, [])
 
     def since(self, kind: NoteKind, cutoff: datetime | None) -> list[TimelineEntry]:
         entries = self.all(kind)
         if cutoff is None:
             return entries
         return [entry for entry in entries if _touched_after(entry, cutoff)]
-
-
-def _safe(value: str) -> str:
-    return redact_text(inert(value))
-
-
-def _utc(moment: datetime | None) -> str:
-    if moment is None:
-        return "(unknown)"
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def _local(moment: datetime | None, tz: tzinfo | None) -> str:
-    if moment is None:
-        return "(unknown)"
-    local = in_zone(moment, tz)
-    return local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or local.strftime("%z"))
-
-
-def _span_or(span: timedelta | None, missing: str) -> str:
-    return format_duration(span) if span is not None else missing
-
-
-def _target_note(level: SeverityLevel | None, duration: timedelta) -> str:
-    if level is None or level.resolve_target is None:
-        return "no resolve target set for this severity"
-    target = level.resolve_target
-    if duration > target:
-        return f"over the {format_duration(target)} target by {format_duration(duration - target)}"
-    return (
-        f"within the {format_duration(target)} target ({format_duration(target - duration)} left)"
-    )
-
-
-def _next_update(state: IncidentState, level: SeverityLevel | None, now: datetime) -> str:
-    if state.status is Status.RESOLVED:
-        return "none planned (resolved)"
-    if level is None or level.update_cadence is None:
-        return "when there is news"
-    return _utc(now + level.update_cadence)
-
-
-def _roles(roles: dict[str, str]) -> str:
-    order = list(DEFAULT_ROLES) + sorted(r for r in roles if r not in DEFAULT_ROLES)
-    return "\n".join(f"- {role}: {roles.get(role) or '(unassigned)'}" for role in order)
-
-
-def _affected(probe_states: dict[str, dict[str, Any]]) -> list[str]:
-    return sorted(
-        name for name, payload in probe_states.items() if str(payload.get("state")) != "up"
-    )
-
-
-def _affected_lines(probe_states: dict[str, dict[str, Any]]) -> str:
-    lines = []
-    for name in _affected(probe_states):
-        payload = probe_states[name]
-        reason = shorten(inert(str(payload.get("reason") or ""), single_line=True).strip(), 120)
-        detail = f" ({reason})" if reason else ""
-        lines.append(f"- {name}: {payload.get('state') or 'unknown'}{detail}")
-    return "\n".join(lines) or "- none detected by our checks"
 
 
 def _touched_after(entry: TimelineEntry, cutoff: datetime) -> bool:
@@ -400,7 +424,87 @@ def _touched_after(entry: TimelineEntry, cutoff: datetime) -> bool:
     return any(edit.recorded > cutoff for edit in entry.edits)
 
 
-def _bullets(entries: list[TimelineEntry], cutoff: datetime | None) -> str:
+def _safe(value: str) -> str:
+    return redact_text(inert(value))
+
+
+def _utc(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _local(moment: datetime | None, tz: tzinfo | None) -> str:
+    if moment is None:
+        return ""
+    local = in_zone(moment, tz)
+    return local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or local.strftime("%z"))
+
+
+def _utc_and_local(moment: datetime | None, tz: tzinfo | None) -> str:
+    """UTC, and the local time beside it only when the zone is not UTC at that moment."""
+    if moment is None:
+        return ""
+    local = in_zone(moment, tz)
+    if local.utcoffset() == timedelta(0):
+        return _utc(moment)
+    return f"{_utc(moment)} ({local.strftime('%H:%M')} {local.tzname() or local.strftime('%z')})"
+
+
+def _impact_span(
+    state: IncidentState,
+    started: datetime | None,
+    duration: timedelta,
+    now: datetime,
+    tz: tzinfo | None,
+) -> str:
+    if started is None:
+        return ""
+    if state.resolved_at is None:
+        return f"Impact since {_utc_and_local(started, tz)}, {format_duration(duration)} so far."
+    return (
+        f"Impact lasted {format_duration(duration)}, from {clock(started, now)}"
+        f" to {clock(state.resolved_at, now)}."
+    )
+
+
+def _span(span: timedelta | None) -> str:
+    return format_duration(span) if span is not None else ""
+
+
+def _target_note(state: IncidentState, level: SeverityLevel | None, duration: timedelta) -> str:
+    """Internal: how the duration compares with the resolve target, as a sentence."""
+    if level is None or level.resolve_target is None:
+        return ""
+    target = format_duration(level.resolve_target)
+    if not state.is_open:
+        verdict = "within" if duration <= level.resolve_target else "over"
+        return f"Resolved in {format_duration(duration)}, {verdict} the {target} target."
+    if duration > level.resolve_target:
+        over = format_duration(duration - level.resolve_target)
+        return f"Over the {target} resolve target by {over}."
+    return f"Within the {target} resolve target."
+
+
+def _next_update_utc(state: IncidentState, ladder: SeverityLadder, now: datetime) -> str:
+    return _utc(promise_for_update(state, ladder, now))
+
+
+def _next_update_sentence(state: IncidentState, ladder: SeverityLadder, now: datetime) -> str:
+    if not state.is_open:
+        return "This is the final update for this incident."
+    promise = promise_for_update(state, ladder, now)
+    if promise is None:
+        return "We will send the next update as soon as there is news."
+    return f"Next update by {clock(promise, now, seconds=True)}, or sooner if anything changes."
+
+
+def _roles(roles: dict[str, str]) -> str:
+    order = list(DEFAULT_ROLES) + sorted(r for r in roles if r not in DEFAULT_ROLES)
+    return "\n".join(f"- {role}: {roles[role]}" for role in order if roles.get(role))
+
+
+def _bullets(entries: list[TimelineEntry], done_marks: bool = False) -> str:
     """One '- ' line per entry (continuation lines indented); the latest MAX_BULLETS."""
     lines = []
     hidden = max(len(entries) - MAX_BULLETS, 0)
@@ -408,8 +512,7 @@ def _bullets(entries: list[TimelineEntry], cutoff: datetime | None) -> str:
         lines.append(f"- ({hidden} earlier entries not shown: see the timeline)")
     for entry in entries[hidden:]:
         text_lines = entry.text.strip().splitlines() or [""]
-        lines.append("- " + text_lines[0])
+        mark = " (done)" if done_marks and entry.done else ""
+        lines.append("- " + one_line(text_lines[0], 1000) + mark)
         lines.extend("  " + more for more in text_lines[1:])
-    if lines:
-        return "\n".join(lines)
-    return "- nothing new since the last update" if cutoff else "- none recorded yet"
+    return "\n".join(lines)

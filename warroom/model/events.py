@@ -35,6 +35,9 @@ class EventKind(StrEnum):
     ENTRY_STRUCK = "entry_struck"
     ENTRY_PINNED = "entry_pinned"
     ENTRY_UNPINNED = "entry_unpinned"
+    RECORD_SET = "record_set"
+    MILESTONE_SET = "milestone_set"
+    TODO_DONE = "todo_done"
 
 
 class NoteKind(StrEnum):

@@ -1,13 +1,22 @@
-"""Figures derived from an incident's state: elapsed time, time in each severity, time to
-mitigate and to resolve, and when the next status update is due."""
+"""Figures derived from an incident's state: when the impact started and was detected,
+elapsed time, time in each severity, time to mitigate and to resolve, and when the next
+status update is due (the promise the last update made)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from warroom.model.events import EventError, EventKind, NoteKind, parse_utc
 from warroom.model.incident import IncidentState
 from warroom.model.severity import SeverityError, SeverityLadder
+
+# Notes that say something was seen (an alert, a finding): backdated before the
+# declaration, they show when the trouble was detected.
+_DETECTION_NOTES = frozenset({NoteKind.NOTE, NoteKind.FINDING})
+_HEALTHY = frozenset({"up", "maintenance"})
+# Promises at least this far ahead are stated to the minute; shorter ones (drills) to the second.
+ROUND_PROMISES_FROM = timedelta(minutes=10)
 
 
 def end_of(state: IncidentState, now: datetime) -> datetime:
@@ -15,10 +24,40 @@ def end_of(state: IncidentState, now: datetime) -> datetime:
     return state.resolved_at or now
 
 
+def detected_at(state: IncidentState) -> datetime | None:
+    """When the trouble was first seen: the IC's `detected` milestone, else the earliest
+    of the declaration, a backdated alert or finding, and a probe leaving `up`."""
+    explicit = state.record.milestones.get("detected")
+    if explicit is not None or state.declared_at is None:
+        return explicit
+    earliest = state.declared_at
+    for event in state.events:
+        if event.at >= earliest:
+            break  # events are in time order: nothing later can be earlier
+        if event.kind is EventKind.NOTE:
+            entry = state.entry(event.id)
+            if entry is not None and not entry.struck and entry.note_kind in _DETECTION_NOTES:
+                earliest = event.at
+        elif (
+            event.kind is EventKind.PROBE_STATE_CHANGED
+            and str(event.payload.get("state", "")) not in _HEALTHY
+        ):
+            earliest = event.at
+    return earliest
+
+
+def impact_started_at(state: IncidentState) -> datetime | None:
+    """When the impact began: the IC's milestone, else when it was detected."""
+    return state.record.milestones.get("impact_started") or detected_at(state)
+
+
 def elapsed(state: IncidentState, now: datetime) -> timedelta:
-    if state.declared_at is None:
+    """How long the incident has lasted: from the impact's start (when known, else the
+    detection or declaration) until its resolution, else now."""
+    start = impact_started_at(state)
+    if start is None:
         return timedelta(0)
-    return max(end_of(state, now) - state.declared_at, timedelta(0))
+    return max(end_of(state, now) - start, timedelta(0))
 
 
 def time_in_severity(state: IncidentState, now: datetime) -> dict[str, timedelta]:
@@ -35,23 +74,27 @@ def time_in_severity(state: IncidentState, now: datetime) -> dict[str, timedelta
 
 
 def time_to_mitigate(state: IncidentState) -> timedelta | None:
-    if state.declared_at is None or state.mitigated_at is None:
+    """From the impact's start to mitigation."""
+    start = impact_started_at(state)
+    if start is None or state.mitigated_at is None:
         return None
-    return state.mitigated_at - state.declared_at
+    return max(state.mitigated_at - start, timedelta(0))
 
 
 def time_to_resolve(state: IncidentState) -> timedelta | None:
-    if state.declared_at is None or state.resolved_at is None:
+    """From the impact's start to resolution."""
+    start = impact_started_at(state)
+    if start is None or state.resolved_at is None:
         return None
-    return state.resolved_at - state.declared_at
+    return max(state.resolved_at - start, timedelta(0))
 
 
 @dataclass(frozen=True)
 class UpdateDue:
-    """When stakeholders expect the next status update."""
+    """When stakeholders expect the next status update (what the last one promised)."""
 
     due_at: datetime
-    cadence: timedelta
+    cadence: timedelta | None
 
     def remaining(self, now: datetime) -> timedelta:
         return self.due_at - now
@@ -60,21 +103,76 @@ class UpdateDue:
         return now > self.due_at
 
 
-def next_update_due(state: IncidentState, ladder: SeverityLadder) -> UpdateDue | None:
-    """Last comms copy (or the declaration) plus the current severity's update cadence.
+def update_cadence(state: IncidentState, ladder: SeverityLadder) -> timedelta | None:
+    """The current severity's update cadence, or None when it sets none."""
+    try:
+        return ladder.get(state.severity).update_cadence
+    except SeverityError:
+        return None
 
-    None when the incident is resolved or its severity sets no cadence.
+
+def chosen_next_update(state: IncidentState) -> datetime | None:
+    """The IC's own next-update time, when set after the last copied update."""
+    record = state.record
+    chosen = record.next_update_at
+    if chosen is None:
+        return None
+    set_at = record.set_at.get("next_update_at")
+    last = state.comms[-1].recorded if state.comms else None
+    if last is not None and set_at is not None and set_at < last:
+        return None  # the update copied since then made (and used) its own promise
+    return chosen
+
+
+def promise_for_update(
+    state: IncidentState, ladder: SeverityLadder, now: datetime
+) -> datetime | None:
+    """When an update written `now` says the next one will come: the IC's choice, else
+    now plus the severity's cadence (to the minute when that is 10 minutes or more). None when the
+    incident is resolved or nothing sets a time."""
+    if not state.is_open:
+        return None
+    chosen = chosen_next_update(state)
+    if chosen is not None and chosen > now:
+        return chosen
+    cadence = update_cadence(state, ladder)
+    if cadence is None:
+        return None
+    promise = now + cadence
+    if cadence >= ROUND_PROMISES_FROM:  # to the minute, as the text shows it
+        return promise.replace(second=0, microsecond=0)
+    return promise.replace(microsecond=0)  # a drill's short cadence keeps its seconds
+
+
+def next_update_due(state: IncidentState, ladder: SeverityLadder) -> UpdateDue | None:
+    """The promise stakeholders hold: the IC's chosen time, else what the last copied
+    update promised, else the declaration plus the severity's cadence.
+
+    None when the incident is resolved, or when nothing sets a time.
     """
     if state.declared_at is None or not state.is_open:
         return None
-    try:
-        cadence = ladder.get(state.severity).update_cadence
-    except SeverityError:
-        return None
+    cadence = update_cadence(state, ladder)
+    chosen = chosen_next_update(state)
+    if chosen is not None:
+        return UpdateDue(due_at=chosen, cadence=cadence)
+    if state.comms:
+        promised = _promised(state.comms[-1].payload.get("next_update_at"))
+        if promised is not None:
+            return UpdateDue(due_at=promised, cadence=cadence)
     if cadence is None:
         return None
     since = max(state.last_comms_at or state.declared_at, state.declared_at)
     return UpdateDue(due_at=since + cadence, cadence=cadence)
+
+
+def _promised(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return parse_utc(value)
+    except EventError:
+        return None
 
 
 def format_duration(span: timedelta | None) -> str:

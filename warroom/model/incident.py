@@ -14,6 +14,7 @@ from typing import Any
 
 from warroom.model.bulk import collector_paused
 from warroom.model.events import Event, EventKind, NoteKind
+from warroom.model.record import SituationRecord, describe_fact, describe_milestone
 
 
 class Status(StrEnum):
@@ -54,6 +55,7 @@ class TimelineEntry:
     struck: bool = False
     struck_reason: str = ""
     pinned: bool = False
+    done: bool = False  # a todo marked done (`todo_done`)
 
     @property
     def id(self) -> str:
@@ -91,6 +93,7 @@ class IncidentState:
     declared_by: str = ""
     drill: bool = False
     impact: str = ""
+    record: SituationRecord = field(default_factory=SituationRecord)
     # True when no declaration was read (its line is damaged) but other events were:
     # the incident is kept, declared at its first event, title and severity unknown.
     declaration_missing: bool = False
@@ -204,6 +207,12 @@ def describe(event: Event) -> str:
             return "Pinned entry"
         case EventKind.ENTRY_UNPINNED:
             return "Unpinned entry"
+        case EventKind.RECORD_SET:
+            return describe_fact(payload)
+        case EventKind.MILESTONE_SET:
+            return describe_milestone(payload)
+        case EventKind.TODO_DONE:
+            return "Todo done" if payload.get("done", True) else "Todo reopened"
     return str(event.kind)
 
 
@@ -255,6 +264,7 @@ def apply(state: IncidentState, event: Event) -> None:
         state.declared_by = event.author
         state.drill = bool(payload.get("drill", False))
         state.impact = str(payload.get("impact", ""))
+        state.record.facts["impact"] = state.impact.strip()
         state.severity_history.append((event.at, state.severity))
         state.status_history.append((event.at, state.status))
         roles = payload.get("roles")
@@ -286,11 +296,20 @@ def apply(state: IncidentState, event: Event) -> None:
         state.comms.append(event)
         if state.last_comms_at is None or event.at > state.last_comms_at:
             state.last_comms_at = event.at
+    elif kind is EventKind.RECORD_SET:
+        state.record.apply_fact(payload, event.recorded)
+        state.impact = state.record.facts.get("impact", state.impact)
+    elif kind is EventKind.MILESTONE_SET:
+        if state.record.apply_milestone(payload) == "mitigated":
+            state.mitigated_at = state.record.milestones.get("mitigated") or _status_mitigated(
+                state
+            )
     elif kind in (
         EventKind.ENTRY_EDITED,
         EventKind.ENTRY_STRUCK,
         EventKind.ENTRY_PINNED,
         EventKind.ENTRY_UNPINNED,
+        EventKind.TODO_DONE,
     ):
         _apply_to_entry(state, event)
         return
@@ -320,6 +339,11 @@ def _apply_status(state: IncidentState, event: Event) -> None:
         state.resolved_at = None
 
 
+def _status_mitigated(state: IncidentState) -> datetime | None:
+    """The first time the status reached a mitigated status, if it did."""
+    return next((at for at, status in state.status_history if status in MITIGATED_STATUSES), None)
+
+
 def _apply_to_entry(state: IncidentState, event: Event) -> None:
     target = state.entry(str(event.payload.get("target", "")))
     if target is None:
@@ -336,3 +360,5 @@ def _apply_to_entry(state: IncidentState, event: Event) -> None:
         target.pinned = True
     elif event.kind is EventKind.ENTRY_UNPINNED:
         target.pinned = False
+    elif event.kind is EventKind.TODO_DONE:
+        target.done = bool(event.payload.get("done", True))

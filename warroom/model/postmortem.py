@@ -14,8 +14,10 @@ from typing import Any
 
 from warroom.model.events import Event, EventKind, NoteKind, format_utc, in_zone
 from warroom.model.figures import (
+    detected_at,
     elapsed,
     format_duration,
+    impact_started_at,
     time_in_severity,
     time_to_mitigate,
     time_to_resolve,
@@ -97,6 +99,8 @@ def to_markdown(
     add(f"- **Duration:** {format_duration(elapsed(state, now))}")
     add(f"- **Severity:** {severity_label}; peak {line(peak)}")
     add(f"- **Status:** {state.status}")
+    add(f"- **Impact started:** {_when(impact_started_at(state))}")
+    add(f"- **Detected:** {_when(detected_at(state))}")
     add(f"- **Declared:** {_when(state.declared_at)} by {line(state.declared_by)}")
     add(f"- **Mitigated:** {_when(state.mitigated_at)}")
     add(f"- **Resolved:** {_when(state.resolved_at)}")
@@ -136,6 +140,16 @@ def to_markdown(
     add("## Impact")
     add("")
     add(line(state.impact) if state.impact else "_To be written: who was affected, how, how long._")
+    record = state.record
+    for label, name in (
+        ("Who was affected", "affected"),
+        ("Scope", "scope"),
+        ("Workaround", "workaround"),
+        ("What customers were told", "customer_summary"),
+    ):
+        if record.fact(name):
+            add("")
+            add(f"**{label}:** {line(record.fact(name))}")
     affected = [
         f"{name} ({payload.get('state')})"
         for name, payload in state.probe_states.items()
@@ -207,7 +221,7 @@ def to_markdown(
         for entry in todos:
             add(
                 f"| {cell(entry.text)} | {cell(entry.event.author)} | "
-                f"{_when(entry.at)[:16]} | Open |"
+                f"{_when(entry.at)[:16]} | {'Done' if entry.done else 'Open'} |"
             )
     else:
         add("_None recorded._")
@@ -227,10 +241,14 @@ def to_markdown(
             )
         add("")
 
+    resolution = state.record.fact("resolution")
     for heading in ("Root cause", "Resolution", "Prevention"):
         add(f"## {heading}")
         add("")
-        add("_To be written in the review._")
+        if heading == "Resolution" and resolution:
+            add(line(resolution))
+        else:
+            add("_To be written in the review._")
         add("")
     add(f"_Exported by warroom at {_when(now)}._")
     return "\n".join(out) + "\n"
@@ -263,6 +281,8 @@ def state_summary(state: IncidentState, ladder: SeverityLadder, now: datetime) -
         "scenario": state.scenario,
         "drill": state.drill,
         "impact": state.impact,
+        "record": dict(state.record.facts),
+        "milestones": {name: iso(moment) for name, moment in state.record.milestones.items()},
         "roles": dict(state.roles),
         "declared_at": iso(state.declared_at),
         "mitigated_at": iso(state.mitigated_at),

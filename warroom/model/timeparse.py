@@ -90,3 +90,38 @@ def _parse_at(text: str, now: datetime, zone: tzinfo | None) -> datetime:
     if moment > now + timedelta(seconds=5):
         raise TimeParseError(f"time {text!r} is in the future")
     return moment
+
+
+_AHEAD = re.compile(r"^\+?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?$")
+
+
+def parse_ahead(text: str, now: datetime, zone: tzinfo | None = None) -> datetime:
+    """A time to come: `+20m`, `30m`, `1h`, a clock time (the next one: `15:30`) or
+    ISO 8601. Refuses times that are not in the future."""
+    raw = text.strip()
+    zone = zone or UTC
+    now = ensure_utc(now)
+    ahead = _AHEAD.match(raw)
+    if raw and ahead and any(ahead.groups()):
+        hours, minutes = (int(part or 0) for part in ahead.groups())
+        moment = now + timedelta(hours=hours, minutes=minutes)
+    elif clock := _CLOCK.match(raw):
+        local_now = now.astimezone(zone)
+        hour, minute, second = int(clock[1]), int(clock[2]), int(clock[3] or 0)
+        moment = local_now.replace(hour=hour, minute=minute, second=second, microsecond=0)
+        if moment <= local_now:
+            moment += timedelta(days=1)
+        moment = moment.astimezone(UTC)
+    else:
+        try:
+            moment = datetime.fromisoformat(raw.lstrip("@").replace("Z", "+00:00"))
+        except ValueError:
+            raise TimeParseError(
+                f"cannot read time {text!r} (use +30m, 1h, 15:30 or 2026-11-23T15:30Z)"
+            ) from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=zone)
+        moment = moment.astimezone(UTC)
+    if moment <= now:
+        raise TimeParseError(f"time {text!r} is not in the future")
+    return moment

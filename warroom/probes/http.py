@@ -87,6 +87,8 @@ async def fetch(
             response = await client.send(request, stream=True, follow_redirects=False)
         except httpx.HTTPError as error:
             raise _transport_failure(error, timeout) from None
+        if not redirects:  # latency from the moment the first connection was ours
+            started = response.extensions.get("started", started)
         try:
             next_request = response.next_request if response.has_redirect_location else None
             if next_request is not None:

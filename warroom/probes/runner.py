@@ -1,17 +1,22 @@
 """Running one probe of any kind: dispatch, the overall timeout, and nothing escapes.
 
 `ProbeRunner` owns the one `httpx.AsyncClient` an engine shares between all its HTTP and
-Statuspage probes (its connection limits match the engine's concurrency cap). `run()`
-always returns a `ProbeResult`: a probe that overruns its timeout is down ("no answer
-within 5 s"), except a vendor's status page, whose silence tells nothing about the
-vendor (unknown, as when it refuses the connection); a probe that fails in a way nobody
-foresaw is unknown, with the error (secrets masked) as the reason.
+Statuspage probes. Its transport is `warroom.probes.transport.StreamTransport` (a pool
+per origin, HTTP/1.1 keep-alive); behind a proxy set in the environment (`HTTP_PROXY`,
+`HTTPS_PROXY`, `ALL_PROXY`) it is httpx's own, which knows proxies. `run()` always
+returns a `ProbeResult`: a probe that overruns its timeout is down ("no answer within
+5 s"), except a vendor's status page, whose silence tells nothing about the vendor
+(unknown, as when it refuses the connection); a probe that fails in a way nobody
+foresaw is unknown, with the error (secrets masked) as the reason. The timeout counts
+the probe's own work only: the time an HTTP probe waits for a connection slot of ours
+is not counted (see `ProbeDeadline`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import urllib.request
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -24,24 +29,44 @@ from warroom.probes.postgres import probe_postgres
 from warroom.probes.result import ProbeResult, ProbeState, clean_remote_text
 from warroom.probes.statuspage import probe_statuspage
 from warroom.probes.tcp import probe_tcp
+from warroom.probes.transport import ProbeDeadline, StreamTransport, probe_deadline
 
 log = logging.getLogger(__name__)
 
 USER_AGENT = f"warroom-probe/{__version__}"
 
 
+# Connections per origin: 2,000 probes of one loopback origin were fastest at 16-64
+# (docs/benchmarks.md); more only queues in the target's accept backlog.
+PER_ORIGIN = 32
+
+
 def make_client(concurrency: int) -> httpx.AsyncClient:
-    """The shared HTTP client: connection limits equal to the concurrency cap."""
+    """The shared HTTP client: at most `PER_ORIGIN` connections to one origin (and as
+    many as the engine's concurrency cap behind a proxy)."""
+    # identity: a capped read of the body is never a decompression bomb.
+    headers = {"user-agent": USER_AGENT, "accept-encoding": "identity"}
+    if proxied():
+        return httpx.AsyncClient(
+            limits=httpx.Limits(
+                max_connections=concurrency,
+                max_keepalive_connections=concurrency,
+                keepalive_expiry=30.0,
+            ),
+            headers=headers,
+            follow_redirects=False,
+        )
     return httpx.AsyncClient(
-        limits=httpx.Limits(
-            max_connections=concurrency,
-            max_keepalive_connections=concurrency,
-            keepalive_expiry=30.0,
-        ),
-        # identity: a capped read of the body is never a decompression bomb.
-        headers={"user-agent": USER_AGENT, "accept-encoding": "identity"},
+        transport=StreamTransport(per_origin=min(PER_ORIGIN, concurrency)),
+        headers=headers,
         follow_redirects=False,
     )
+
+
+def proxied() -> bool:
+    """Whether the environment names an HTTP proxy (httpx's transport then goes through it)."""
+    proxies = urllib.request.getproxies()
+    return any(proxies.get(scheme) for scheme in ("http", "https", "all"))
 
 
 class ProbeRunner:
@@ -59,8 +84,12 @@ class ProbeRunner:
 
     async def run(self, spec: ServiceSpec) -> ProbeResult:
         try:
-            async with asyncio.timeout(spec.timeout):
-                result = await self._dispatch(spec)
+            async with asyncio.timeout(spec.timeout) as scope:
+                token = probe_deadline.set(ProbeDeadline(scope, spec.timeout))
+                try:
+                    result = await self._dispatch(spec)
+                finally:
+                    probe_deadline.reset(token)
         except TimeoutError:
             result = timed_out(spec)
         except Exception as error:  # a probe never takes the engine down

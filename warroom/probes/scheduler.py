@@ -1,10 +1,14 @@
 """The probe engine: runs every service on its interval and reports debounced changes.
 
 One task per service, so one service never has two runs at once; a global semaphore caps
-how many probes run together; intervals get a little jitter so that services do not
-all fire in the same instant; a pending change (first failure, first success after down)
-is re-checked at the faster `retry_interval`. `run_now()` wakes one or all services at
-once (a request while a run is under way is served by that run).
+how many probes run together, and a new probe also waits while the engine's own event
+loop runs late (`warroom.probes.load`: its wait would count as the target's time);
+intervals get a little jitter so that services do not all fire in the same instant; a
+pending change (first failure, first success after down) is re-checked at the faster
+`retry_interval`. `run_now()` wakes one or all services at once (a request while a run
+is under way is served by that run). The cap is
+`engine_concurrency()` unless given: `warroom check`, `watch` and the console all run
+this engine with it.
 
 Only debounced changes (see `warroom.probes.damping`) leave the engine: through the
 `on_change` callback and the `changes()` async iterator. What the console shows is read
@@ -22,6 +26,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import resource
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
@@ -31,12 +36,31 @@ from typing import Any
 from warroom.probes.clock import Clock, SystemClock
 from warroom.probes.config import ServiceSpec
 from warroom.probes.damping import Debouncer
+from warroom.probes.load import LoopLoad
 from warroom.probes.result import ProbeResult, ProbeState
 from warroom.probes.runner import ProbeRunner
 
 log = logging.getLogger(__name__)
 
-DEFAULT_CONCURRENCY = 20
+# The most probes at once (the console, `check` and `watch` alike): measured on 2,000
+# loopback services (docs/benchmarks.md), a cycle's wall time is flat from 64 to 512 at
+# once; 256 lets 50 hung targets of 500 all start their clocks in the first moments, so
+# the cycle ends one timeout after it starts, and stays far below common open-file limits.
+MAX_CONCURRENCY = 256
+
+
+def engine_concurrency(services: int) -> int:
+    """How many probes run at once for `services` services (and at most a quarter of the
+    open-file limit: each probe holds a socket)."""
+    try:
+        files = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    except (ValueError, OSError):
+        files = 1024
+    if files <= 0:  # RLIM_INFINITY is -1
+        files = 1 << 16
+    return max(1, min(services, MAX_CONCURRENCY, files // 4))
+
+
 HISTORY = 30
 LATENCIES = 60
 
@@ -125,14 +149,17 @@ class ProbeEngine:
         self,
         specs: Iterable[ServiceSpec],
         *,
-        concurrency: int = DEFAULT_CONCURRENCY,
+        concurrency: int | None = None,
         jitter: float = 0.1,
         clock: Clock | None = None,
         rng: random.Random | None = None,
         on_change: Callable[[StateChange], None] | None = None,
         runner: ProbeRunner | None = None,
     ) -> None:
+        specs = list(specs)
         self.clock: Clock = clock or SystemClock()
+        if concurrency is None:
+            concurrency = engine_concurrency(len(specs))
         self.concurrency = max(1, concurrency)
         self.jitter = max(0.0, min(jitter, 0.5))
         self.rng = rng or random.Random()
@@ -141,6 +168,7 @@ class ProbeEngine:
         self.runner = runner or ProbeRunner(self.concurrency, wall=self.clock.wall)
         self._services = {spec.name: _Service(spec) for spec in specs}
         self._semaphore = asyncio.Semaphore(self.concurrency)
+        self.load = LoopLoad()
         self._changes: asyncio.Queue[StateChange] = asyncio.Queue()
         self._progress = asyncio.Event()
         self._started_at: float | None = None
@@ -157,6 +185,7 @@ class ProbeEngine:
     def start(self) -> None:
         """Start one task per service (the first runs are spread over the jitter)."""
         self._started_at = self.clock.monotonic()
+        self.load.start()
         for service in self._services.values():
             if service.task is None:
                 spread = service.spec.interval * self.jitter
@@ -174,6 +203,7 @@ class ProbeEngine:
                 await task
         for service in self._services.values():
             service.task = None
+        await self.load.stop()
         if self._owns_runner:
             await self.runner.aclose()
 
@@ -188,8 +218,14 @@ class ProbeEngine:
     async def run_once(self, names: Iterable[str] | None = None) -> dict[str, ProbeResult]:
         """Probe each service once, concurrently under the cap, without damping."""
         chosen = [self._services[n] for n in names] if names else list(self._services.values())
-        results = await asyncio.gather(*(self._probe(service) for service in chosen))
-        return {service.spec.name: result for service, result in zip(chosen, results, strict=True)}
+        # Slowest first (by their last run): a target that hung last time holds a slot
+        # for a whole timeout, so it starts before the quick ones, not after them.
+        ordered = sorted(chosen, key=_expected_seconds, reverse=True)
+        results = await asyncio.gather(*(self._probe(service) for service in ordered))
+        found = {
+            service.spec.name: result for service, result in zip(ordered, results, strict=True)
+        }
+        return {service.spec.name: found[service.spec.name] for service in chosen}
 
     # Reading -----------------------------------------------------------------------------
 
@@ -223,6 +259,15 @@ class ProbeEngine:
     def statuses(self) -> list[ServiceStatus]:
         return [self.status(name) for name in self._services]
 
+    def versions(self) -> dict[str, tuple[int, bool]]:
+        """Per service, what its status snapshot depends on besides the clock: the number
+        of runs and whether it is stale. Cheap: a snapshot is needed only when it moved."""
+        now = self.clock.monotonic()
+        return {
+            name: (service.runs, self._is_stale(service, now))
+            for name, service in self._services.items()
+        }
+
     def busy(self) -> bool:
         """Whether any probe is running now (cheap: no status snapshots are made)."""
         return any(service.running for service in self._services.values())
@@ -252,13 +297,21 @@ class ProbeEngine:
 
     # Running -----------------------------------------------------------------------------
 
+    async def _run(self, service: _Service) -> ProbeResult:
+        """One run, once the cap and the loop's load admit it (caller holds the lock and
+        a slot of the cap); the probe's clock starts only after that."""
+        await self.load.admit()
+        service.running = True
+        try:
+            return await self.runner.run(service.spec)
+        finally:
+            service.running = False
+            self.load.done()
+
     async def _probe(self, service: _Service) -> ProbeResult:
+        self.load.start()
         async with service.lock, self._semaphore:
-            service.running = True
-            try:
-                result = await self.runner.run(service.spec)
-            finally:
-                service.running = False
+            result = await self._run(service)
         self._record(service, result)
         return result
 
@@ -279,11 +332,7 @@ class ProbeEngine:
             try:
                 async with service.lock, self._semaphore:
                     started = self.clock.monotonic()
-                    service.running = True
-                    try:
-                        result = await self.runner.run(spec)
-                    finally:
-                        service.running = False
+                    result = await self._run(service)
                 service.wake.clear()
                 transition = service.debouncer.observe(result, self.clock.monotonic())
                 self._record(service, result)
@@ -315,3 +364,13 @@ class ProbeEngine:
                 self.on_change(change)
             except Exception:  # a listener's bug must not stop the probes
                 log.exception("on_change listener failed for %s", change.service)
+
+
+def _expected_seconds(service: _Service) -> float:
+    """How long the service's last run took (a run without a latency: its timeout)."""
+    last = service.last
+    if last is None:
+        return 0.0
+    if last.latency_ms is None:
+        return service.spec.timeout
+    return last.latency_ms / 1000

@@ -15,13 +15,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from warroom.model.events import Event, EventKind, NoteKind, new_event, utc_now
+from warroom.model.events import Event, EventKind, NoteKind, format_utc, new_event, utc_now
 from warroom.model.ids import ID_PATTERN
 from warroom.model.incident import DEFAULT_ROLES, IncidentState, Status, fold
+from warroom.model.record import FACTS, MAX_FACT_LENGTH, MILESTONES, NEXT_UPDATE
 from warroom.model.severity import PRESETS, SeverityError, SeverityLadder
+from warroom.model.summary import IncidentSummary, summarize
 from warroom.model.timeparse import check_backdate
 from warroom.redact import redact_value
 from warroom.store.base import IncidentStore, LoadProblem, StoreError, UnknownIncident
+from warroom.store.summaries import SummaryCache
 
 
 class IncidentError(ValueError):
@@ -89,30 +92,48 @@ class IncidentService:
     async def state(self, incident_id: str) -> IncidentState:
         return (await self.load(incident_id)).state
 
-    async def list_incidents(self) -> list[IncidentState]:
+    async def list_incidents(self) -> list[IncidentSummary]:
         return (await self.list_incidents_with_problems())[0]
 
     async def list_incidents_with_problems(
         self,
-    ) -> tuple[list[IncidentState], list[LoadProblem | StoreError]]:
+    ) -> tuple[list[IncidentSummary], list[LoadProblem | StoreError]]:
         """Every incident, newest first, and what could not be read: damaged lines
         (`LoadProblem`, the incident is still listed) and incidents that could not be read
         at all (`StoreError`, e.g. a file without read permission). A folder that cannot
-        be listed raises StoreError: "no incidents" would invite a duplicate declaration."""
-        states = []
+        be listed raises StoreError: "no incidents" would invite a duplicate declaration.
+        A store with a summary cache (the local store) folds only the incidents whose
+        file changed since it was last listed (the damaged lines are cached with them)."""
+        summaries = []
         problems: list[LoadProblem | StoreError] = []
         for incident_id in await self.store.incident_ids():
             try:
-                loaded = await self.load(incident_id)
+                summary, damaged = await self.summary(incident_id)
             except UnknownIncident:
                 continue
             except StoreError as error:
                 problems.append(error)
                 continue
-            states.append(loaded.state)
-            problems.extend(loaded.problems)
-        states.sort(key=lambda s: s.declared_at or self.now(), reverse=True)
-        return states, problems
+            summaries.append(summary)
+            problems.extend(damaged)
+        summaries.sort(key=lambda s: s.declared_at, reverse=True)
+        return summaries, problems
+
+    async def summary(self, incident_id: str) -> tuple[IncidentSummary, list[LoadProblem]]:
+        """The incident's summary and its damaged lines, from the cache while the file is
+        as it was when they were made, else from its events (and cached again)."""
+        cache: SummaryCache | None = getattr(self.store, "summaries", None)
+        key = cache.key(incident_id) if cache is not None else None
+        if cache is not None and key is not None:
+            cached = cache.get(incident_id, key)
+            if cached is not None:
+                return cached
+        loaded = await self.load(incident_id)
+        made = summarize(loaded.state)
+        if cache is not None and key is not None:
+            # keyed by the file as it was before reading
+            cache.put(incident_id, key, made, loaded.problems)
+        return made, loaded.problems
 
     # Writing ---------------------------------------------------------------------------
 
@@ -263,10 +284,70 @@ class IncidentService:
         )
 
     async def comms_copied(
-        self, incident_id: str, template: str, audience: str, channel: str, text: str
+        self,
+        incident_id: str,
+        template: str,
+        audience: str,
+        channel: str,
+        text: str,
+        next_update_at: datetime | None = None,
     ) -> Event:
-        payload = {"template": template, "audience": audience, "channel": channel, "text": text}
+        payload: dict[str, Any] = {
+            "template": template,
+            "audience": audience,
+            "channel": channel,
+            "text": text,
+        }
+        if next_update_at is not None:
+            payload["next_update_at"] = format_utc(next_update_at)
         return await self._append(self._event(incident_id, EventKind.COMMS_COPIED, payload))
+
+    # The situation record --------------------------------------------------------------
+
+    async def set_fact(self, state: IncidentState, name: str, value: str) -> Event | None:
+        """Set one text fact of the record (empty clears it); None when unchanged."""
+        if name not in FACTS:
+            raise IncidentError(f"unknown fact {name!r} (choose from {', '.join(FACTS)})")
+        value = " ".join(value.split()) if name != "customer_summary" else value.strip()
+        if len(value) > MAX_FACT_LENGTH:
+            raise IncidentError(f"{name} is longer than {MAX_FACT_LENGTH} characters")
+        if value == state.record.fact(name):
+            return None
+        payload = {"field": name, "value": value}
+        return await self._append(self._event(state.id, EventKind.RECORD_SET, payload))
+
+    async def set_next_update(self, state: IncidentState, when: datetime | None) -> Event:
+        """The IC's own time for the next update (None goes back to the cadence)."""
+        if when is not None and when <= self.now():
+            raise IncidentError("the next update must be in the future")
+        if when is not None and when.replace(second=0, microsecond=0) > self.now():
+            when = when.replace(second=0, microsecond=0)  # as updates show it: to the minute
+        payload = {"field": NEXT_UPDATE, "value": format_utc(when) if when else ""}
+        return await self._append(self._event(state.id, EventKind.RECORD_SET, payload))
+
+    async def set_milestone(
+        self, state: IncidentState, milestone: str, when: datetime | None
+    ) -> Event | None:
+        """Set (or with None clear) a milestone; None when unchanged."""
+        if milestone not in MILESTONES:
+            raise IncidentError(
+                f"unknown milestone {milestone!r} (choose from {', '.join(MILESTONES)})"
+            )
+        if when is not None and when > self.now():
+            raise IncidentError(f"{MILESTONES[milestone].lower()} cannot be in the future")
+        if state.record.milestones.get(milestone) == when:
+            return None
+        payload = {"milestone": milestone, "when": format_utc(when) if when else ""}
+        return await self._append(self._event(state.id, EventKind.MILESTONE_SET, payload))
+
+    async def todo_done(self, state: IncidentState, entry_id: str, done: bool = True) -> Event:
+        entry = state.entry(entry_id)
+        if entry is None or entry.note_kind is not NoteKind.TODO or entry.struck:
+            raise IncidentError(f"no open todo {entry_id!r} in {state.id}")
+        if entry.done == done:
+            raise IncidentError(f"that todo is already {'done' if done else 'open'}")
+        payload = {"target": entry_id, "done": done}
+        return await self._append(self._event(state.id, EventKind.TODO_DONE, payload))
 
     async def edit_entry(self, state: IncidentState, entry_id: str, text: str) -> Event:
         self._require_entry(state, entry_id)

@@ -33,6 +33,7 @@ from warroom.store.base import (
     StoreError,
     UnknownIncident,
 )
+from warroom.store.summaries import SummaryCache
 
 SUFFIX = ".jsonl"
 
@@ -160,6 +161,8 @@ class LocalStore:
         self.data_dir = Path(data_dir)
         self.folder = self.data_dir / "incidents"
         self.description = f"local files in {self.data_dir}"
+        # What `warroom incidents` lists, cached beside each JSONL (see store.summaries).
+        self.summaries = SummaryCache(self.folder, SUFFIX)
 
     def ensure_folder(self) -> None:
         try:

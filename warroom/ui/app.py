@@ -149,6 +149,8 @@ class WarroomApp(App[int]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if isinstance(screen, MainScreen):
+            for title, help_text, callback in screen.comms_commands():
+                yield SystemCommand(title, help_text, callback)
             for binding in screen.BINDINGS:
                 if isinstance(binding, Binding) and binding.description and binding.show:
                     yield SystemCommand(
@@ -156,6 +158,10 @@ class WarroomApp(App[int]):
                         f"key {binding.key}",
                         lambda action=binding.action: self.run_action(action, screen),
                     )
+
+    def key_for(self, binding_id: str, default: str) -> str:
+        """The key a binding is on now (after the config's rebinding)."""
+        return self.keymap_overrides.get(binding_id, default)
 
     def key_help(self) -> list[tuple[str, list[tuple[str, str]]]]:
         """Every key, read from the live bindings (so a rebinding shows here too)."""
@@ -187,9 +193,12 @@ class WarroomApp(App[int]):
                     ("checklist: y / enter", "copy the step's command / show the step"),
                     ("timeline: enter / x / p", "edit / strike / pin the note"),
                     ("timeline: t", "UTC or local time"),
-                    ("comms: left/right", "choose the template"),
+                    ("comms: left/right", "choose the audience (template)"),
+                    ("comms: enter or i / escape", "edit the draft / leave the editor"),
                     ("comms: y (or ctrl+s in the editor)", "copy the draft"),
                     ("comms: ctrl+r", "refill the draft from the incident"),
+                    ("R", "situation record: impact, workaround, milestones, next update"),
+                    ("u then resolved", "asks for the one-line resolution summary"),
                 ],
             )
         )

@@ -25,7 +25,9 @@ WRITING_ACTIONS = frozenset(
         "status",
         "role",
         "scenario",
-        "edit",  # timeline
+        "record",  # the incident record: impact, facts, milestones
+        "todo_done",
+        "edit",  # timeline (in comms: editing a draft, which only copying would record)
         "strike",
         "pin",
         "toggle",  # checklist: tick a step

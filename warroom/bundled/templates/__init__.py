@@ -1,1 +1,1 @@
-"""Shipped comms templates (declaration, status update, resolution, customer notice, escalation)."""
+"""Shipped comms templates, one per audience: responders, executives, support, customers."""

@@ -128,9 +128,11 @@ class StatusTable(DataTable):
         hundreds of services never holds up a key press with thousands of cell updates.
         """
         names = [row.name for row in rows]
-        if names != list(self.rows_by_name) or len(names) != self.row_count:
+        if len(names) != self.row_count or set(names) != set(self.rows_by_name):
             self._rebuild(rows)
             return
+        reordered = names != list(self.rows_by_name)
+        selected = self.selected_name if reordered else None
         top = max(int(self.scroll_y), 0)
         visible = range(top, top + self.size.height)
         budget = self.OFFSCREEN_BUDGET
@@ -146,8 +148,23 @@ class StatusTable(DataTable):
             for column, value in cells.items():
                 if shown.get(column) != value:
                     self.update_cell(row.name, column, value)
+                else:
+                    cells[column] = shown[column]  # the table keeps the old, equal cell
             self._shown[row.name] = cells
             self.rows_by_name[row.name] = row
+        if reordered:
+            self._reorder(names, selected)
+
+    def _reorder(self, names: list[str], selected: str | None) -> None:
+        """Put the rows in `names` order in place (worst first moved): no row is rebuilt,
+        which with 2,000 services took a key press's frame hundreds of milliseconds."""
+        self.rows_by_name = {name: self.rows_by_name[name] for name in names}
+        # The sort sees cells, not row keys: each row's service cell is the very object
+        # in `_shown`, so its identity tells the row.
+        place = {id(self._shown[name]["service"]): index for index, name in enumerate(names)}
+        self.sort("service", key=lambda cell: place[id(cell)])
+        if selected is not None and self.cursor_row != names.index(selected):
+            self.move_cursor(row=names.index(selected))
 
     def _rebuild(self, rows: list[ServiceRow]) -> None:
         cursor = self.cursor_row

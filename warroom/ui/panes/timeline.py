@@ -37,6 +37,8 @@ KIND_LABELS: dict[object, tuple[str, str]] = {
     EventKind.STEP_UNCHECKED: ("untick", "auto"),
     EventKind.PROBE_STATE_CHANGED: ("probe", "auto"),
     EventKind.COMMS_COPIED: ("comms", "auto"),
+    EventKind.RECORD_SET: ("RECORD", "status"),
+    EventKind.MILESTONE_SET: ("MILE", "status"),
 }
 
 

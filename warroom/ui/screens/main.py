@@ -22,7 +22,6 @@ from textual.containers import Container, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
-from warroom.model import comms as comms_model
 from warroom.model.events import Event, EventKind
 from warroom.model.incident import IncidentState
 from warroom.model.note_input import parse_note_line
@@ -43,6 +42,7 @@ from warroom.ui.panes.timeline import TimelineView
 from warroom.ui.safe_text import joined, plain
 from warroom.ui.screens.details import DetailScreen, format_detail
 from warroom.ui.screens.help import HelpScreen
+from warroom.ui.screens.main_comms import CommsActions
 from warroom.ui.screens.main_pickers import PickerActions
 from warroom.ui.screens.picker import TextPromptScreen
 
@@ -75,7 +75,7 @@ class Pane(Vertical):
     ALLOW_MAXIMIZE = True
 
 
-class MainScreen(PickerActions, Screen[None]):
+class MainScreen(CommsActions, PickerActions, Screen[None]):
     ALLOW_IN_MAXIMIZED_VIEW = "#header, Footer"
     BINDINGS = [
         Binding("tab", "next_pane", "Next pane", show=False, id="main.next_pane"),
@@ -90,6 +90,7 @@ class MainScreen(PickerActions, Screen[None]):
         Binding("o", "role", "Roles", id="main.role"),
         Binding("c", "scenario", "Scenario", id="main.scenario"),
         Binding("r", "recheck", "Re-check", id="main.recheck"),
+        Binding("R", "record", "Record", id="main.record"),
         Binding("e", "export", "Export", id="main.export"),
         Binding("z", "zoom", "Zoom pane", id="main.zoom"),
         Binding("question_mark", "help", "Help", id="main.help"),
@@ -100,6 +101,15 @@ class MainScreen(PickerActions, Screen[None]):
         super().__init__()
         self.session = session
         self._comms_dirty = False
+
+    @property  # type: ignore[override]
+    def ESCAPE_TO_MINIMIZE(self) -> bool | None:
+        """In a zoomed pane, escape first leaves the draft editor or the note input (their
+        own escape binding), and only then un-zooms."""
+        focused = self.focused
+        if focused is not None and focused.id in ("comms-draft", "note-input"):
+            return False
+        return None
 
     @property
     def wr(self) -> WarroomApp:
@@ -136,6 +146,7 @@ class MainScreen(PickerActions, Screen[None]):
         self.refill_comms()
         self.set_interval(1.0, self._refill_if_dirty)
         self.set_interval(30, self.refill_comms)
+        self.set_interval(1.0, self.check_overdue)
         for problem in self.session.problems:
             self.notify(inert(str(problem)), severity="warning", timeout=10)
 
@@ -183,16 +194,6 @@ class MainScreen(PickerActions, Screen[None]):
         if self._comms_dirty:
             self._comms_dirty = False
             self.refill_comms()
-
-    def refill_comms(self, force: bool = False) -> None:
-        composer = self.query_one(CommsComposer)
-        template = composer.template
-        if template is None:
-            return
-        text = comms_model.render(
-            template, self._state_with_probes(), self.session.ladder, self.wr.clock(), self.wr.zone
-        )
-        composer.set_draft(text, force=force)
 
     def _state_with_probes(self) -> IncidentState:
         """The incident state, with live probe rows standing in for missing probe events."""
@@ -400,28 +401,6 @@ class MainScreen(PickerActions, Screen[None]):
             return
         outcome = copy_text(self.app, "\n".join(ref.step.commands), self.wr.data_dir, "command")
         self.notify(outcome.message, timeout=4)
-
-    # Comms ---------------------------------------------------------------------------
-
-    def on_comms_composer_refill_requested(self, message: CommsComposer.RefillRequested) -> None:
-        self.refill_comms(force=True)
-
-    async def on_comms_composer_copy_requested(self, message: CommsComposer.CopyRequested) -> None:
-        text = message.text
-        if not text.strip():
-            self.notify("The draft is empty", severity="warning")
-            return
-        template = message.template
-        outcome = copy_text(
-            self.app, text, self.wr.data_dir, f"{self.session.incident_id}-{template.id}"
-        )
-        saved = await self._do(
-            self.session.service.comms_copied(
-                self.session.incident_id, template.id, template.audience, outcome.channel, text
-            )
-        )
-        if saved is not None:
-            self.notify(f"{template.title}: {outcome.message}", timeout=6)
 
     # Services, export, help ----------------------------------------------------------
 

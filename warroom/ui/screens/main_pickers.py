@@ -32,6 +32,8 @@ class PickerActions:
 
         def run_worker(self, work: Any) -> Any: ...
 
+        def resolve(self) -> None: ...
+
     def action_severity(self) -> None:
         ladder = self.session.ladder
         choices = [
@@ -49,7 +51,9 @@ class PickerActions:
         choices = [Choice(status.value, status.value) for status in Status]
 
         def chosen(value: str | None) -> None:
-            if value:
+            if value == Status.RESOLVED.value and self.state.is_open:
+                self.resolve()  # asks for the resolution summary first
+            elif value:
                 self.run_worker(self._do(self.session.service.set_status(self.state, value)))
 
         self.app.push_screen(

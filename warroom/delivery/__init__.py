@@ -1,0 +1,1 @@
+"""Getting text out of warroom: the clipboard paths a copy can take."""
