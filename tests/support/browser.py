@@ -76,7 +76,10 @@ class Browser:
         self._pending: dict[int, asyncio.Future[dict[str, Any]]] = {}
 
     async def __aenter__(self) -> Browser:
-        self._profile = tempfile.TemporaryDirectory(prefix="warroom-chromium-")
+        # Chromium's helper processes may still be writing the profile as it closes.
+        self._profile = tempfile.TemporaryDirectory(
+            prefix="warroom-chromium-", ignore_cleanup_errors=True
+        )
         profile = Path(self._profile.name)
         self.process = subprocess.Popen(
             [
@@ -107,6 +110,10 @@ class Browser:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        with contextlib.suppress(Exception):  # closed properly, it takes its helpers along
+            await asyncio.wait_for(
+                self._ws.send_str(json.dumps({"id": 0, "method": "Browser.close"})), 5
+            )
         self._reader.cancel()
         with contextlib.suppress(Exception):
             await self._ws.close()
