@@ -16,7 +16,7 @@ from warroom.drill.journal import FAULT, RECOVERY
 from warroom.drill.library import load_drills
 from warroom.drill.session import Drill, DrillSettings
 from warroom.model.events import EventKind
-from warroom.model.figures import format_duration
+from warroom.model.figures import format_rounded
 from warroom.services.incidents import IncidentService
 from warroom.ui.app import WarroomApp
 from warroom.ui.panes.checklist import ChecklistView
@@ -118,19 +118,22 @@ async def test_bad_deploy_drill_unfolds_and_recovers_in_the_console(tmp_path: Pa
     assert report is not None and report.is_file()
     assert report.parent == tmp_path / "drills" / "reports"
     text = report.read_text()
-    assert f"| Time to declare | {format_duration(declared.at - began)} (ana ticked" in text
-    assert f"| Time to first status update | {format_duration(update.at - began)} |" in text
+    assert f"| Time to declare | {format_rounded(declared.at - began)} (ana ticked" in text
+    assert f"| Time to first status update | {format_rounded(update.at - began)} |" in text
     assert (
-        f"| Time to mitigation | {format_duration(rollback.at - began)}"
+        f"| Time to mitigation | {format_rounded(rollback.at - began)}"
         ' (ticked "Promote the last good deployment.") |'
     ) in text
     recovered = [
         e for e in events if e.kind is EventKind.PROBE_STATE_CHANGED and e.at >= rollback.at
     ][-1]
-    assert f"| Time to recovery (every probe up) | {format_duration(recovered.at - began)} |" in (
+    assert f"| Time to recovery (every probe up) | {format_rounded(recovered.at - began)} |" in (
         text
     )
-    assert "| Update cadence | kept" in text
+    # The first update's deadline runs from the opening (4.5 s at speed 20): whether this
+    # run made it depends on the machine, but the verdict must agree with the gaps listed.
+    assert ("| Update cadence | kept" in text) == ("(MISSED)" not in text)
+    assert "| Grade | " in text and "- [x] ticked a step that fixes the outage" in text
     assert f"--seed 5 --speed {SPEED:g}" in text
     assert "# Post-mortem:" in text and "(DRILL)" in text
 
@@ -157,3 +160,16 @@ async def test_pool_exhaustion_drill_on_a_real_postgres(tmp_path: Path) -> None:
     assert report is not None and 'ticked "Free connections' in report.read_text()
     assert root.name and not root.exists()
     assert not listening(port)
+
+
+async def test_ctrl_c_says_how_to_quit_in_plain_words(tmp_path: Path) -> None:
+    from tests.ui_support import make_app
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen), 10, "the console")
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        shown = [(n.title, n.message, n.markup) for n in app._notifications]
+        assert ("Do you want to quit?", "Press ctrl+q to quit", False) in shown
+        assert isinstance(app.screen, MainScreen)  # ctrl+c does not quit

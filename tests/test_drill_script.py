@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from warroom.drill.library import DEFAULT_DRILL, load_drills, shipped_sources
-from warroom.drill.script import DrillScriptError, OnTick, parse_script, plan
+from warroom.drill.script import (
+    CAUSE_GAP,
+    DrillScriptError,
+    OnTick,
+    parse_script,
+    plan,
+    unknown_steps,
+)
 from warroom.model.severity import PRESETS
 from warroom.scenarios.loader import load_scenarios
 
@@ -34,7 +41,7 @@ component_status = "major_outage"
 def test_every_shipped_drill_loads_with_a_unique_id() -> None:
     library = load_drills()
     assert library.problems == []
-    assert len(shipped_sources()) == len(library.scripts) >= 5
+    assert len(shipped_sources()) == len(library.scripts) >= 12
     assert library.find(None).id == DEFAULT_DRILL
 
 
@@ -51,9 +58,13 @@ def test_each_drill_can_be_recovered_from_its_own_checklist(script) -> None:  # 
             scenario_id, _, step_id = listed.rpartition("/")
             target = catalogue.get(scenario_id or script.scenario)
             assert target is not None and target.step(step_id) is not None, listed
-        assert any(rule.matches(scenario.id, step.id, step.text) for step in visible), (
+        assert any(rule.matches(scenario.id, step.id) for step in visible), (
             f"{script.id}: no visible step of {scenario.id} sets off {rule.what!r}"
         )
+        for listed in rule.steps:  # every named fix is on screen at the drill's severity
+            scenario_id, _, step_id = listed.partition("/")
+            step = catalogue.get(scenario_id).step(step_id)  # type: ignore[union-attr]
+            assert step.visible_at(LADDER, script.severity), listed
     # Faults come before the end of a short drill: a new user sees the outage quickly.
     assert min(entry.at for entry in script.timeline) <= 5
 
@@ -71,17 +82,43 @@ def test_plan_is_deterministic_for_a_seed_and_scaled_by_speed() -> None:
         plan(script, seed=1, speed=0)
 
 
-def test_on_tick_matches_ids_and_words() -> None:
-    rule = OnTick(
-        mentions=("roll back",),
-        steps=("deployment-rollback/rollback-1", "mitigate-9"),
-        then=(),
+def test_on_tick_matches_step_ids_only() -> None:
+    rule = OnTick(steps=("deployment-rollback/rollback-1",), then=())
+    assert rule.matches("deployment-rollback", "rollback-1")
+    assert not rule.matches("other", "rollback-1")  # the same step id in another scenario
+    assert not rule.matches(
+        "general", "assign-ops"
+    )  # "...deploys, rollbacks": words count for nothing
+
+
+def test_effects_wait_for_their_causes_and_recoveries_are_not_faults() -> None:
+    text = MINIMAL.replace('at = "10s"', 'id = "first"\nat = "10s"').replace(
+        'at = "20s"', 'after = "first"\nkind = "recovery"\nat = "5s"'
     )
-    assert rule.matches("deployment-rollback", "rollback-1", "Promote the last good one")
-    assert not rule.matches("other", "rollback-1", "Promote the last good one")
-    assert rule.matches("any", "mitigate-9", "")
-    assert rule.matches("any", "x-1", "Stop the damage: ROLL\n  BACK now")
-    assert not rule.matches("any", "x-1", "Roll forward")
+    script = parse_script(text, "tiny.toml")
+    for seed in range(50):
+        cause, effect = plan(script, seed, 1)
+        assert effect.cause == cause.index and effect.kind == "recovery"
+        assert effect.offset >= cause.offset + CAUSE_GAP - 1e-9
+
+
+def test_step_ids_are_checked_against_the_scenarios(tmp_path: Path) -> None:
+    text = MINIMAL + '[[on_tick]]\nsteps = ["general/no-such-step", "nowhere/x-1"]\n'
+    text += '[[on_tick.then]]\nservice = "api"\nstatus = 200\n'
+    script = parse_script(text, "tiny.toml")
+    assert unknown_steps(script, {"general": {"assess-1"}}) == [
+        "general/no-such-step",
+        "nowhere/x-1",
+    ]
+    folder = tmp_path / "drills"
+    folder.mkdir()
+    (folder / "typo.toml").write_text(text)
+    library = load_drills(folder)
+    assert "tiny" not in library.scripts
+    assert library.problems == [
+        f"{folder / 'typo.toml'}: no such checklist step 'general/no-such-step', 'nowhere/x-1'"
+        " (steps are 'scenario/step' ids)"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -94,8 +131,19 @@ def test_on_tick_matches_ids_and_words() -> None:
         (MINIMAL.replace('at = "10s"', "at = 10"), "duration with a unit"),
         (MINIMAL.replace('at = "10s"\n', ""), "timeline[1]: missing 'at'"),
         ('severity = "P9"' + MINIMAL, "'severity' must be one of SEV-1"),
-        (MINIMAL + "[[on_tick]]\nafter = '1s'\n", "on_tick[1]: needs 'mentions'"),
-        (MINIMAL + "[[on_tick]]\nmentions = ['x']\n", "at least one [[on_tick.then]]"),
+        (MINIMAL + "[[on_tick]]\ndelay = '1s'\n", "on_tick[1]: needs 'steps'"),
+        (MINIMAL + "[[on_tick]]\nsteps = ['a/b']\n", "at least one [[on_tick.then]]"),
+        (MINIMAL + "[[on_tick]]\nsteps = ['rollback-1']\n", "must be 'scenario/step'"),
+        (MINIMAL + "[[on_tick]]\nmentions = ['roll back']\n", "named by id only"),
+        (MINIMAL + "[[on_tick]]\nafter = '2s'\n", "is 'delay'"),
+        (MINIMAL.replace('at = "20s"', 'after = "nope"\nat = "20s"'), "not the id of an earlier"),
+        (MINIMAL.replace('at = "10s"', 'kind = "glitch"\nat = "10s"'), "'kind' must be one of"),
+        (
+            MINIMAL.replace('at = "10s"', 'id = "a"\nat = "10s"').replace(
+                'at = "20s"', 'id = "a"\nat = "20s"'
+            ),
+            "duplicate id 'a'",
+        ),
         ("id = [", "invalid TOML"),
     ],
     ids=lambda value: value if len(value) < 40 else None,
@@ -131,3 +179,22 @@ def test_drill_modules_never_import_textual() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_every_drill_has_an_example_play_that_ticks_its_fix() -> None:
+    from warroom.drill.play import parse_play
+
+    plays = Path(__file__).resolve().parents[1] / "docs" / "drill-plays"
+    for script in load_drills().all():
+        path = plays / f"{script.id}.play"
+        steps = parse_play(path.read_text(), str(path))
+        ticked = {step.argument for step in steps if step.action == "tick"}
+        assert ticked and ticked <= script.fix_steps, script.id
+        assert {"role", "copy", "note", "status"} <= {step.action for step in steps}
+
+
+def test_the_general_checklists_rollback_words_fix_nothing_by_themselves() -> None:
+    bad_deploy = load_drills().scripts["bad-deploy"]
+    # "Assign Ops (infrastructure, deploys, rollbacks)" used to set off the rollback.
+    assert not any(rule.matches("general", "roles-2") for rule in bad_deploy.on_tick)
+    assert any(rule.matches("general", "mitigate-2") for rule in bad_deploy.on_tick)

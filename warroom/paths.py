@@ -20,6 +20,12 @@ def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
+def drills_folder(data: Path) -> Path:
+    """Where drill incidents (`DRILL-...`), their journals and reports live: apart from
+    real incidents, so a drill never shows among them."""
+    return Path(data) / "drills"
+
+
 def config_dir() -> Path:
     """`$WARROOM_CONFIG_DIR`, else the user config folder (user scenarios, themes...)."""
     env = os.environ.get("WARROOM_CONFIG_DIR")

@@ -124,7 +124,11 @@ class Browser:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-        self._profile.cleanup()
+        for _ in range(50):  # bounded: helpers that outlive the browser finish their writes
+            self._profile.cleanup()
+            if not Path(self._profile.name).exists():
+                break
+            await asyncio.sleep(0.1)
 
     async def _read(self) -> None:
         async for message in self._ws:

@@ -27,6 +27,7 @@ from warroom.store.base import StoreError
 
 COMMAND_MODULES = (
     "warroom.cli.incident_commands",
+    "warroom.cli.step_commands",
     "warroom.cli.record_commands",
     "warroom.cli.scenario_commands",
     "warroom.cli.probe_commands",
@@ -41,6 +42,8 @@ COMMANDS = {
         ("declare", "incidents", "note", "status", "severity", "role", "export"),
         "warroom.cli.incident_commands",
     ),
+    "tick": "warroom.cli.step_commands",
+    "untick": "warroom.cli.step_commands",
     **dict.fromkeys(("set", "record", "done"), "warroom.cli.record_commands"),
     "scenarios": "warroom.cli.scenario_commands",
     "import-runbook": "warroom.cli.scenario_commands",

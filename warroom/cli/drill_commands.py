@@ -2,8 +2,8 @@
 
     warroom drill [DRILL] [--speed N] [--seed S] [--no-postgres]   open the console on it
     warroom drill --list                                          the drills there are
-    warroom drill [DRILL] --headless SECONDS                       run without the console
-    warroom drill --report INC-ID                                  write a drill's report again
+    warroom drill [DRILL] --headless SECONDS [--play FILE]         run without the console
+    warroom drill --report DRILL-ID                                write a drill's report again
 
 DRILL is a drill id or the id of the scenario it drills (default: `bad-deploy`). The
 fleet stops when the console exits, however it exits, and the report's path is printed.
@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import sys
 from datetime import timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from warroom.cli.common import CommandError, open_config
@@ -23,17 +24,17 @@ from warroom.config import Config, ConfigError
 from warroom.drill import cleanup
 from warroom.drill.journal import START, Journal
 from warroom.drill.library import DEFAULT_DRILL, load_drills
+from warroom.drill.play import PlayFileError, PlayStep, parse_play
 from warroom.drill.session import (
     Drill,
     DrillSettings,
-    drills_folder,
     journal_path,
     write_drill_report,
 )
 from warroom.model.figures import format_duration
 from warroom.model.ids import normalise_incident_id
 from warroom.model.text import for_terminal
-from warroom.paths import data_dir
+from warroom.paths import data_dir, drills_folder
 from warroom.redact import redact_text
 from warroom.store.base import StoreError
 
@@ -45,8 +46,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         description=(
             "Start a small fleet of fake services on 127.0.0.1 that fail on a script, point "
             "the real probes at it, declare a DRILL incident and open the console. Tick the "
-            "checklist's fix (e.g. 'roll back') to make the fleet recover. A report is "
-            "written when the console exits."
+            "checklist step that fixes it to make the fleet recover (only that step: the "
+            "drill names it by id). A report is written when the console exits."
         ),
     )
     parser.add_argument(
@@ -64,6 +65,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         type=float,
         metavar="SECONDS",
         help="no console: run the fleet and the probes this long, print changes, report",
+    )
+    parser.add_argument(
+        "--play",
+        metavar="FILE",
+        help="with --headless: play the IC's part from FILE (lines of TIME ACTION ...)",
     )
     parser.add_argument(
         "--no-postgres", action="store_true", help="leave PostgreSQL out even if installed"
@@ -85,6 +91,9 @@ def run_drill(args: argparse.Namespace) -> int:
         raise CommandError("--speed must be greater than 0 and at most 1000", 2)
     if args.headless is not None and args.headless <= 0:
         raise CommandError("--headless needs a number of seconds greater than 0", 2)
+    steps = read_play(args.play) if args.play else None
+    if steps is not None and args.headless is None:
+        raise CommandError("--play needs --headless SECONDS (the console is played by hand)", 2)
     script = library.find(args.drill)
     if script is None:
         known = ", ".join(s.id for s in library.all()) or "none"
@@ -111,7 +120,7 @@ def run_drill(args: argparse.Namespace) -> int:
         except (StoreError, ConfigError, OSError) as error:
             raise CommandError(f"cannot start the drill: {error}") from None
         if args.headless is not None:
-            code = run_headless(drill, args.headless, author)
+            code = run_headless(drill, args.headless, author, steps)
         else:
             code = run_console(drill, args, user_config)
     except KeyboardInterrupt:
@@ -152,15 +161,32 @@ def rewrite_report(library, folder, incident_id: str) -> int:  # type: ignore[no
     return 0
 
 
-def run_headless(drill: Drill, seconds: float, author: str) -> int:
+def read_play(path: str) -> list[PlayStep]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise CommandError(f"cannot read the play file {path}: {error}", 2) from None
+    try:
+        return parse_play(text, path)
+    except PlayFileError as error:
+        raise CommandError(str(error), 2) from None
+
+
+def run_headless(
+    drill: Drill, seconds: float, author: str, steps: list[PlayStep] | None = None
+) -> int:
     from warroom.drill.headless import run_headless as headless
 
     def interrupt(signum: int) -> None:
         raise KeyboardInterrupt
 
     print(f"Drill {drill.incident_id}: watching for {seconds:g} s (ctrl+c stops)", flush=True)
+    if not steps:
+        print(
+            f"Tick a step from another terminal: warroom tick {drill.incident_id} STEP", flush=True
+        )
     with cleanup.on_signals(interrupt):
-        asyncio.run(headless(drill, seconds, author, lambda line: print(line, flush=True)))
+        asyncio.run(headless(drill, seconds, author, lambda line: print(line, flush=True), steps))
     return 0
 
 

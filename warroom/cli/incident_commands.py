@@ -15,15 +15,17 @@ from warroom.cli.common import CommandError, open_config
 from warroom.config import Config
 from warroom.model.events import NoteKind, utc_now
 from warroom.model.figures import format_duration
-from warroom.model.ids import normalise_incident_id
+from warroom.model.ids import is_drill_id, normalise_incident_id
 from warroom.model.incident import IncidentState
 from warroom.model.postmortem import to_json, to_markdown
 from warroom.model.text import for_terminal, inert, shorten
 from warroom.model.timeparse import TimeParseError, check_backdate, describe_backdate, parse_at
+from warroom.paths import data_dir, drills_folder
 from warroom.private_files import write_private_text
 from warroom.services.incidents import IncidentError, IncidentService
 from warroom.services.stores import open_store
-from warroom.store.base import StoreError
+from warroom.store.base import IncidentStore, StoreError
+from warroom.store.local import LocalStore
 
 T = TypeVar("T")
 
@@ -40,6 +42,9 @@ def register(subparsers: Any) -> None:
 
     incidents = subparsers.add_parser("incidents", help="list incidents, newest first")
     incidents.add_argument("--open", action="store_true", help="only open incidents")
+    incidents.add_argument(
+        "--drills", action="store_true", help="list drill incidents (DRILL-...) instead"
+    )
     incidents.set_defaults(handler=cmd_incidents)
 
     note = subparsers.add_parser("note", help="add a note to an incident's timeline")
@@ -79,8 +84,18 @@ def register(subparsers: Any) -> None:
 
 
 def service_for(args: argparse.Namespace, config: Config | None = None) -> IncidentService:
+    """The store the command works on: the configured one, or the drills folder for a drill
+    (`declare --drill`, `incidents --drills`, or an incident id `DRILL-...`)."""
     config = config or open_config(args)
-    store = open_store(config, getattr(args, "store", None), getattr(args, "data_dir", None))
+    incident = getattr(args, "incident", None)
+    if (
+        getattr(args, "drill", False) is True
+        or getattr(args, "drills", False)
+        or (isinstance(incident, str) and is_drill_id(incident))
+    ):
+        store: IncidentStore = LocalStore(drills_folder(data_dir(getattr(args, "data_dir", None))))
+    else:
+        store = open_store(config, getattr(args, "store", None), getattr(args, "data_dir", None))
     author = getattr(args, "author", None) or config.author
     return IncidentService(store, author, config.ladder, config.custom_ladders)
 
@@ -154,6 +169,7 @@ def cmd_incidents(args: argparse.Namespace) -> int:
         return await service.list_incidents_with_problems()
 
     states, problems = run(args, work)
+    states = [s for s in states if s.drill == args.drills]
     unreadable = [p for p in problems if isinstance(p, StoreError)]
     for problem in problems:
         print(f"warroom: warning: {for_terminal(str(problem))}", file=sys.stderr)
@@ -164,6 +180,9 @@ def cmd_incidents(args: argparse.Namespace) -> int:
             f"cannot read {len(unreadable)} incident file(s); the list may be incomplete"
         )
     if not states:
+        if args.drills:
+            print("No drill incidents. Start a drill: warroom drill")
+            return 0
         print("No incidents. Declare one: warroom declare TITLE --severity SEV-1")
         return 0
     now = utc_now()

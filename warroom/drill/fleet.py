@@ -9,6 +9,7 @@ Without PostgreSQL server binaries, the fleet has no `db` and says why in
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from typing import Any
 
@@ -84,6 +85,28 @@ class Fleet:
             return await self.trouble.apply(dict(action.changes))
         self.http.services[action.service].apply(dict(action.changes))
         return "applied"
+
+    async def wait_for_baseline(self, timeout: float, answers: int = 1) -> list[str]:
+        """Wait (at most `timeout` s) until every service has answered the probes healthy
+        `answers` times (a first result is shown at once: the damping only holds back a
+        change from a known state); returns the services that did not."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            missing = [
+                name
+                for name, service in self.http.services.items()
+                if service.healthy_answers < answers
+            ]
+            if self.trouble is not None:
+                try:
+                    if await self.trouble.probe_sessions() < answers:
+                        missing.append(DATABASE)
+                except Exception:  # the count is a courtesy; the drill goes on without it
+                    missing.append(DATABASE)
+            if not missing or loop.time() >= deadline:
+                return missing
+            await asyncio.sleep(0.1)
 
     def service_tables(self, probe: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         settings = {**PROBE_DEFAULTS, **(probe or {})}

@@ -19,6 +19,8 @@ from typing import Any
 
 from warroom.drill.vendor_page import VendorPage
 
+HEALTHY_MS = 300
+"""Below this an answer is quick enough to count as healthy for the baseline."""
 VERSIONS = {"api": "2026.11.2", "web": "2026.11.2", "webhooks": "2026.11.1"}
 
 
@@ -43,6 +45,8 @@ class DrillHttpService:
         self.state = HttpState()
         self.vendor: VendorPage | None = None
         self._lock = threading.Lock()
+        self.healthy_answers = 0
+        """Healthy answers given to the probes so far (the drill's baseline counts them)."""
         self._rng = random.Random(f"{seed}:{name}")
         self._stopping = stopping
         self._server = _Server(("127.0.0.1", 0), self._handler())
@@ -87,7 +91,10 @@ class DrillHttpService:
             wobble = self._rng.uniform(0.95, 1.05)
             if self.vendor is not None:
                 if path.rstrip("/") in ("/api/v2/summary.json", "/api/v2/summary"):
-                    return 200, self.vendor.summary(), 0.01 * wobble
+                    summary = self.vendor.summary()
+                    if summary["status"]["indicator"] == "none":
+                        self.healthy_answers += 1
+                    return 200, summary, 0.01 * wobble
                 return 404, {"error": "not found"}, 0.0
             state = replace(self.state)
         if path.rstrip("/") not in ("/health", ""):
@@ -95,6 +102,8 @@ class DrillHttpService:
         body: dict[str, Any] = {"service": self.name, "version": VERSIONS.get(self.name, "")}
         if 200 <= state.status < 300:
             body["status"] = "ok"
+            with self._lock:
+                self.healthy_answers += state.latency_ms < HEALTHY_MS
         else:
             body["status"] = "error"
             body["error"] = state.error or "service unavailable"

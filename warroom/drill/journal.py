@@ -21,6 +21,7 @@ from warroom.model.events import format_utc, parse_utc, utc_now
 from warroom.private_files import FILE_MODE, private_folder
 
 START = "start"
+BASELINE = "baseline"
 FAULT = "fault"
 RECOVERY = "recovery"
 CANCELLED = "cancelled"
@@ -85,6 +86,10 @@ class Journal:
     def of_kind(self, *kinds: str) -> list[JournalEntry]:
         with self._lock:
             return [entry for entry in self.entries if entry.kind in kinds]
+
+    def last(self) -> JournalEntry | None:
+        with self._lock:
+            return self.entries[-1] if self.entries else None
 
     def first(self, kind: str) -> JournalEntry | None:
         found = self.of_kind(kind)

@@ -2,7 +2,9 @@
 
 Shipped scripts are `scenarios/drills/*.toml` in the repository (inside the wheel:
 `warroom/bundled/scenarios/drills/`). A user's `<config dir>/drills/*.toml` replaces a
-shipped script with the same id. A broken file is reported and the others still load.
+shipped script with the same id. A broken file is reported and the others still load;
+so is a script whose fix steps (`scenario/step`) no loaded scenario has: its outage could
+never be fixed.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from warroom.drill.script import DrillScript, DrillScriptError, parse_script
+from warroom.drill.script import DrillScript, DrillScriptError, parse_script, unknown_steps
 from warroom.paths import config_dir
+from warroom.scenarios.loader import Catalogue, load_scenarios
 
 DEFAULT_DRILL = "bad-deploy"
 
@@ -44,8 +47,15 @@ def shipped_sources() -> list[tuple[str, Traversable]]:
     return [(f"scenarios/drills/{item.name}", item) for item in sorted(found, key=lambda i: i.name)]
 
 
-def load_drills(user_dir: Path | None = None) -> DrillLibrary:
+def step_ids(catalogue: Catalogue) -> dict[str, set[str]]:
+    """Every scenario's step ids (what a drill's `steps` may name)."""
+    return {s.id: {step.id for step in s.steps()} for s in catalogue.all()}
+
+
+def load_drills(user_dir: Path | None = None, catalogue: Catalogue | None = None) -> DrillLibrary:
+    """Shipped and user drills, checked against the shipped and user scenarios."""
     library = DrillLibrary()
+    known = step_ids(catalogue if catalogue is not None else load_scenarios())
     folder = user_dir if user_dir is not None else config_dir() / "drills"
     user = [(str(p), p) for p in sorted(folder.glob("*.toml"))] if folder.is_dir() else []
     for sources in (shipped_sources(), user):
@@ -58,6 +68,13 @@ def load_drills(user_dir: Path | None = None) -> DrillLibrary:
                 continue
             except DrillScriptError as error:
                 library.problems.append(str(error))
+                continue
+            missing = unknown_steps(script, known)
+            if missing:
+                library.problems.append(
+                    f"{display}: no such checklist step {', '.join(map(repr, missing))}"
+                    " (steps are 'scenario/step' ids)"
+                )
                 continue
             if script.id in layer:
                 library.problems.append(f"{display}: duplicate drill id {script.id!r}")

@@ -50,6 +50,7 @@ class PostgresTrouble:
         self.lock_holder: asyncpg.Connection | None = None
         self.waiters: list[asyncio.Task[None]] = []
         self.waiter_connections: list[asyncpg.Connection] = []
+        self.sessions_before_probes = 0
 
     @property
     def app_dsn(self) -> str:
@@ -67,6 +68,23 @@ class PostgresTrouble:
             await app.execute(SCHEMA_SQL)
         finally:
             await app.close()
+        self.sessions_before_probes = await self.sessions()
+
+    async def sessions(self) -> int:
+        """Sessions opened to the shop database so far (each probe opens one); read from a
+        connection to another database, so the count does not count itself."""
+        admin = await asyncpg.connect(self.cluster.dsn(), timeout=5)
+        try:
+            found = await admin.fetchval(
+                "SELECT sessions FROM pg_stat_database WHERE datname = $1", APP_DATABASE
+            )
+        finally:
+            await admin.close()
+        return int(found or 0)
+
+    async def probe_sessions(self) -> int:
+        """Sessions opened since the drill prepared the database: the probes' connects."""
+        return max(0, await self.sessions() - self.sessions_before_probes)
 
     async def _connect(self, name: str) -> asyncpg.Connection:
         return await asyncpg.connect(

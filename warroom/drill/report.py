@@ -7,12 +7,20 @@ Every figure counts from the moment the outage began (the first fault the drill 
   declaration counts when a person sets the severity, assigns the IC role, or ticks a
   checklist step about declaring;
 - time to first status update: until the first `comms_copied` event;
-- time to mitigation: until the tick that set off a recovery (the fix that worked), and
-  then until the probes saw every service up again;
+- time to mitigation: until the tick of a step the script names as the fix (the fix that
+  worked), and then until the probes saw every service up again;
 - steps skipped: steps of the drill's scenario left unticked before the last one ticked
   (those after it count as not reached);
 - update cadence: each gap between the incident's opening, each status update and the
-  end of the drill, against the script's cadence (in wall time: divided by the speed).
+  end of the drill, judged by the clock the console counts down (`update_gaps`: the
+  cadence of the severity in force, severity changes included).
+
+Each fault and recovery the drill applied is matched to the probe change that shows its
+own signature (`signature.FleetModel`: the status code, the vendor component, "too many
+clients"), and said to be seen (after how long) or not seen; an action that changes
+nothing the probes can see says so. Times are rounded to the second. The grade sums up
+what the IC did: declared, updated stakeholders, fixed it with a named step, kept the
+cadence, saw it recover.
 
 Pure: the caller loads the events and the journal. `to_markdown` writes the report with
 the post-mortem after it, so it can go to the wiki like any post-mortem.
@@ -22,14 +30,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
-from itertools import pairwise
 
 from warroom.drill.drill_config import drill_cadence
-from warroom.drill.journal import FAULT, RECOVERY, START, Journal, JournalEntry
+from warroom.drill.journal import BASELINE, FAULT, RECOVERY, START, Journal, JournalEntry
 from warroom.drill.script import DrillScript
+from warroom.drill.signature import FleetModel, View
 from warroom.model import postmortem
 from warroom.model.events import Event, EventKind, parse_utc
-from warroom.model.figures import format_duration
+from warroom.model.figures import UpdateGap, format_rounded, update_gaps
 from warroom.model.incident import IncidentState
 from warroom.model.postmortem import cell, line
 from warroom.model.scenario import Scenario, Step
@@ -41,10 +49,14 @@ DECLARE_WORDS = ("declare", "declaring", "declaration")
 
 @dataclass(frozen=True)
 class Detection:
-    """A fault the drill applied, and the probe change that showed it (if any)."""
+    """A fault or recovery the drill applied, and the probe change that showed it."""
 
     fault: JournalEntry
     seen: Event | None
+    expected: View | None = None
+    """What the probes should show (None: an old journal without the action's changes)."""
+    visible: bool = True
+    """False when the action changes nothing the probes can tell apart."""
 
     @property
     def delay(self) -> timedelta | None:
@@ -60,8 +72,8 @@ class DrillFigures:
     mitigation: JournalEntry | None = None
     recovered: Event | None = None
     cadence: timedelta = timedelta(0)
-    gaps: list[tuple[datetime, datetime, bool]] = field(default_factory=list)
-    """(from, to, missed) for every stretch between updates."""
+    gaps: list[UpdateGap] = field(default_factory=list)
+    """Every stretch between updates, and whether it broke the cadence."""
     steps_done: list[Step] = field(default_factory=list)
     steps_skipped: list[Step] = field(default_factory=list)
     steps_not_reached: list[Step] = field(default_factory=list)
@@ -96,7 +108,7 @@ class DrillFigures:
 
     @property
     def missed_updates(self) -> int:
-        return sum(1 for *_, missed in self.gaps if missed)
+        return sum(1 for gap in self.gaps if gap.missed)
 
     @property
     def cadence_kept(self) -> bool:
@@ -133,14 +145,14 @@ def compute(
     figures = DrillFigures(outage_began=began, ended=ended)
     figures.declared = next((e for e in events if is_declaration(e)), None)
     figures.first_update = next((e for e in events if e.kind is EventKind.COMMS_COPIED), None)
-    recoveries = journal.of_kind(RECOVERY)
-    figures.mitigation = recoveries[0] if recoveries else None
+    fixes = [entry for entry in journal.of_kind(RECOVERY) if entry.detail.get("tick_at")]
+    figures.mitigation = fixes[0] if fixes else None
     figures.recovered = _recovered(events, figures.mitigation_tick_at)
     figures.cadence = drill_cadence(script.update_cadence, speed)  # as the console counts
-    figures.gaps = _gaps(state, figures.cadence, ended)
+    figures.gaps = update_gaps(state, ladder, ended)
     if scenario is not None:
         _steps(figures, state, scenario, ladder)
-    figures.detections = [_detection(fault, events) for fault in faults]
+    figures.detections = detections(journal.of_kind(FAULT, RECOVERY), events)
     return figures
 
 
@@ -156,19 +168,6 @@ def _recovered(events: list[Event], after: datetime | None) -> Event | None:
         if event.at >= after and all(value == "up" for value in states.values()):
             return event
     return None
-
-
-def _gaps(
-    state: IncidentState, cadence: timedelta, ended: datetime
-) -> list[tuple[datetime, datetime, bool]]:
-    if state.declared_at is None:
-        return []
-    marks = [state.declared_at, *sorted(e.at for e in state.comms)]
-    end = state.resolved_at or ended
-    gaps = [(a, b, b - a > cadence) for a, b in pairwise(marks)]
-    if end > marks[-1]:
-        gaps.append((marks[-1], end, end - marks[-1] > cadence))
-    return gaps
 
 
 def _steps(
@@ -188,16 +187,51 @@ def _steps(
             figures.steps_not_reached.append(step)
 
 
-def _detection(fault: JournalEntry, events: list[Event]) -> Detection:
+def _shows(view: View | None, state: str, reason: str) -> bool:
+    if view is None:  # a journal from before changes were kept: any trouble
+        return state != "up"
+    return view.shown_by(state, reason)
+
+
+def detections(applied: list[JournalEntry], events: list[Event]) -> list[Detection]:
+    """Each applied action matched to the probe change showing its own signature.
+
+    A probe change belongs to the latest action on its service, at or before it, whose
+    signature it shows: the "degraded" recorded just after a 503 was applied belongs to
+    the slow-down before it, and a 503 seen after a fix and a second 503 belongs to the
+    second. An action takes its first such change; one without any was not seen.
+    """
+    model = FleetModel()
+    views: list[tuple[View | None, bool]] = []
+    for entry in applied:
+        changes = entry.detail.get("changes")
+        if not isinstance(changes, dict):  # a journal from before changes were kept
+            views.append((View("up") if entry.kind == RECOVERY else None, True))
+            continue
+        before = model.view(entry.service)
+        model.apply(entry.service, changes)
+        after = model.view(entry.service)
+        views.append((after, after != before))
+    seen: dict[int, Event] = {}
     for event in events:
-        if (
-            event.kind is EventKind.PROBE_STATE_CHANGED
-            and event.at >= fault.at
-            and event.payload.get("service") == fault.service
-            and event.payload.get("state") != "up"
-        ):
-            return Detection(fault, event)
-    return Detection(fault, None)
+        if event.kind is not EventKind.PROBE_STATE_CHANGED:
+            continue
+        service = str(event.payload.get("service", ""))
+        state = str(event.payload.get("state", ""))
+        reason = str(event.payload.get("reason", ""))
+        owner = None
+        for index, entry in enumerate(applied):
+            view, visible = views[index]
+            if entry.at > event.at:
+                break
+            if entry.service == service and visible and _shows(view, state, reason):
+                owner = index
+        if owner is not None and owner not in seen:
+            seen[owner] = event
+    return [
+        Detection(entry, seen.get(index), views[index][0], views[index][1])
+        for index, entry in enumerate(applied)
+    ]
 
 
 # Markdown ------------------------------------------------------------------------------
@@ -207,8 +241,8 @@ def _span(span: timedelta | None, missing: str = "not done") -> str:
     if span is None:
         return missing
     if span < timedelta(0):
-        return f"{format_duration(-span)} before the first fault"
-    return format_duration(span)
+        return f"{format_rounded(-span)} before the first fault"
+    return format_rounded(span)
 
 
 def _when(moment: datetime, zone: tzinfo | None) -> str:
@@ -226,13 +260,57 @@ def _declared_how(event: Event) -> str:
 
 
 def _cadence_verdict(figures: DrillFigures) -> str:
-    cadence = format_duration(figures.cadence)
+    cadence = format_rounded(figures.cadence)
     if figures.cadence_kept:
-        return f"kept (an update at least every {cadence})"
-    longest = max(end - start for start, end, _ in figures.gaps)
+        return f"kept (an update at least every {cadence}, as the console counted down)"
+    longest = max(gap.end - gap.start for gap in figures.gaps)
     return (
-        f"missed {figures.missed_updates} time(s) (expected every {cadence}, "
-        f"longest gap {format_duration(longest)})"
+        f"missed {figures.missed_updates} time(s) (expected every {cadence},"
+        f" longest gap {format_rounded(longest)})"
+    )
+
+
+def seen_text(detection: Detection) -> str:
+    """The report's "seen by the probes" cell for one applied action."""
+    if not detection.visible:
+        return "no change the probes can show"
+    expected = f" (expected {detection.expected.describe()})" if detection.expected else ""
+    if detection.seen is None or detection.delay is None:
+        return f"not seen{expected}"
+    state = str(detection.seen.payload.get("state", ""))
+    reason = str(detection.seen.payload.get("reason", ""))
+    shown = f"{state}: {reason}" if reason else state
+    return f"after {format_rounded(detection.delay)}: {shown}"
+
+
+@dataclass(frozen=True)
+class Grade:
+    """The drill's grade: each thing an IC is expected to do, done or not."""
+
+    checks: tuple[tuple[str, bool], ...]
+
+    @property
+    def passed(self) -> int:
+        return sum(1 for _, ok in self.checks if ok)
+
+    @property
+    def verdict(self) -> str:
+        total = len(self.checks)
+        word = "pass" if self.passed == total else "partial" if self.passed else "fail"
+        return f"{self.passed}/{total} {word}"
+
+
+def grade(figures: DrillFigures) -> Grade:
+    """Declared, updated stakeholders, fixed it with a step the script names, kept the
+    cadence, and the probes saw every service up again."""
+    return Grade(
+        (
+            ("declared the incident", figures.declared is not None),
+            ("sent a status update", figures.first_update is not None),
+            ("ticked a step that fixes the outage", figures.mitigation is not None),
+            ("kept the update cadence", figures.cadence_kept),
+            ("every service recovered", figures.recovered is not None),
+        )
     )
 
 
@@ -256,6 +334,7 @@ def _figure_rows(figures: DrillFigures, zone: tzinfo | None) -> list[str]:
             f" {len(figures.steps_not_reached)} not reached",
         ),
         ("Update cadence", _cadence_verdict(figures)),
+        ("Grade", grade(figures).verdict),
     ]
     return ["| figure | value |", "|---|---|", *(f"| {name} | {value} |" for name, value in rows)]
 
@@ -264,17 +343,12 @@ def _journal_rows(figures: DrillFigures, journal: Journal, zone: tzinfo | None) 
     rows = ["| at | service | what | seen by the probes |", "|---|---|---|---|"]
     detections = {id(d.fault): d for d in figures.detections}
     for entry in journal.entries:
-        if entry.kind == START:
+        if entry.kind in (START, BASELINE):
             continue
         since = figures.since_outage(entry.at)
         when = "+" + _span(since, "-") if since is not None else _when(entry.at, zone)
-        seen = ""
         detection = detections.get(id(entry))
-        if detection is not None:
-            seen = "not seen"
-            if detection.seen is not None and detection.delay is not None:
-                state = cell(str(detection.seen.payload.get("state", "")))
-                seen = f"after {format_duration(detection.delay)}: {state}"
+        seen = cell(seen_text(detection)) if detection is not None else ""
         what = cell(f"{entry.kind}: {entry.what}")
         rows.append(f"| {when} | {cell(entry.service)} | {what} | {seen} |")
     return rows
@@ -300,8 +374,11 @@ def to_markdown(
         f" `warroom drill {script.id} --seed {seed} --speed {speed:g}`.",
     ]
     skipped = start.detail.get("postgres_skipped") if start else ""
-    if skipped:
+    if skipped and script.needs_postgres:
         out.append(f"> PostgreSQL was not part of this drill: {line(str(skipped))}.")
+    baseline = journal.first(BASELINE)
+    if baseline is not None and baseline.detail.get("missing"):
+        out.append(f"> {line(baseline.what)}.")
     out += ["", *_figure_rows(figures, zone), "", "## What the drill did", ""]
     out += [*_journal_rows(figures, journal, zone), ""]
     if figures.steps_skipped or figures.steps_not_reached:
@@ -309,11 +386,14 @@ def to_markdown(
         out += [f"- skipped: {line(step.text)}" for step in figures.steps_skipped]
         out += [f"- not reached: {line(step.text)}" for step in figures.steps_not_reached]
         out.append("")
-    out += ["## Status updates", ""]
-    for start_at, end_at, missed in figures.gaps:
+    verdict = grade(figures)
+    out += ["## Grade", "", f"**{verdict.verdict}**", ""]
+    out += [f"- [{'x' if ok else ' '}] {name}" for name, ok in verdict.checks]
+    out += ["", "## Status updates", ""]
+    for gap in figures.gaps:
         out.append(
-            f"- {_when(start_at, zone)} to {_when(end_at, zone)}:"
-            f" {format_duration(end_at - start_at)} ({'MISSED' if missed else 'ok'})"
+            f"- {_when(gap.start, zone)} to {_when(gap.end, zone)}:"
+            f" {format_rounded(gap.end - gap.start)} ({'MISSED' if gap.missed else 'ok'})"
         )
     out += ["", "---", ""]
     out.append(postmortem.to_markdown(state, ladder, figures.ended, zone, zone_name))

@@ -1,10 +1,9 @@
-"""Drill scripts: a timeline of faults and recoveries for the fleet, read from TOML.
+"""Drill scripts: faults and recoveries with causes, and the steps that fix them, from TOML.
 
 A script names the checklist the IC runs (`scenario`), the severity it is declared at,
 how often stakeholders expect an update (`update_cadence`, in drill time), a
-`[[timeline]]` of actions at given drill times, and `[[on_tick]]` recoveries that fire
-when the IC ticks a checklist step whose text mentions one of some words ("roll back")
-or whose id (`scenario/step`) is listed. Each action sets the state of one fleet service:
+`[[timeline]]` of actions, and `[[on_tick]]` recoveries. Each action sets the state of
+one fleet service:
 
 - `api`, `web`, `webhooks` (HTTP): `status`, `latency_ms`, `error` (the body's message);
 - `vendor` (a Statuspage page): `component`, `component_status`, `incident`;
@@ -12,16 +11,27 @@ or whose id (`scenario/step`) is listed. Each action sets the state of one fleet
   connections the drill holds open, 0 releases them) and `lock` (hold an exclusive lock
   that blocks the app's queries, or release it).
 
+A timeline entry is an event with a cause: `at` (drill time), an optional `id`, an
+optional `after = "<id>"` (the entry it depends on: it never comes before that entry,
+and never at all if that one was called off) and `kind` (`fault`, the default, or
+`recovery`: something that gets better on its own, like a vendor resolving its incident).
+An `[[on_tick]]` names the checklist steps that fix the outage by id, `scenario/step`
+(never by words: a tick of any other step changes nothing), a `delay`, and the
+`[[on_tick.then]]` actions it sets off. `unknown_steps` finds step ids that no scenario
+has; the library refuses such a script.
+
 `plan(script, seed, speed)` turns the timeline into wall-clock offsets: every time is
-divided by `speed`, and an entry's `jitter` moves it by a seeded random amount, so the
-same seed always gives the same plan. Pure: no I/O besides reading the text given.
+divided by `speed`, an entry's `jitter` moves it by a seeded random amount (same seed,
+same plan), and an effect comes at least `CAUSE_GAP` drill seconds after its cause
+whatever the jitter. Offsets count from the moment the drill's baseline is on screen
+(every service probed healthy at least once; see the runner). Pure: no I/O.
 """
 
 from __future__ import annotations
 
 import random
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -46,8 +56,17 @@ FIELDS = {
     DATABASE: frozenset({"pool", "lock"}),
 }
 ACTION_KEYS = frozenset({"service", "what"})
-TIMELINE_KEYS = ACTION_KEYS | {"at", "jitter"}
-ON_TICK_KEYS = frozenset({"mentions", "steps", "after", "what", "then"})
+TIMELINE_KEYS = ACTION_KEYS | {"at", "jitter", "id", "after", "kind"}
+ON_TICK_KEYS = frozenset({"steps", "delay", "what", "then"})
+FAULT_KIND = "fault"
+RECOVERY_KIND = "recovery"
+ENTRY_KINDS = (FAULT_KIND, RECOVERY_KIND)
+CAUSE_GAP = 2.0
+"""Drill seconds an effect comes after its cause at the least (the probes see the cause)."""
+RETIRED_KEYS = {
+    "mentions": "steps are named by id only: list them in 'steps' ('scenario/step')",
+    "after": "the wait before the recovery is 'delay'",
+}
 TOP_KEYS = frozenset(
     {"id", "title", "scenario", "severity", "summary", "update_cadence", "timeline", "on_tick"}
 )
@@ -78,25 +97,25 @@ class TimelineEntry:
     """Drill seconds after the start."""
     action: Action
     jitter: float = 0.0
+    id: str = ""
+    after: str = ""
+    """The id of the entry this one depends on (its cause), or ""."""
+    kind: str = FAULT_KIND
 
 
 @dataclass(frozen=True)
 class OnTick:
-    """A recovery the IC's tick of a matching checklist step sets off."""
+    """A recovery the IC's tick of one of the named checklist steps sets off."""
 
-    mentions: tuple[str, ...]
     steps: tuple[str, ...]
+    """`scenario/step` ids."""
     then: tuple[Action, ...]
-    after: float = 0.0
+    delay: float = 0.0
     what: str = ""
 
-    def matches(self, scenario: str, step_id: str, text: str) -> bool:
-        """A step listed by id (`scenario/step`, or `step` in any scenario), or whose text
-        mentions one of the words (case and spacing ignored)."""
-        if f"{scenario}/{step_id}" in self.steps or step_id in self.steps:
-            return True
-        folded = " ".join(text.casefold().split())
-        return any(word in folded for word in self.mentions)
+    def matches(self, scenario: str, step_id: str) -> bool:
+        """Only a step named by id, in its scenario."""
+        return f"{scenario}/{step_id}" in self.steps
 
 
 @dataclass(frozen=True)
@@ -123,25 +142,56 @@ class DrillScript:
     def needs_postgres(self) -> bool:
         return DATABASE in self.services
 
+    @property
+    def fix_steps(self) -> frozenset[str]:
+        """Every `scenario/step` whose tick sets off a recovery."""
+        return frozenset(step for rule in self.on_tick for step in rule.steps)
+
 
 @dataclass(frozen=True)
 class PlannedAction:
-    """An action at a wall-clock offset (seconds after the drill started)."""
+    """An action at a wall-clock offset (seconds after the baseline was on screen)."""
 
     offset: float
     action: Action
+    index: int = 0
+    """The entry's place in the script's timeline."""
+    kind: str = FAULT_KIND
+    cause: int | None = None
+    """The index of the entry this one waits for, if any."""
+    name: str = ""
 
 
 def plan(script: DrillScript, seed: int, speed: float) -> list[PlannedAction]:
-    """The timeline in wall seconds at `speed`, jittered by `seed` (same seed, same plan)."""
+    """The timeline in wall seconds at `speed`, jittered by `seed` (same seed, same plan);
+    an effect is never planned less than `CAUSE_GAP` drill seconds after its cause."""
     if speed <= 0:
         raise ValueError("speed must be greater than 0")
     rng = random.Random(f"{script.id}:{seed}")
+    index_of = {entry.id: index for index, entry in enumerate(script.timeline) if entry.id}
+    drill_times: list[float] = []
     planned = []
-    for entry in script.timeline:
+    for index, entry in enumerate(script.timeline):
         shift = rng.uniform(-entry.jitter, entry.jitter) if entry.jitter else 0.0
-        planned.append(PlannedAction(max(0.0, entry.at + shift) / speed, entry.action))
-    return sorted(planned, key=lambda item: item.offset)
+        when = max(0.0, entry.at + shift)
+        cause = index_of.get(entry.after) if entry.after else None
+        if cause is not None:
+            when = max(when, drill_times[cause] + CAUSE_GAP)
+        drill_times.append(when)
+        planned.append(
+            PlannedAction(when / speed, entry.action, index, entry.kind, cause, entry.id)
+        )
+    return sorted(planned, key=lambda item: (item.offset, item.index))
+
+
+def unknown_steps(script: DrillScript, known: Mapping[str, Collection[str]]) -> list[str]:
+    """The fix steps of `script` that no scenario has (`known`: scenario id -> step ids)."""
+    missing = []
+    for step in sorted(script.fix_steps):
+        scenario, _, step_id = step.partition("/")
+        if step_id not in known.get(scenario, ()):
+            missing.append(step)
+    return missing
 
 
 def parse_script(text: str, origin: str) -> DrillScript:
@@ -201,10 +251,18 @@ class _Reader:
 
     def script(self, data: Mapping[str, Any]) -> DrillScript:
         self.known(data, TOP_KEYS, "")
-        timeline = tuple(
-            self.timeline_entry(table, f"timeline[{number}]")
-            for number, table in enumerate(self.tables(data, "timeline", ""), start=1)
-        )
+        timeline: list[TimelineEntry] = []
+        for number, table in enumerate(self.tables(data, "timeline", ""), start=1):
+            entry = self.timeline_entry(table, f"timeline[{number}]")
+            ids = {earlier.id for earlier in timeline}
+            if entry.id and entry.id in ids:
+                raise self.error(f"timeline[{number}]", f"duplicate id {entry.id!r}")
+            if entry.after and entry.after not in ids:
+                raise self.error(
+                    f"timeline[{number}]",
+                    f"'after' names {entry.after!r}, which is not the id of an earlier entry",
+                )
+            timeline.append(entry)
         if not timeline:
             raise self.error("", "a drill needs at least one [[timeline]] entry")
         on_tick = tuple(
@@ -224,7 +282,7 @@ class _Reader:
             scenario=self.text(data, "scenario", "", required=True),
             severity=PRESETS[DEFAULT_LADDER].get(severity).key,
             update_cadence=cadence,
-            timeline=timeline,
+            timeline=tuple(timeline),
             on_tick=on_tick,
             summary=self.text(data, "summary", ""),
             origin=self.origin,
@@ -234,18 +292,30 @@ class _Reader:
         self.known(table, TIMELINE_KEYS | self.fields_of(table, where), where)
         if "at" not in table:
             raise self.error(where, "missing 'at' (a drill time like '10s')")
+        kind = self.text(table, "kind", where) or FAULT_KIND
+        if kind not in ENTRY_KINDS:
+            raise self.error(where, f"'kind' must be one of {', '.join(ENTRY_KINDS)}")
         return TimelineEntry(
             at=self.seconds(table, "at", where, 0.0),
             action=self.action(table, where, TIMELINE_KEYS),
             jitter=self.seconds(table, "jitter", where, 0.0),
+            id=self.text(table, "id", where),
+            after=self.text(table, "after", where),
+            kind=kind,
         )
 
     def on_tick(self, table: Mapping[str, Any], where: str) -> OnTick:
+        for key, hint in RETIRED_KEYS.items():
+            if key in table:
+                raise self.error(where, f"{key!r} is not supported: {hint}")
         self.known(table, ON_TICK_KEYS, where)
-        mentions = self.words(table, "mentions", where)
         steps = self.words(table, "steps", where)
-        if not mentions and not steps:
-            raise self.error(where, "needs 'mentions' (words in a step's text) or 'steps' (ids)")
+        if not steps:
+            raise self.error(where, "needs 'steps': the ids ('scenario/step') that fix it")
+        for step in steps:
+            scenario, _, step_id = step.partition("/")
+            if not scenario or not step_id or "/" in step_id:
+                raise self.error(where, f"step {step!r} must be 'scenario/step'")
         then = tuple(
             self.action(action, f"{where}.then[{number}]", frozenset())
             for number, action in enumerate(self.tables(table, "then", where), start=1)
@@ -253,10 +323,9 @@ class _Reader:
         if not then:
             raise self.error(where, "needs at least one [[on_tick.then]] action")
         return OnTick(
-            mentions=tuple(" ".join(word.casefold().split()) for word in mentions),
             steps=steps,
             then=then,
-            after=self.seconds(table, "after", where, 0.0),
+            delay=self.seconds(table, "delay", where, 0.0),
             what=self.text(table, "what", where),
         )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 from warroom.model.events import EventError, EventKind, NoteKind, parse_utc
 from warroom.model.incident import IncidentState
@@ -105,10 +106,7 @@ class UpdateDue:
 
 def update_cadence(state: IncidentState, ladder: SeverityLadder) -> timedelta | None:
     """The current severity's update cadence, or None when it sets none."""
-    try:
-        return ladder.get(state.severity).update_cadence
-    except SeverityError:
-        return None
+    return cadence_at(ladder, state.severity)
 
 
 def chosen_next_update(state: IncidentState) -> datetime | None:
@@ -175,6 +173,70 @@ def _promised(value: object) -> datetime | None:
         return None
 
 
+LATE_AFTER = timedelta(milliseconds=500)
+"""An update counts as late once it is this much past due: a gap is judged in whole
+seconds, as the countdown shows it (15.007 s against a 15 s cadence is on time)."""
+
+
+@dataclass(frozen=True)
+class UpdateGap:
+    """One stretch between status updates (or the declaration, or the end)."""
+
+    start: datetime
+    end: datetime
+    missed: bool
+    cadence: timedelta | None
+    """The cadence that applied when it was missed, else the last one in force."""
+
+
+def cadence_at(ladder: SeverityLadder, severity: str) -> timedelta | None:
+    """The update cadence a severity sets (None: no cadence, or a severity not on the
+    ladder); the one rule behind the console's countdown and the drill report."""
+    try:
+        return ladder.get(severity).update_cadence
+    except SeverityError:
+        return None
+
+
+def update_gaps(state: IncidentState, ladder: SeverityLadder, end: datetime) -> list[UpdateGap]:
+    """Each stretch from the declaration to the first update, between updates, and to
+    `end` (or the resolution), and whether it broke the deadline the console counted
+    down (`next_update_due`): the IC's chosen time when it was set in that stretch, else
+    the time the update that opened it promised, else the update plus the cadence of the
+    severity in force at each moment (a severity raised half-way brings it closer)."""
+    if state.declared_at is None:
+        return []
+    promises = {e.at: _promised(e.payload.get("next_update_at")) for e in state.comms}
+    chosen = state.record.next_update_at
+    chosen_set = state.record.set_at.get("next_update_at")
+    marks = [state.declared_at, *sorted(e.at for e in state.comms)]
+    stop = state.resolved_at or end
+    spans = list(pairwise(marks))
+    if stop > marks[-1]:
+        spans.append((marks[-1], stop))
+    history = state.severity_history or [(state.declared_at, state.severity)]
+    gaps = []
+    for since, until in spans:
+        deadline = promises.get(since)
+        if chosen is not None and chosen_set is not None and since <= chosen_set < until:
+            deadline = chosen
+        if deadline is not None:
+            missed = until - deadline >= LATE_AFTER
+            gaps.append(UpdateGap(since, until, missed, deadline - since))
+            continue
+        missed, cadence = False, None
+        for index, (changed, severity) in enumerate(history):
+            segment_end = history[index + 1][0] if index + 1 < len(history) else until
+            if segment_end <= since or changed >= until:
+                continue
+            cadence = cadence_at(ladder, severity)
+            if cadence is not None and min(segment_end, until) - (since + cadence) >= LATE_AFTER:
+                missed = True
+                break
+        gaps.append(UpdateGap(since, until, missed, cadence))
+    return gaps
+
+
 def format_duration(span: timedelta | None) -> str:
     """'1h 05m', '12m 30s', '45s', '2d 3h'; '-' for None."""
     if span is None:
@@ -192,6 +254,15 @@ def format_duration(span: timedelta | None) -> str:
     if minutes:
         return f"{sign}{minutes}m {secs:02d}s"
     return f"{sign}{secs}s"
+
+
+def format_rounded(span: timedelta | None) -> str:
+    """`format_duration` to the nearest second (27.9 s is '28s'), for reports."""
+    if span is None:
+        return "-"
+    seconds = span.total_seconds()
+    whole = int(seconds + 0.5) if seconds >= 0 else -int(-seconds + 0.5)
+    return format_duration(timedelta(seconds=whole))
 
 
 def format_clock(span: timedelta) -> str:

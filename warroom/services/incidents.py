@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from warroom.model.events import Event, EventKind, NoteKind, format_utc, new_event, utc_now
-from warroom.model.ids import ID_PATTERN
+from warroom.model.ids import ANY_ID_PATTERN, DRILL_PREFIX
 from warroom.model.incident import DEFAULT_ROLES, IncidentState, Status, fold
 from warroom.model.record import FACTS, MAX_FACT_LENGTH, MILESTONES, NEXT_UPDATE
 from warroom.model.severity import PRESETS, SeverityError, SeverityLadder
@@ -188,9 +188,16 @@ class IncidentService:
             "drill": drill,
             "impact": impact,
         }
-        return await self.store.declare(
-            lambda incident_id: self._event(incident_id, EventKind.DECLARED, payload, at)
-        )
+
+        def make(incident_id: str) -> Event:
+            return self._event(incident_id, EventKind.DECLARED, payload, at)
+
+        if not drill:
+            return await self.store.declare(make)
+        # Drill incidents have their own id space and live in local files only.
+        if not getattr(self.store, "keeps_drills", False):
+            raise IncidentError("drill incidents are kept in local files (the drills folder)")
+        return await self.store.declare(make, prefix=DRILL_PREFIX)  # type: ignore[call-arg]
 
     async def note(
         self,
@@ -374,8 +381,8 @@ class IncidentService:
 
 
 def id_order(incident_id: str) -> tuple[str, int, str]:
-    """Sort key for `INC-YYYYMMDD-N` ids: by day, then by number (10 after 9)."""
-    match = ID_PATTERN.match(incident_id)
+    """Sort key for `INC-YYYYMMDD-N` (and `DRILL-...`) ids: by day, then number (10 after 9)."""
+    match = ANY_ID_PATTERN.match(incident_id)
     if match is None:
         return ("", 0, incident_id)
     return (match[1], int(match[2]), incident_id)

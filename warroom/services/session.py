@@ -48,8 +48,8 @@ class IncidentSession:
             except UnknownIncident:
                 await session.close()
                 continue
-            if session.state.is_open:
-                return session
+            if session.state.is_open and not session.state.drill:
+                return session  # a drill is never "the" open incident
             await session.close()
         return None
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from warroom.model.bulk import collector_paused
 from warroom.model.events import Event, EventError
-from warroom.model.ids import ID_PATTERN, next_incident_id
+from warroom.model.ids import ANY_ID_PATTERN, INCIDENT_PREFIX, next_incident_id
 from warroom.model.text import json_text
 from warroom.private_files import FILE_MODE, private_folder
 from warroom.store.base import (
@@ -156,6 +156,8 @@ class LocalStore:
     """Incidents as JSONL files under `<data_dir>/incidents/`."""
 
     poll_interval = 0.25
+    keeps_drills = True
+    """Drill incidents (`DRILL-...` ids) can be declared here (see `declare`)."""
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = Path(data_dir)
@@ -176,7 +178,7 @@ class LocalStore:
             raise StoreError(f"data folder {self.data_dir} is not writable: {reason}") from None
 
     def log(self, incident_id: str) -> IncidentLog:
-        if not ID_PATTERN.match(incident_id) and not incident_id.replace("-", "").isalnum():
+        if not ANY_ID_PATTERN.match(incident_id) and not incident_id.replace("-", "").isalnum():
             raise UnknownIncident(incident_id)
         return IncidentLog(self.folder / f"{incident_id}{SUFFIX}")
 
@@ -192,10 +194,13 @@ class LocalStore:
 
     # Synchronous API (the CLI, tests and benchmarks use it directly) -------------------
 
-    def declare_sync(self, make_declared: Callable[[str], Event]) -> Event:
+    def declare_sync(
+        self, make_declared: Callable[[str], Event], prefix: str = INCIDENT_PREFIX
+    ) -> Event:
+        """A new incident; `prefix` picks the id space (`DRILL` for drill incidents)."""
         self.ensure_folder()
         with self._folder_lock():
-            incident_id = next_incident_id(self.incident_ids_sync(), datetime.now(UTC))
+            incident_id = next_incident_id(self.incident_ids_sync(), datetime.now(UTC), prefix)
             event = make_declared(incident_id)
             path = self.folder / f"{event.incident_id}{SUFFIX}"
             try:
@@ -249,8 +254,10 @@ class LocalStore:
 
     # The async IncidentStore interface ------------------------------------------------
 
-    async def declare(self, make_declared: Callable[[str], Event]) -> Event:
-        return self.declare_sync(make_declared)
+    async def declare(
+        self, make_declared: Callable[[str], Event], prefix: str = INCIDENT_PREFIX
+    ) -> Event:
+        return self.declare_sync(make_declared, prefix)
 
     async def append(self, event: Event) -> None:
         self.append_sync(event)

@@ -115,6 +115,14 @@ class WarroomApp(App[int]):
             return True
         return await super().run_action(action, default_namespace, namespaces)
 
+    def action_help_quit(self) -> None:
+        """ctrl+c says how to quit, in plain words (Textual's own hint is markup, and every
+        notification here is plain text, so it showed as "Press [b]ctrl+q[/b]")."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(f"Press {key} to quit", title="Do you want to quit?")
+                return
+
     # Themes and keys -------------------------------------------------------------------
 
     def get_theme_variable_defaults(self) -> dict[str, str]:

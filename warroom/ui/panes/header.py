@@ -57,6 +57,9 @@ class IncidentHeader(Static):
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self.tick)
+        # The badge takes the theme's severity colour: redraw as soon as the theme changes
+        # (not at the next second's tick; a snapshot taken in between had the old colour).
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.tick())
 
     def tick(self) -> None:
         if self.read_connection is not None:
