@@ -31,6 +31,10 @@ def main_screen(theme: str | None = None):  # type: ignore[no-untyped-def]
         await settle(pilot, MainScreen)
         if theme:
             pilot.app.theme = theme
+            await pilot.pause()
+            # The header paints the severity badge's theme colour on its 1 s tick: paint
+            # it now, or the snapshot races that tick.
+            pilot.app.screen.query_one("#header").tick()
         await pilot.pause()
 
     return run_before

@@ -33,6 +33,7 @@ COMMAND_MODULES = (
     "warroom.cli.probe_commands",
     "warroom.cli.db_commands",
     "warroom.cli.drill_commands",
+    "warroom.cli.serve_command",
 )
 
 
@@ -50,6 +51,7 @@ COMMANDS = {
     "watch": "warroom.cli.probe_commands",
     "db": "warroom.cli.db_commands",
     "drill": "warroom.cli.drill_commands",
+    "serve": "warroom.cli.serve_command",
 }
 GLOBAL_OPTIONS_WITH_VALUES = frozenset(
     {"--config", "--data-dir", "--store", "--author", "--theme", "--incident"}
@@ -116,6 +118,11 @@ def add_global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--author", help="your name in the timeline (default: config or login)")
     parser.add_argument("--theme", help="console theme (remembered)")
     parser.add_argument("--incident", metavar="ID", help="console: open this incident")
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="console: watch only (every writing key is refused; what `serve --read-only` runs)",
+    )
 
 
 def join_negative_values(argv: Sequence[str], options: tuple[str, ...] = ("--at",)) -> list[str]:

@@ -31,6 +31,13 @@ class IncidentError(ValueError):
     """A change that makes no sense for this incident (bad severity, unknown entry...)."""
 
 
+class ReadOnlyError(IncidentError):
+    """A change asked of a read-only service (`warroom --read-only`, `serve --read-only`)."""
+
+
+READ_ONLY_MESSAGE = "read-only console: nothing can be changed here"
+
+
 @dataclass
 class LoadedIncident:
     state: IncidentState
@@ -47,8 +54,10 @@ class IncidentService:
         ladder: SeverityLadder,
         ladders: Mapping[str, SeverityLadder] | None = None,
         clock: Any = utc_now,
+        read_only: bool = False,
     ) -> None:
         self.store = store
+        self.read_only = read_only
         self.author = author
         self.default_ladder = ladder
         self.ladders = {**PRESETS, **(ladders or {}), ladder.id: ladder}
@@ -128,7 +137,13 @@ class IncidentService:
 
     # Writing ---------------------------------------------------------------------------
 
+    def _refuse_if_read_only(self) -> None:
+        if self.read_only:
+            raise ReadOnlyError(READ_ONLY_MESSAGE)
+
     async def _append(self, event: Event) -> Event:
+        """Every change but a declaration lands here (declare checks for itself)."""
+        self._refuse_if_read_only()
         await self.store.append(event)
         return event
 
@@ -154,6 +169,7 @@ class IncidentService:
         ladder: SeverityLadder | None = None,
         at: datetime | None = None,
     ) -> Event:
+        self._refuse_if_read_only()
         ladder = ladder or self.default_ladder
         title = title.strip()
         if not title:

@@ -1,4 +1,6 @@
-"""Choosing the store: `--store DSN`, else `[store] dsn` in the config, else local files.
+"""Choosing the store: `--store DSN`, else `$WARROOM_STORE`, else `[store] dsn` in the
+config, else local files. The environment variable keeps a DSN's password out of process
+listings (`warroom serve` hands its `--store` to each browser session that way).
 
 A store DSN is checked before anything uses it: one that is not a `postgresql://` URL,
 or whose password PostgreSQL clients would read differently (an unencoded `@ / ? #`),
@@ -7,6 +9,7 @@ is a ConfigError naming where it came from, and never quoting it.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -17,6 +20,7 @@ from warroom.redact import register_dsn_secrets
 from warroom.store.base import IncidentStore, StoreError
 from warroom.store.local import LocalStore
 
+STORE_ENV = "WARROOM_STORE"
 STORE_DSN_FORM = "postgresql://user@host:5432/database"
 
 
@@ -25,9 +29,15 @@ def open_store(
 ) -> IncidentStore:
     """The store every command uses; PostgreSQL when a DSN is given, else the data folder."""
     folder = data_dir(data_folder)
-    dsn = store_dsn or config.store_dsn
+    dsn = store_dsn or os.environ.get(STORE_ENV) or config.store_dsn
     if dsn:
-        where = "--store" if store_dsn else f"{config.source}: [store] dsn"
+        where = (
+            "--store"
+            if store_dsn
+            else f"${STORE_ENV}"
+            if os.environ.get(STORE_ENV)
+            else f"{config.source}: [store] dsn"
+        )
         check_store_dsn(dsn, where)
         from warroom.store.postgres import PostgresStore  # it registers the password
 

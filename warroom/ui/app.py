@@ -7,15 +7,17 @@ change to the incident goes through `IncidentService` (see `services/`).
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
 from textual import work
+from textual.actions import ActionParseResult
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
@@ -32,6 +34,7 @@ from warroom.store.base import StoreError, UnknownIncident
 from warroom.ui import themes as theme_files
 from warroom.ui.feed import FixedProbeFeed, ProbeFeed
 from warroom.ui.preferences import load_preferences, remember_author, remember_theme
+from warroom.ui.read_only import READ_ONLY_NOTICE, ViewOnlyFeed, is_writing_action
 from warroom.ui.screens.declare import Declaration, DeclareScreen
 from warroom.ui.screens.main import MainScreen
 from warroom.ui.screens.picker import TextPromptScreen
@@ -59,13 +62,20 @@ class WarroomApp(App[int]):
         catalogue: Catalogue | None = None,
         templates: list[CommsTemplate] | None = None,
         ask_author: bool = False,
+        read_only: bool = False,
     ) -> None:
         super().__init__()
+        # Read-only is enforced by the service (every write goes through it); the app
+        # only turns writing keys into a notice and keeps probe changes off the timeline.
+        self.read_only = read_only or service.read_only
+        service.read_only = self.read_only
         self.service = service
         self.config = config
         self.data_dir = data_dir
         self.incident_id = incident_id
         self.feed: ProbeFeed = feed or FixedProbeFeed()
+        if self.read_only:
+            self.feed = ViewOnlyFeed(self.feed)
         self.clock = clock
         self.zone = zone
         self.zone_name = zone_name
@@ -95,6 +105,18 @@ class WarroomApp(App[int]):
         a DSN or a server's words: secrets are masked here, once."""
         message, title = inert(redact_text(str(message))), inert(title)
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
+    async def run_action(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        """In a read-only console a key that would write says so instead of acting."""
+        if self.read_only and isinstance(action, str) and is_writing_action(action):
+            self.notify(READ_ONLY_NOTICE, severity="warning", timeout=4)
+            return True
+        return await super().run_action(action, default_namespace, namespaces)
 
     def action_help_quit(self) -> None:
         """ctrl+c says how to quit, in plain words (Textual's own hint is markup, and every
@@ -227,6 +249,10 @@ class WarroomApp(App[int]):
             incident_id = self.incident_id
             if incident_id is None:
                 self.session = await IncidentSession.open_latest(self.service)
+            if self.session is None and incident_id is None and self.read_only:
+                message = "warroom: read-only console: no incident to watch yet"
+                self.exit(1, return_code=1, message=message)
+                return
             if self.session is None and incident_id is None:
                 declaration = await self.push_screen_wait(
                     DeclareScreen(

@@ -53,8 +53,12 @@ def launch(args: argparse.Namespace) -> int:
             raise CommandError(f"{config.source}: incident.timezone: unknown zone") from None
     from warroom.ui.preferences import load_preferences
 
+    read_only = bool(getattr(args, "read_only", False))
     author, ask_author = choose_author(args.author, config, load_preferences().author)
-    service = IncidentService(store, author, config.ladder, config.custom_ladders)
+    ask_author = ask_author and not read_only  # a view-only console signs nothing
+    service = IncidentService(
+        store, author, config.ladder, config.custom_ladders, read_only=read_only
+    )
     from warroom.ui.app import WarroomApp
     from warroom.ui.probe_feed import feed_from_config
 
@@ -68,6 +72,7 @@ def launch(args: argparse.Namespace) -> int:
         zone_name=config.timezone,
         theme=args.theme,
         ask_author=ask_author,
+        read_only=read_only,
     )
     app.run()
     return app.return_code or 0

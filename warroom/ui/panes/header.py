@@ -83,6 +83,9 @@ class IncidentHeader(Static):
         level = severity_tier(ladder, state.severity)
         self.set_class(level == "critical", "-critical")
         line = Text(no_wrap=True, overflow="ellipsis")
+        if getattr(self.app, "read_only", False):
+            line.append(" READ-ONLY ", "bold reverse")
+            line.append(" ")
         if state.drill:
             line.append(" DRILL ", "bold reverse")
             line.append(" ")

@@ -1,0 +1,1 @@
+"""`warroom serve`: the console in a browser, through textual-serve (token, server)."""
