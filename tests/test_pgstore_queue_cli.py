@@ -87,6 +87,9 @@ def test_set_aside_events_are_shown_kept_retried_and_discarded_only_when_confirm
     code, out, _ = run(capsys, "db", "queue", "export")
     assert "## " + identity.label in out and "### Set aside by the database (3)" in out
     assert out.count(f"| {missing} | finding | sam | stray") == 3
+    code, out, _ = run(capsys, "db", "queue", "export", "-o", "queue.md")
+    assert code == 0 and out.strip() == "queue.md"
+    assert Path("queue.md").stat().st_mode & 0o777 == 0o600  # it quotes the notes
 
     code, _, err = run(capsys, "db", "queue", "discard")  # no terminal, no --yes: refused
     assert code == 2 and "--yes" in err

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import NoReturn
 
 from warroom.config import Config, ConfigError, load_config
 from warroom.model.text import for_terminal
+from warroom.private_files import write_private_text
 from warroom.redact import redact_text
 
 
@@ -34,3 +36,16 @@ def open_config(args: argparse.Namespace) -> Config:
         return load_config(getattr(args, "config", None))
     except ConfigError as error:
         raise CommandError(str(error), 3) from None
+
+
+def emit_text(text: str, output: str | None) -> int:
+    """Write a command's document to `output` (owner-only, its path printed) or stdout."""
+    if output:
+        try:
+            write_private_text(Path(output), text)
+        except OSError as error:
+            raise CommandError(f"cannot write {output}: {error.strerror}") from None
+        print(output)
+    else:
+        sys.stdout.write(text)
+    return 0

@@ -7,11 +7,10 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import tzinfo
-from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from warroom.cli.common import CommandError, open_config
+from warroom.cli.common import CommandError, emit_text, open_config
 from warroom.config import Config
 from warroom.model.events import NoteKind, utc_now
 from warroom.model.figures import format_duration
@@ -21,7 +20,6 @@ from warroom.model.postmortem import to_json, to_markdown
 from warroom.model.text import for_terminal, inert, shorten
 from warroom.model.timeparse import TimeParseError, check_backdate, describe_backdate, parse_at
 from warroom.paths import data_dir, drills_folder
-from warroom.private_files import write_private_text
 from warroom.services.incidents import IncidentError, IncidentService
 from warroom.services.stores import open_store
 from warroom.store.base import IncidentStore, StoreError
@@ -326,13 +324,4 @@ def cmd_export(args: argparse.Namespace) -> int:
             return to_json(state, ladder, now)
         return to_markdown(state, ladder, now, zone, zone_name)
 
-    text = run(args, work, config)
-    if args.output:
-        try:
-            write_private_text(Path(args.output), text)
-        except OSError as error:
-            raise CommandError(f"cannot write {args.output}: {error.strerror}") from None
-        print(args.output)
-    else:
-        sys.stdout.write(text)
-    return 0
+    return emit_text(run(args, work, config), args.output)

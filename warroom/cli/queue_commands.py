@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from warroom.cli.common import CommandError
+from warroom.cli.common import CommandError, emit_text
 from warroom.model.text import inert
 from warroom.paths import data_dir
 from warroom.private_files import private_folder, write_private_text
@@ -105,15 +105,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     text = to_markdown(queue_reports(queue_folder(args)), datetime.now(UTC))
-    if args.output:
-        try:
-            Path(args.output).write_text(text, encoding="utf-8")
-        except OSError as error:
-            raise CommandError(f"cannot write {args.output}: {error.strerror}") from None
-        print(args.output)
-    else:
-        sys.stdout.write(text)
-    return 0
+    return emit_text(text, args.output)
 
 
 def _confirmed(args: argparse.Namespace, what: str) -> bool:

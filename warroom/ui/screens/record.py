@@ -18,21 +18,10 @@ from textual.widgets import Input, Label
 
 from warroom.model.figures import chosen_next_update
 from warroom.model.incident import IncidentState
-from warroom.model.record import FACTS, MILESTONES
+from warroom.model.record import FACT_LABELS, FACTS, MILESTONES, NEXT_UPDATE
 from warroom.model.timeparse import TimeParseError, parse_ahead, parse_at
 
-LABELS = {
-    "impact": "Impact",
-    "affected": "Who is affected",
-    "scope": "Scope",
-    "workaround": "Workaround",
-    "customer_summary": "Customer summary",
-    "resolution": "Resolution",
-    "impact_started": "Impact started",
-    "detected": "Detected",
-    "mitigated": "Mitigated",
-    "next_update_at": "Next update at",
-}
+LABELS = {**FACT_LABELS, **MILESTONES, NEXT_UPDATE: "Next update at"}
 HINTS = {
     "impact": "what users cannot do, in plain words",
     "affected": "who and how many, e.g. all EU customers (~40%)",
