@@ -215,14 +215,19 @@ class DrillCluster:
 
     def _release_reaper(self) -> None:
         reaper, self._reaper = self._reaper, None
-        if reaper is None:
-            return
-        with contextlib.suppress(OSError, ValueError):
-            assert reaper.stdin is not None
-            reaper.stdin.write(b"done\n")
-            reaper.stdin.close()
-        try:
-            reaper.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            reaper.kill()
-            reaper.wait(timeout=5)
+        release_watchdog(reaper)
+
+
+def release_watchdog(process: subprocess.Popen[bytes] | None) -> None:
+    """Tell a watchdog (`python -m warroom.drill.reaper`) the drill cleaned up itself."""
+    if process is None:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        assert process.stdin is not None
+        process.stdin.write(b"done\n")
+        process.stdin.close()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)

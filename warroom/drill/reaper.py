@@ -19,7 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from warroom.drill.pg_cluster import FOLDER_PREFIX, as_server_user
+from warroom.drill.pg_cluster import FOLDER_PREFIX, as_server_user, release_watchdog
 
 TEMP_PREFIX = "warroom-drill-config-"
 
@@ -80,17 +80,7 @@ class TempWatchdog:
     def release(self) -> None:
         """The drill removed the folder itself: let the watchdog go."""
         process, self._process = self._process, None
-        if process is None:
-            return
-        with contextlib.suppress(OSError, ValueError):
-            assert process.stdin is not None
-            process.stdin.write(b"done\n")
-            process.stdin.close()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+        release_watchdog(process)
 
 
 if __name__ == "__main__":
