@@ -189,6 +189,12 @@ def test_parse_ahead_reads_times_to_come() -> None:
     for bad in ("-5m", "soon", "2025-03-04T13:00Z", "", "+0m", "25:00"):
         with pytest.raises(TimeParseError):
             parse_ahead(bad, now)
+    # A promise no datetime can hold is refused like an unreadable one (was OverflowError,
+    # which the record form does not catch); one more than a week ahead is a typo.
+    assert parse_ahead("+168h", now) == now + timedelta(days=7)
+    for far in ("+99999999h", "+169h", "9999-12-31T23:59Z", "2025-03-11T14:01Z"):
+        with pytest.raises(TimeParseError, match="out of range|more than 7 days ahead"):
+            parse_ahead(far, now)
 
 
 async def test_the_service_validates_what_it_writes(tmp_path: Path) -> None:

@@ -72,32 +72,34 @@ def _parse_at(text: str, now: datetime, zone: tzinfo | None) -> datetime:
         return now - timedelta(hours=hours, minutes=minutes, seconds=seconds)
     clock = _CLOCK.match(raw)
     if clock:
-        hour, minute, second = int(clock[1]), int(clock[2]), int(clock[3] or 0)
         local_now = now.astimezone(zone)
-        moment = local_now.replace(hour=hour, minute=minute, second=second, microsecond=0)
+        moment = _on_clock(clock, local_now)
         if moment > local_now:
             moment -= timedelta(days=1)
         return moment.astimezone(UTC)
-    try:
-        moment = datetime.fromisoformat(raw.lstrip("@").replace("Z", "+00:00"))
-    except ValueError:
-        raise TimeParseError(
-            f"cannot read time {text!r} (use -5m, -1h30m, 14:02 or 2026-11-23T14:02Z)"
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone)
-    moment = moment.astimezone(UTC)
+    moment = _iso_moment(raw, text, zone, "-5m, -1h30m, 14:02 or 2026-11-23T14:02Z")
     if moment > now + timedelta(seconds=5):
         raise TimeParseError(f"time {text!r} is in the future")
     return moment
 
 
+MAX_AHEAD = timedelta(days=7)
 _AHEAD = re.compile(r"^\+?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?$")
 
 
 def parse_ahead(text: str, now: datetime, zone: tzinfo | None = None) -> datetime:
     """A time to come: `+20m`, `30m`, `1h`, a clock time (the next one: `15:30`) or
-    ISO 8601. Refuses times that are not in the future."""
+    ISO 8601. Refuses times that are not in the future, or more than `MAX_AHEAD` away."""
+    try:
+        moment = _parse_ahead(text, now, zone)
+    except OverflowError:
+        raise TimeParseError(f"time {text!r} is out of range") from None
+    if moment - ensure_utc(now) > MAX_AHEAD:
+        raise TimeParseError(f"time {text!r} is more than 7 days ahead")
+    return moment
+
+
+def _parse_ahead(text: str, now: datetime, zone: tzinfo | None) -> datetime:
     raw = text.strip()
     zone = zone or UTC
     now = ensure_utc(now)
@@ -107,21 +109,29 @@ def parse_ahead(text: str, now: datetime, zone: tzinfo | None = None) -> datetim
         moment = now + timedelta(hours=hours, minutes=minutes)
     elif clock := _CLOCK.match(raw):
         local_now = now.astimezone(zone)
-        hour, minute, second = int(clock[1]), int(clock[2]), int(clock[3] or 0)
-        moment = local_now.replace(hour=hour, minute=minute, second=second, microsecond=0)
+        moment = _on_clock(clock, local_now)
         if moment <= local_now:
             moment += timedelta(days=1)
         moment = moment.astimezone(UTC)
     else:
-        try:
-            moment = datetime.fromisoformat(raw.lstrip("@").replace("Z", "+00:00"))
-        except ValueError:
-            raise TimeParseError(
-                f"cannot read time {text!r} (use +30m, 1h, 15:30 or 2026-11-23T15:30Z)"
-            ) from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=zone)
-        moment = moment.astimezone(UTC)
+        moment = _iso_moment(raw, text, zone, "+30m, 1h, 15:30 or 2026-11-23T15:30Z")
     if moment <= now:
         raise TimeParseError(f"time {text!r} is not in the future")
     return moment
+
+
+def _on_clock(clock: re.Match[str], local_now: datetime) -> datetime:
+    """The typed clock time (`_CLOCK`) on `local_now`'s day, in its zone."""
+    hour, minute, second = int(clock[1]), int(clock[2]), int(clock[3] or 0)
+    return local_now.replace(hour=hour, minute=minute, second=second, microsecond=0)
+
+
+def _iso_moment(raw: str, text: str, zone: tzinfo, forms: str) -> datetime:
+    """An ISO 8601 time (read in `zone` when it names none), in UTC."""
+    try:
+        moment = datetime.fromisoformat(raw.lstrip("@").replace("Z", "+00:00"))
+    except ValueError:
+        raise TimeParseError(f"cannot read time {text!r} (use {forms})") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return moment.astimezone(UTC)
