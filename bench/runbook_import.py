@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from bench.plan import Plan
-from bench.stats import Figure, median
+from bench.stats import Figure, median, ratio_at_most
 
 LAYOUTS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "runbooks" / "layouts"
 
@@ -63,7 +63,7 @@ def measure_runbook_import(plan: Plan, folder: Path) -> list[Figure]:
             baseline_name="markdown-it parse of the same text",
             runs=plan.runbook_runs,
             goal="ratio <= 4",
-            check=lambda figure: figure.ratio is not None and figure.ratio <= 4,
+            check=ratio_at_most(4),
             note="CPU time; nothing written",
         )
     ]
