@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.test_ui_snapshots import settle
-from tests.ui_support import INCIDENT, NOW, ROWS, catalogue, still, write_incident
-from warroom.config import Config
+from tests.ui_support import INCIDENT, ROWS, make_app, still, write_incident
 from warroom.model.events import EventKind
 from warroom.model.severity import PRESETS
 from warroom.services.incidents import IncidentService, ReadOnlyError
@@ -30,22 +29,7 @@ READING_METHODS = {"load", "state", "summary", "list_incidents", "list_incidents
 
 
 def read_only_app(tmp_path: Path, *, incident: str | None = INCIDENT) -> WarroomApp:
-    data_dir = tmp_path / "data"
-    if incident:
-        write_incident(data_dir)
-    service = IncidentService(LocalStore(data_dir), "viewer", PRESETS["sev1-sev3"])
-    return WarroomApp(
-        service,
-        Config(),
-        data_dir,
-        incident_id=incident,
-        feed=FixedProbeFeed(ROWS),
-        clock=lambda: NOW,
-        zone=UTC,
-        zone_name="UTC",
-        catalogue=catalogue(tmp_path),
-        read_only=True,
-    )
+    return make_app(tmp_path, incident=incident, author="viewer", read_only=True)
 
 
 def store_bytes(tmp_path: Path) -> dict[str, bytes]:

@@ -153,12 +153,14 @@ def make_app(
     rows: list[ServiceRow] | None = None,
     severity: str = "SEV-2",
     config: Config | None = None,
+    author: str = "alice",
+    read_only: bool = False,
 ) -> WarroomApp:
     data_dir = tmp_path / "data"
     if incident:
         write_incident(data_dir, severity)
     store = LocalStore(data_dir)
-    service = IncidentService(store, "alice", PRESETS["sev1-sev3"], clock=lambda: NOW)
+    service = IncidentService(store, author, PRESETS["sev1-sev3"], clock=lambda: NOW)
     return WarroomApp(
         service,
         config or Config(),
@@ -169,6 +171,7 @@ def make_app(
         zone=UTC,
         zone_name="UTC",
         catalogue=catalogue(tmp_path),
+        read_only=read_only,
     )
 
 
