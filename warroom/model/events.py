@@ -38,6 +38,7 @@ class EventKind(StrEnum):
     RECORD_SET = "record_set"
     MILESTONE_SET = "milestone_set"
     TODO_DONE = "todo_done"
+    TIMER_FIRED = "timer_fired"
 
 
 class NoteKind(StrEnum):
@@ -52,7 +53,7 @@ class NoteKind(StrEnum):
 # tick, a copied status update or any other event a person caused is theirs, not
 # automatic. Any other event whose payload says `"automatic": true` (a timed rule of the
 # runtime) counts as automatic too.
-AUTOMATIC_KINDS = frozenset({EventKind.PROBE_STATE_CHANGED})
+AUTOMATIC_KINDS = frozenset({EventKind.PROBE_STATE_CHANGED, EventKind.TIMER_FIRED})
 
 # Events that other events may point at (edit, strike, pin).
 ENTRY_KINDS = frozenset({EventKind.NOTE})

@@ -105,6 +105,8 @@ class IncidentState:
     checked_steps: dict[str, Event] = field(default_factory=dict)
     probe_states: dict[str, dict[str, Any]] = field(default_factory=dict)
     last_comms_at: datetime | None = None
+    # Timed-rule deadlines that have fired (`timer_fired`), by key: see warroom.model.timed.
+    fired_timers: dict[str, Event] = field(default_factory=dict)
     comms: list[Event] = field(default_factory=list)
     entries: list[TimelineEntry] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
@@ -213,6 +215,8 @@ def describe(event: Event) -> str:
             return describe_milestone(payload)
         case EventKind.TODO_DONE:
             return "Todo done" if payload.get("done", True) else "Todo reopened"
+        case EventKind.TIMER_FIRED:
+            return str(payload.get("message") or payload.get("key", ""))
     return str(event.kind)
 
 
@@ -292,6 +296,11 @@ def apply(state: IncidentState, event: Event) -> None:
         state.checked_steps.pop(step_key(payload.get("scenario"), payload.get("step")), None)
     elif kind is EventKind.PROBE_STATE_CHANGED:
         state.probe_states[str(payload.get("service", ""))] = dict(payload)
+    elif kind is EventKind.TIMER_FIRED:
+        key = str(payload.get("key", ""))
+        if key in state.fired_timers:  # two consoles fired it: the first one counts
+            return
+        state.fired_timers[key] = event
     elif kind is EventKind.COMMS_COPIED:
         state.comms.append(event)
         if state.last_comms_at is None or event.at > state.last_comms_at:

@@ -43,6 +43,7 @@ KIND_LABELS: dict[object, tuple[str, str]] = {
     EventKind.COMMS_COPIED: ("comms", "status"),
     EventKind.RECORD_SET: ("RECORD", "status"),
     EventKind.MILESTONE_SET: ("MILE", "status"),
+    EventKind.TIMER_FIRED: ("TIMER", "auto"),
 }
 
 
