@@ -39,7 +39,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.support.postgres import PostgresCluster, postgres_missing_reason
+from bench.pg_cluster import PostgresCluster, postgres_missing_reason
 from warroom.model.events import EventKind, new_event
 from warroom.store.postgres import PostgresStore
 

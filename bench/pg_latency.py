@@ -29,8 +29,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.pg_cluster import PostgresCluster, postgres_missing_reason
 from bench.stats import median, percentile
-from tests.support.postgres import PostgresCluster, postgres_missing_reason
 from warroom.model.events import EventKind, new_event
 from warroom.store.postgres import PostgresStore
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from tests.support.clocks import ManualClock
 from tests.support.probe_servers import LoopbackServer
-from warroom.probes.clock import ManualClock
 from warroom.probes.config import ServiceSpec, parse_service
 from warroom.probes.result import ProbeState
 from warroom.probes.scheduler import ProbeEngine, StateChange

@@ -28,10 +28,6 @@ def next_incident_id(existing: Iterable[str], now: datetime, prefix: str = INCID
     return f"{prefix}-{day}-{highest + 1}"
 
 
-def is_incident_id(text: str) -> bool:
-    return bool(ID_PATTERN.match(text))
-
-
 def is_drill_id(text: str) -> bool:
     return bool(DRILL_ID_PATTERN.match(text.strip().upper()))
 

@@ -91,9 +91,6 @@ class SeverityLadder:
             return True
         return current.rank / max(len(self.levels) - 1, 1) <= share + 1e-9
 
-    def most_severe(self) -> SeverityLevel:
-        return self.levels[0]
-
 
 def _normalise(key: str) -> str:
     return "".join(ch for ch in key.casefold() if ch.isalnum())

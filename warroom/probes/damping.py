@@ -53,10 +53,6 @@ class Debouncer:
         """A change is waiting for confirmation (the scheduler re-checks sooner)."""
         return not self.flapping and self.candidate is not None and self.candidate != self.state
 
-    @property
-    def recent_changes(self) -> int:
-        return len(self._changes)
-
     def observe(self, result: ProbeResult, now: float) -> Transition | None:
         raw = result.state
         self._remember(result, now)

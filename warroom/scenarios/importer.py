@@ -77,10 +77,6 @@ class ImportResult:
     notes: list[str] = field(default_factory=list)
     readings: list[Reading] = field(default_factory=list)
 
-    @property
-    def incident_count(self) -> int:
-        return sum(1 for s in self.scenarios if not s.id.endswith("general"))
-
 
 def import_runbook(path: Path, prefix: str | None = None) -> ImportResult:
     """Read a Markdown runbook file and turn it into scenarios (nothing written yet)."""

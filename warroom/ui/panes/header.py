@@ -59,10 +59,6 @@ class IncidentHeader(Static):
             self.others_open = count
             self.tick()
 
-    def set_connection(self, connection: ConnectionState) -> None:
-        self.connection = connection
-        self.tick()
-
     def on_mount(self) -> None:
         self.set_interval(1.0, self.tick)
         # The badge takes the theme's severity colour: redraw as soon as the theme changes
