@@ -273,8 +273,9 @@ async def test_enter_edits_the_draft_and_escape_leaves_it_zoomed_or_not(tmp_path
         for title in ("Comms: copy the draft", "Comms: refill the draft", "Comms: next template"):
             assert title in titles
         assert "Comms: previous template" in titles and "Situation record" in titles
-        help_rows = [row for _, rows in app.key_help() for row in rows]
-        assert ("comms: enter or i / escape", "edit the draft / leave the editor") in help_rows
+        comms_keys = dict(app.key_help())["Comms pane"]
+        assert ("enter", "edit the draft") in comms_keys
+        assert ("escape", "leave the editor") in comms_keys
 
 
 async def test_an_overdue_update_rings_once_and_says_so(tmp_path: Path) -> None:

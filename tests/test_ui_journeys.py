@@ -226,7 +226,7 @@ async def test_keys_can_be_rebound_from_config(tmp_path: Path) -> None:
     from warroom.config import Config
     from warroom.ui.screens.picker import PickerScreen
 
-    config = Config(raw={"keys": {"main.severity": "S"}})
+    config = Config(keys={"main.severity": "S"})
     app = make_app(tmp_path, config=config)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_main(pilot)
@@ -238,6 +238,7 @@ async def test_keys_can_be_rebound_from_config(tmp_path: Path) -> None:
         assert isinstance(app.screen, PickerScreen)
         sections = dict(app.key_help())
         assert ("S", "Severity") in sections["Incident"]
+        assert ("s", "Severity") not in sections["Incident"]
 
 
 async def test_zoom_a_pane_and_back(tmp_path: Path) -> None:

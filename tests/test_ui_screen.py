@@ -212,7 +212,7 @@ def test_author_flag_and_config_win_over_the_remembered_name(
     monkeypatch.delenv("WARROOM_AUTHOR", raising=False)
     bare = Config(author="root")
     assert choose_author("Alice", bare, "Dana") == ("Alice", False)
-    configured = Config(author="Bob", raw={"incident": {"author": "Bob"}})
+    configured = Config(author="Bob", configured_author="Bob")
     assert choose_author(None, configured, "Dana") == ("Bob", False)
     assert choose_author(None, bare, "Dana") == ("Dana", False)
     assert choose_author(None, bare, None) == ("root", True)  # asks, offering the login
@@ -365,7 +365,7 @@ async def test_small_terminal_shows_one_pane_with_a_tab_bar(tmp_path: Path) -> N
         await pilot.press("question_mark")
         await until(pilot, lambda: isinstance(app.screen, HelpScreen), "help")
         keys = str([row for _, rows in app.key_help() for row in rows])
-        for key in ("'e'", "'z'", "'i'", "timeline: t", "ctrl+j"):
+        for key in ("'e'", "'z'", "'i'", "('t', 'UTC or local", "'ctrl+j'"):
             assert key in keys, key
     async with make_realistic_app(tmp_path / "wide").run_test(size=(120, 40)) as pilot:
         screen = await wait_main(pilot)

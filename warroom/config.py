@@ -3,7 +3,10 @@
 Search order: `--config PATH`, else `./warroom.toml`, else `<config dir>/warroom.toml`.
 No file at all is fine (an empty config). A file that is not valid TOML, or a field of the
 wrong type, raises `ConfigError` naming the file, the line (where TOML tells it) and the
-field. `[[service]]` tables are kept raw here and parsed by `warroom.probes.config`.
+field. `[[service]]` tables are kept raw here and parsed by `warroom.probes.config`;
+`[keys]` (binding id -> key) is checked for shape here and against the console's bindings
+by `warroom.ui.bindings`, `[ui] theme` against the themes by `warroom.ui.themes`: both
+name the line through `Config.where`.
 
 A `ConfigError` message is made safe once, where it is made: it quotes what a config file
 says (service names, unknown keys, header names), and a hostile `warroom.toml` in a cloned
@@ -34,6 +37,7 @@ from warroom.model.severity import (
 from warroom.model.text import inert
 from warroom.paths import config_dir
 from warroom.redact import redact_text
+from warroom.toml_lines import KeyLines
 
 CONFIG_NAME = "warroom.toml"
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -71,10 +75,15 @@ class Config:
     custom_ladders: dict[str, SeverityLadder] = field(default_factory=dict)
     author: str = ""
     timezone: str | None = None
+    # incident.author as written in the file (None when unset; `author` has a default).
+    configured_author: str | None = None
     theme: str | None = None
+    # [keys]: binding id -> key(s), e.g. {"main.severity": "S"}.
+    keys: dict[str, str] = field(default_factory=dict)
     store_dsn: str | None = None
     services: list[dict[str, Any]] = field(default_factory=list)
-    raw: dict[str, Any] = field(default_factory=dict)
+    # The line each checked field is set on ("ui.theme", "keys.main.note"), for errors.
+    lines: dict[str, int] = field(default_factory=dict)
     # [comms]: what happens when the promised update time passes without an update.
     overdue_bell: bool = True
     overdue_notify: bool = True
@@ -85,6 +94,11 @@ class Config:
 
     def ladders(self) -> dict[str, SeverityLadder]:
         return {**PRESETS, **self.custom_ladders}
+
+    def where(self, field_name: str) -> str:
+        """`file: line N: field`, the start of a one-line error about that field."""
+        line = self.lines.get(field_name)
+        return f"{self.source}: " + (f"line {line}: " if line else "") + field_name
 
 
 def find_config(explicit: str | os.PathLike[str] | None = None) -> Path | None:
@@ -99,13 +113,16 @@ def find_config(explicit: str | os.PathLike[str] | None = None) -> Path | None:
     return None
 
 
-def read_toml(path: Path) -> dict[str, Any]:
+def read_text(path: Path) -> str:
     try:
-        text = path.read_bytes().decode("utf-8")
+        return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as error:
         raise ConfigError(f"{path}: not UTF-8 text (byte {error.start})") from None
     except OSError as error:
         raise ConfigError(f"{path}: cannot read ({error.strerror})") from None
+
+
+def _parse_toml(text: str, path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -125,12 +142,17 @@ def load_config(explicit: str | os.PathLike[str] | None = None) -> Config:
     path = find_config(explicit)
     if path is None:
         return Config(author=default_author())
-    return parse_config(read_toml(path), path)
+    text = read_text(path)
+    return parse_config(_parse_toml(text, path), path, text)
 
 
-def parse_config(data: Mapping[str, Any], path: Path | None = None) -> Config:
+def parse_config(
+    data: Mapping[str, Any], path: Path | None = None, text: str | None = None
+) -> Config:
+    """The typed config; `text` (the file's text) lets errors name the line."""
     name = str(path) if path else "config"
-    config = Config(path=path, raw=dict(data))
+    config = Config(path=path)
+    lines = KeyLines(text or "")
     incident = data.get("incident", {})
     if not isinstance(incident, Mapping):
         raise ConfigError(f"{name}: [incident] must be a table")
@@ -150,11 +172,16 @@ def parse_config(data: Mapping[str, Any], path: Path | None = None) -> Config:
         config.ladder = get_ladder(ladder_id, config.custom_ladders)
     except SeverityError as error:
         raise ConfigError(f"{name}: incident.ladder: {error}") from None
-    config.author = _string(incident, "author", f"{name}: incident") or default_author()
+    config.configured_author = _string(incident, "author", f"{name}: incident")
+    config.author = config.configured_author or default_author()
     config.timezone = _string(incident, "timezone", f"{name}: incident")
     ui = data.get("ui", {})
-    if isinstance(ui, Mapping):
-        config.theme = _string(ui, "theme", f"{name}: ui")
+    if not isinstance(ui, Mapping):
+        raise ConfigError(f"{name}: [ui] must be a table")
+    config.theme = _string(ui, "theme", f"{name}: ui")
+    if config.theme is not None:
+        config.lines["ui.theme"] = lines("theme", "ui")
+    config.keys = _keys(data.get("keys", {}), name, lines, config.lines)
     store = data.get("store", {})
     if isinstance(store, Mapping):
         dsn = _string(store, "dsn", f"{name}: store")
@@ -173,6 +200,25 @@ def parse_config(data: Mapping[str, Any], path: Path | None = None) -> Config:
         raise ConfigError(f"{name}: service: expected [[service]] tables")
     config.services = [dict(service) for service in services]
     return config
+
+
+def _keys(table: Any, name: str, lines: KeyLines, found: dict[str, int]) -> dict[str, str]:
+    """`[keys]` as binding id -> key; each value a non-empty string (which ids and keys
+    exist is the console's to say: `warroom.ui.bindings.keymap_from_config`)."""
+    if not isinstance(table, Mapping):
+        raise ConfigError(f'{name}: [keys] must be a table of binding id = "key"')
+    keys: dict[str, str] = {}
+    for binding_id, key in table.items():
+        line = lines(binding_id, "keys")
+        found[f"keys.{binding_id}"] = line
+        if not isinstance(key, str) or not key.strip():
+            got = "an empty string" if isinstance(key, str) else type(key).__name__
+            raise ConfigError(
+                f'{name}: line {line}: keys.{binding_id}: expected a key in quotes, e.g. "S" '
+                f'or "ctrl+k", got {got}'
+            )
+        keys[str(binding_id)] = key.strip()
+    return keys
 
 
 def default_author() -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import replace
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,7 @@ from warroom.services.incidents import IncidentError, IncidentService
 from warroom.services.session import IncidentSession
 from warroom.store.base import StoreError, UnknownIncident
 from warroom.ui import themes as theme_files
+from warroom.ui.bindings import all_bindings, display_keys, keymap_from_config, live_key
 from warroom.ui.feed import FixedProbeFeed, ProbeFeed
 from warroom.ui.preferences import load_preferences, remember_author, remember_theme
 from warroom.ui.read_only import READ_ONLY_NOTICE, ViewOnlyFeed, is_writing_action
@@ -44,7 +44,7 @@ class WarroomApp(App[int]):
     CSS_PATH = "warroom.tcss"
     TITLE = "warroom"
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit", tooltip="quit"),
     ]
 
     def __init__(
@@ -87,7 +87,10 @@ class WarroomApp(App[int]):
             self.startup_problems += problems
         self.templates = templates
         self.session: IncidentSession | None = None
-        self.keymap_overrides: dict[str, str] = {}
+        # A bad [keys] or [ui] theme stops here, before anything is drawn: a ConfigError
+        # the command line prints as one line (exit 3).
+        self.keymap_overrides = keymap_from_config(config)
+        theme_files.check_configured_theme(config)
         self.ask_author = ask_author
 
     def notify(
@@ -136,15 +139,13 @@ class WarroomApp(App[int]):
         self.startup_problems += theme_files.register_themes(self)
         remembered = load_preferences().theme
         name, problems = theme_files.choose_theme(
-            self.requested_theme, remembered, self.available_themes
+            self.requested_theme, remembered, self.available_themes, self.config.theme
         )
         self.startup_problems += problems
         self.theme = name
         if self.requested_theme and self.requested_theme == name:
             remember_theme(name)
-        keymap = self.config.raw.get("keys", {})
-        if isinstance(keymap, dict) and keymap:
-            self.keymap_overrides = {str(k): str(v) for k, v in keymap.items()}
+        if self.keymap_overrides:
             self.set_keymap(self.keymap_overrides)
         for problem in [*self.startup_problems, *map(str, self.catalogue.errors)]:
             self.notify(inert(problem), severity="warning", timeout=10)
@@ -175,49 +176,20 @@ class WarroomApp(App[int]):
         return self.keymap_overrides.get(binding_id, default)
 
     def key_help(self) -> list[tuple[str, list[tuple[str, str]]]]:
-        """Every key, read from the live bindings (so a rebinding shows here too)."""
-        sections: list[tuple[str, list[tuple[str, str]]]] = []
-        rows = []
-        for binding in MainScreen.BINDINGS:
-            if not isinstance(binding, Binding) or not binding.show:
-                continue
-            key = self.keymap_overrides.get(binding.id or "", binding.key)
-            rows.append((self.get_key_display(replace(binding, key=key)), binding.description))
-        sections.append(("Incident", rows))
-        sections.append(
-            (
-                "Everywhere",
-                [
-                    ("tab / shift+tab", "next / previous pane"),
-                    ("1 2 3 4", "jump to services, checklist, timeline, comms"),
-                    ("i", "open incidents: switch, or declare another"),
-                    ("ctrl+p", "command palette (every action, themes)"),
-                    ("ctrl+q", "quit"),
-                ],
-            )
-        )
-        sections.append(
-            (
-                "In the panes",
-                [
-                    ("services: enter", "details of the selected service"),
-                    ("checklist: space", "tick / untick the step"),
-                    ("checklist: y / enter", "copy the step's command / show the step"),
-                    ("timeline: enter / x / p", "edit / strike / pin the note"),
-                    ("timeline: t", "UTC or local time (typed times are read in it too)"),
-                    ("timeline: end / home", "newest entry (follows new ones) / first"),
-                    ("note: enter / ctrl+j / esc", "save / new line / back to the timeline"),
-                    ("z", "zoom the pane to the whole screen, and back"),
-                    ("comms: left/right", "choose the audience (template)"),
-                    ("comms: enter or i / escape", "edit the draft / leave the editor"),
-                    ("comms: y (or ctrl+s in the editor)", "copy the draft"),
-                    ("comms: ctrl+r", "refill the draft from the incident"),
-                    ("R", "situation record: impact, workaround, milestones, next update"),
-                    ("u then resolved", "asks for the one-line resolution summary"),
-                ],
-            )
-        )
-        return sections
+        """Every key, read from the bindings with the config's rebinding applied, then
+        what no binding of ours says (Textual's own keys, prompts)."""
+        sections: dict[str, list[tuple[str, str]]] = {}
+        for binding in all_bindings():
+            key = display_keys(live_key(binding, self.keymap_overrides))
+            sections.setdefault(binding.group_title, []).append((key, binding.text))
+        sections["Also"] = [
+            ("ctrl+p", "command palette (every action, themes)"),
+            ("comms: left / right", "choose the audience (template)"),
+            ("timeline: up / down, pgup / pgdn", "move through the entries"),
+            ("escape (in the note)", "back to the timeline"),
+            ("u then resolved", "asks for the one-line resolution summary"),
+        ]
+        return list(sections.items())
 
     # Opening the incident ------------------------------------------------------------
 

@@ -17,9 +17,8 @@ from warroom.store.base import StoreError
 
 def configured_author(config: Config) -> str | None:
     """The author set on purpose: `incident.author` in the config, or $WARROOM_AUTHOR."""
-    incident = config.raw.get("incident", {})
-    named = incident.get("author") if isinstance(incident, dict) else None
-    if isinstance(named, str) and named.strip():
+    named = config.configured_author
+    if named and named.strip():
         return named.strip()
     return os.environ.get("WARROOM_AUTHOR", "").strip() or None
 

@@ -14,6 +14,7 @@ CSS uses has a value under any theme, including Textual's built-in ones.
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from collections.abc import Iterable
@@ -25,7 +26,9 @@ from textual.color import Color, ColorParseError
 from textual.theme import BUILTIN_THEMES, Theme
 
 from warroom import paths
+from warroom.config import Config, ConfigError
 from warroom.model.severity import SeverityLadder
+from warroom.toml_lines import KeyLines
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -142,7 +145,7 @@ def parse_theme(text: str) -> Theme:
     except tomllib.TOMLDecodeError as error:
         line, reason = _toml_error(str(error), text)
         raise ThemeFileError(line, "", f"not valid TOML: {reason}") from None
-    locate = _Locator(text)
+    locate = KeyLines(text)
     for key in data:
         if key not in THEME_FIELDS:
             raise ThemeFileError(
@@ -203,7 +206,7 @@ def load_themes(config_dir: Path | None = None) -> tuple[list[Theme], list[str]]
             continue
         if theme.name in user_sources:
             problems.append(
-                f"{path} line {_Locator(path.read_text('utf-8'))('name')}: name: "
+                f"{path} line {KeyLines(path.read_text('utf-8'))('name')}: name: "
                 f"{theme.name!r} is already defined by {user_sources[theme.name]} (skipped)"
             )
             continue
@@ -225,15 +228,20 @@ def register_themes(app: App[Any], config_dir: Path | None = None) -> list[str]:
 
 
 def choose_theme(
-    requested: str | None, remembered: str | None, available: Iterable[str]
+    requested: str | None,
+    remembered: str | None,
+    available: Iterable[str],
+    configured: str | None = None,
 ) -> tuple[str, list[str]]:
-    """The theme to start with: `--theme`, else the remembered one, else the default.
+    """The theme to start with: `--theme`, else the config's `[ui] theme`, else the
+    remembered one, else the default.
 
     A name that is not available is reported and the next choice is tried.
     """
     names = set(available)
     problems = []
-    for origin, name in (("--theme", requested), ("remembered theme", remembered)):
+    choices = (("--theme", requested), ("ui.theme", configured), ("remembered theme", remembered))
+    for origin, name in choices:
         if not name:
             continue
         if name in names:
@@ -241,6 +249,22 @@ def choose_theme(
         problems.append(f"{origin} {name!r} is not available (choose from {_listing(names)})")
     fallback = DEFAULT_THEME if DEFAULT_THEME in names else "textual-dark"
     return fallback, problems
+
+
+def check_configured_theme(config: Config, config_dir: Path | None = None) -> None:
+    """ConfigError (one line: file, line, the name, the closest theme) when `[ui] theme`
+    names no shipped, user or Textual theme."""
+    if config.theme is None:
+        return
+    themes, _ = load_themes(config_dir)
+    names = {theme.name for theme in themes} | set(BUILTIN_THEMES)
+    if config.theme in names:
+        return
+    close = difflib.get_close_matches(config.theme, sorted(names), n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    raise ConfigError(
+        f"{config.where('ui.theme')}: no theme {config.theme!r} ({hint}themes: {_listing(names)})"
+    )
 
 
 def severity_tier(ladder: SeverityLadder, severity: str) -> str:
@@ -270,7 +294,7 @@ def _colour(value: Any, line: int, field: str) -> str:
 _TEXTUAL_VARIABLES = frozenset(BUILTIN_THEMES["textual-dark"].to_color_system().generate())
 
 
-def _variables(table: Any, locate: _Locator) -> dict[str, str]:
+def _variables(table: Any, locate: KeyLines) -> dict[str, str]:
     if not isinstance(table, dict):
         raise ThemeFileError(locate("variables"), "variables", "must be a table [variables]")
     variables: dict[str, str] = {}
@@ -294,30 +318,6 @@ def _variables(table: Any, locate: _Locator) -> dict[str, str]:
             )
         variables[key] = value
     return variables
-
-
-class _Locator:
-    """Finds the line on which a key is set, in the top level or in one table."""
-
-    def __init__(self, text: str) -> None:
-        self.lines = text.splitlines()
-
-    def __call__(self, key: str, table: str = "") -> int:
-        pattern = re.compile(
-            rf"""^\s*(?:"{re.escape(key)}"|'{re.escape(key)}'|{re.escape(key)})\s*="""
-        )
-        current = ""
-        inline_table_line = 0
-        for number, line in enumerate(self.lines, start=1):
-            header = re.match(r"^\s*\[\s*([^\]]+?)\s*\]", line)
-            if header:
-                current = header[1].strip("\"'")
-                continue
-            if current == "" and table and re.match(rf"^\s*{re.escape(table)}\s*=", line):
-                inline_table_line = number
-            if current == table and pattern.match(line):
-                return number
-        return inline_table_line or 1
 
 
 def _toml_error(message: str, text: str) -> tuple[int, str]:

@@ -33,9 +33,28 @@ class ChecklistView(OptionList):
     """Phases as headings, steps as options with a tick box."""
 
     BINDINGS = [
-        Binding("space", "toggle", "Tick", id="checklist.tick"),
-        Binding("y", "copy_command", "Copy command", id="checklist.copy"),
-        Binding("enter", "details", "Details", show=False, id="checklist.details"),
+        Binding(
+            "space",
+            "toggle",
+            "Tick",
+            id="checklist.tick",
+            tooltip="tick / untick the selected step",
+        ),
+        Binding(
+            "y",
+            "copy_command",
+            "Copy command",
+            id="checklist.copy",
+            tooltip="copy the step's command",
+        ),
+        Binding(
+            "enter",
+            "details",
+            "Details",
+            show=False,
+            id="checklist.details",
+            tooltip="show the whole step",
+        ),
     ]
 
     class Toggle(Message):

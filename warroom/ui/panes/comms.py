@@ -26,12 +26,33 @@ class CommsComposer(Vertical):
     """Template tabs, the audience and flags line, and the editable draft."""
 
     BINDINGS = [
-        Binding("y", "copy", "Copy draft", id="comms.copy"),
-        Binding("ctrl+s", "copy", "Copy draft", show=False, id="comms.copy_from_editor"),
-        Binding("ctrl+r", "refill", "Refill", id="comms.refill"),
-        Binding("enter", "edit", "Edit draft", id="comms.edit"),
-        Binding("i", "edit", "Edit draft", show=False, id="comms.edit_insert"),
-        Binding("escape", "leave_editor", "Done editing", id="comms.leave_editor"),
+        Binding("y", "copy", "Copy draft", id="comms.copy", tooltip="copy the draft"),
+        Binding(
+            "ctrl+s",
+            "copy",
+            "Copy draft",
+            show=False,
+            id="comms.copy_from_editor",
+            tooltip="copy the draft (in the editor)",
+        ),
+        Binding(
+            "ctrl+r",
+            "refill",
+            "Refill",
+            id="comms.refill",
+            tooltip="refill the draft from the incident",
+        ),
+        Binding("enter", "edit", "Edit draft", id="comms.edit", tooltip="edit the draft"),
+        Binding(
+            "i", "edit", "Edit draft", show=False, id="comms.edit_insert", tooltip="edit the draft"
+        ),
+        Binding(
+            "escape",
+            "leave_editor",
+            "Done editing",
+            id="comms.leave_editor",
+            tooltip="leave the editor",
+        ),
     ]
 
     class CopyRequested(Message):

@@ -21,8 +21,8 @@ class NoteInput(TextArea):
     """Enter submits; ctrl+j inserts a newline; escape goes back to the timeline."""
 
     BINDINGS = [
-        Binding("enter", "submit", "Save note", id="note.submit"),
-        Binding("ctrl+j", "newline", "New line", id="note.newline"),
+        Binding("enter", "submit", "Save note", id="note.submit", tooltip="save the note"),
+        Binding("ctrl+j", "newline", "New line", id="note.newline", tooltip="new line in the note"),
     ]
 
     class Submitted(Message):

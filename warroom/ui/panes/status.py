@@ -72,7 +72,13 @@ class StatusTable(DataTable):
     """The services, worst first."""
 
     BINDINGS = [
-        Binding("enter", "details", "Details", id="status.details"),
+        Binding(
+            "enter",
+            "details",
+            "Details",
+            id="status.details",
+            tooltip="details of the selected service",
+        ),
     ]
 
     class Details(Message):

@@ -85,12 +85,31 @@ class TimelineView(ScrollView, can_focus=True):
         Binding("down,j", "cursor(1)", "Down", show=False),
         Binding("pageup", "page(-1)", "Page up", show=False),
         Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "jump(0)", "First", show=False),
-        Binding("end", "jump(-1)", "Newest", show=False),
-        Binding("enter", "edit", "Edit", id="timeline.edit"),
-        Binding("x", "strike", "Strike", id="timeline.strike"),
-        Binding("p", "pin", "Pin", id="timeline.pin"),
-        Binding("t", "toggle_zone", "UTC/local", id="timeline.zone"),
+        Binding("home", "jump(0)", "First", show=False, id="timeline.first", tooltip="first entry"),
+        Binding(
+            "end",
+            "jump(-1)",
+            "Newest",
+            show=False,
+            id="timeline.newest",
+            tooltip="newest entry (follows new ones)",
+        ),
+        Binding("enter", "edit", "Edit", id="timeline.edit", tooltip="edit the selected note"),
+        Binding(
+            "x",
+            "strike",
+            "Strike",
+            id="timeline.strike",
+            tooltip="strike the note (withdrawn, still in the record)",
+        ),
+        Binding("p", "pin", "Pin", id="timeline.pin", tooltip="pin / unpin the note"),
+        Binding(
+            "t",
+            "toggle_zone",
+            "UTC/local",
+            id="timeline.zone",
+            tooltip="UTC or local time (typed times are read in it too)",
+        ),
     ]
 
     cursor = reactive(0, always_update=True, init=False)
