@@ -80,9 +80,8 @@ def config_document(
     }
     if user.theme:
         document["ui"] = {"theme": user.theme}
-    keys = user.raw.get("keys")
-    if isinstance(keys, dict) and keys:
-        document["keys"] = {str(k): str(v) for k, v in keys.items()}
+    if user.keys:
+        document["keys"] = dict(user.keys)
     return document
 
 
