@@ -1,24 +1,21 @@
 """Finding the comms templates: one per audience shipped in the package, and the team's own.
 
 Shipped templates live in `warroom.bundled.templates`; a team overrides one by putting a
-file with the same name in `<config dir>/templates/`, and may add its own there. Reading
-and checking a template's text is `warroom.model.comms.parse_template`'s job.
+file with the same name in `<config dir>/templates/`, and may add its own there (finding
+and reading them: `warroom.data_files`). Reading and checking a template's text is
+`warroom.model.comms.parse_template`'s job.
 """
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
-from warroom import paths
+from warroom.data_files import TEMPLATES, DataFileError, shipped_files, user_files
 from warroom.model.comms import PLACEHOLDERS, CommsTemplate, TemplateError, parse_template
 
-BUNDLED_PACKAGE = "warroom.bundled.templates"
-USER_FOLDER = "templates"
 TEMPLATE_SUFFIX = ".md"
 # The shipped templates, in the order the composer offers them.
 SHIPPED_ORDER = ("responders", "executives", "support", "customers")
-MAX_TEMPLATE_BYTES = 64 * 1024
 
 
 def load_templates(
@@ -32,21 +29,20 @@ def load_templates(
     """
     problems: list[str] = []
     by_file: dict[str, CommsTemplate] = {}
-    for name, text in _bundled_files():
+    for entry in shipped_files(TEMPLATES):
         try:
-            by_file[name] = parse_template(text, name)
-        except TemplateError as error:
-            problems.append(f"shipped template {name}: {error}")
-    folder = (config_dir or paths.config_dir()) / USER_FOLDER
-    for path in _user_files(folder, problems):
-        fallback = " (using the shipped one)" if path.name in by_file else " (skipped)"
+            by_file[entry.name] = parse_template(entry.read_text(), entry.name)
+        except (TemplateError, DataFileError) as error:
+            problems.append(f"shipped template {entry.name}: {_located(error)}")
+    for entry in user_files(TEMPLATES, TEMPLATES.user_dir(config_dir), problems):
+        fallback = " (using the shipped one)" if entry.name in by_file else " (skipped)"
         try:
-            text = _read_user_file(path)
-            template = parse_template(text, path.name, source=str(path))
-        except TemplateError as error:
-            problems.append(f"{path}: {error}{fallback}")
+            text = entry.read_text(TEMPLATES.max_bytes)
+            template = parse_template(text, entry.name, source=entry.display)
+        except (TemplateError, DataFileError) as error:
+            problems.append(f"{entry.display}: {_located(error)}{fallback}")
             continue
-        by_file[path.name] = template
+        by_file[entry.name] = template
     templates = _ordered(by_file)
     seen: dict[str, CommsTemplate] = {}
     result = []
@@ -67,37 +63,10 @@ def load_templates(
     return result, problems
 
 
-def _bundled_files() -> list[tuple[str, str]]:
-    folder = resources.files(BUNDLED_PACKAGE)
-    files = []
-    for entry in folder.iterdir():
-        if entry.name.endswith(TEMPLATE_SUFFIX) and entry.is_file():
-            files.append((entry.name, entry.read_text(encoding="utf-8")))
-    return files
-
-
-def _user_files(folder: Path, problems: list[str]) -> list[Path]:
-    try:
-        return sorted(p for p in folder.iterdir() if p.suffix == TEMPLATE_SUFFIX and p.is_file())
-    except FileNotFoundError:
-        return []
-    except OSError as error:
-        problems.append(f"{folder}: cannot list templates ({error.strerror or error})")
-        return []
-
-
-def _read_user_file(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise TemplateError(f"cannot read ({error.strerror or error})") from None
-    if len(data) > MAX_TEMPLATE_BYTES:
-        raise TemplateError(f"larger than {MAX_TEMPLATE_BYTES // 1024} KiB")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise TemplateError(f"line {line}: not UTF-8 text") from None
+def _located(error: TemplateError | DataFileError) -> str:
+    if isinstance(error, DataFileError) and error.line is not None:
+        return f"line {error.line}: {error.message}"
+    return str(error)
 
 
 def _ordered(by_file: dict[str, CommsTemplate]) -> list[CommsTemplate]:

@@ -2,20 +2,19 @@
 
 Shipped scripts are `scenarios/drills/*.toml` in the repository (inside the wheel:
 `warroom/bundled/scenarios/drills/`). A user's `<config dir>/drills/*.toml` replaces a
-shipped script with the same id. A broken file is reported and the others still load;
-so is a script whose fix steps (`scenario/step`) no loaded scenario has: its outage could
-never be fixed.
+shipped script with the same id (finding the files: `warroom.data_files`). A broken file
+is reported and the others still load; so is a script whose fix steps (`scenario/step`)
+no loaded scenario has: its outage could never be fixed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from warroom.data_files import DRILLS, shipped_files, user_files
 from warroom.drill.script import DrillScript, DrillScriptError, parse_script, unknown_steps
-from warroom.paths import config_dir
 from warroom.scenarios.loader import Catalogue, load_scenarios
 
 DEFAULT_DRILL = "bad-deploy"
@@ -39,12 +38,8 @@ class DrillLibrary:
         return next((s for s in self.all() if s.scenario == name), None)
 
 
-def shipped_sources() -> list[tuple[str, Traversable]]:
-    folder = files("warroom.bundled.scenarios.drills")
-    if not folder.is_dir():
-        return []
-    found = [item for item in folder.iterdir() if item.is_file() and item.name.endswith(".toml")]
-    return [(f"scenarios/drills/{item.name}", item) for item in sorted(found, key=lambda i: i.name)]
+def shipped_sources() -> list[tuple[str, Path | Traversable]]:
+    return [(entry.display, entry.source) for entry in shipped_files(DRILLS)]
 
 
 def step_ids(catalogue: Catalogue) -> dict[str, set[str]]:
@@ -56,8 +51,9 @@ def load_drills(user_dir: Path | None = None, catalogue: Catalogue | None = None
     """Shipped and user drills, checked against the shipped and user scenarios."""
     library = DrillLibrary()
     known = step_ids(catalogue if catalogue is not None else load_scenarios())
-    folder = user_dir if user_dir is not None else config_dir() / "drills"
-    user = [(str(p), p) for p in sorted(folder.glob("*.toml"))] if folder.is_dir() else []
+    folder = user_dir if user_dir is not None else DRILLS.user_dir()
+    listed = user_files(DRILLS, folder, library.problems)
+    user: list[tuple[str, Path | Traversable]] = [(e.display, e.source) for e in listed]
     for sources in (shipped_sources(), user):
         layer: dict[str, DrillScript] = {}
         for display, source in sources:

@@ -2,22 +2,21 @@
 
 Shipped scenarios come from the package `warroom.bundled.scenarios` (the repository's
 top-level `scenarios/` folder); user scenarios from `<config dir>/scenarios/*.toml`
-override shipped ones with the same id. A broken file is reported in
-`Catalogue.problems` and the other files still load. Two files of the same layer (both
-shipped, both user, or two paths given to `validate`) with the same id are an error: the
-first in file-name order is kept.
+override shipped ones with the same id (finding the files: `warroom.data_files`). A
+broken file is reported in `Catalogue.problems` and the other files still load. Two
+files of the same layer (both shipped, both user, or two paths given to `validate`) with
+the same id are an error: the first in file-name order is kept.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from warroom.data_files import SCENARIOS, shipped_files, user_files
 from warroom.model.scenario import GENERAL_SCENARIO_ID, Scenario
-from warroom.paths import config_dir
 from warroom.scenarios.schema import (
     Problem,
     ScenarioFileError,
@@ -25,7 +24,6 @@ from warroom.scenarios.schema import (
     parse_scenario_text,
 )
 
-BUNDLED_PACKAGE = "warroom.bundled.scenarios"
 SHIPPED_PREFIX = "shipped:"
 
 
@@ -65,7 +63,7 @@ class Catalogue:
 
 
 def user_scenario_dir() -> Path:
-    return config_dir() / "scenarios"
+    return SCENARIOS.user_dir()
 
 
 def load_scenarios(
@@ -78,9 +76,14 @@ def load_scenarios(
         catalogue.scenarios.update(shipped)
     if include_user:
         folder = user_dir if user_dir is not None else user_scenario_dir()
-        if folder.is_dir():
-            sources = [(str(path), path) for path in sorted(folder.glob("*.toml"))]
-            catalogue.scenarios.update(_load_layer(sources, catalogue.problems))
+        listing: list[str] = []
+        sources = [
+            (entry.display, entry.source) for entry in user_files(SCENARIOS, folder, listing)
+        ]
+        catalogue.problems += [
+            Problem(str(folder), line.removeprefix(f"{folder}: ")) for line in listing
+        ]
+        catalogue.scenarios.update(_load_layer(sources, catalogue.problems))
     return catalogue
 
 
@@ -131,9 +134,7 @@ def load_source(
 
 
 def _shipped_sources() -> list[tuple[str, Traversable]]:
-    root = files(BUNDLED_PACKAGE)
-    found = [item for item in root.iterdir() if item.name.endswith(".toml") and item.is_file()]
-    return [(f"scenarios/{item.name}", item) for item in sorted(found, key=lambda i: i.name)]
+    return [(entry.display, entry.source) for entry in shipped_files(SCENARIOS)]
 
 
 def _load_layer(

@@ -5,8 +5,8 @@ Each theme is one TOML file whose top-level keys are `textual.theme.Theme` field
 plus our own (`THEME_VARIABLES`: probe states, severities, timeline kinds) that the
 console's CSS uses. Shipped themes live in `themes/` at the top of the repository and in
 the wheel as `warroom.bundled.themes`; users add or replace themes with files in
-`<config dir>/themes/*.toml`. A broken user file is reported in one line naming the file,
-the line and the field, and skipped.
+`<config dir>/themes/*.toml` (finding and reading them: `warroom.data_files`). A broken
+user file is reported in one line naming the file, the line and the field, and skipped.
 
 `theme_variable_defaults()` feeds `App.get_theme_variable_defaults`, so every variable our
 CSS uses has a value under any theme, including Textual's built-in ones.
@@ -18,26 +18,22 @@ import difflib
 import re
 import tomllib
 from collections.abc import Iterable
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual.color import Color, ColorParseError
 from textual.theme import BUILTIN_THEMES, Theme
 
-from warroom import paths
 from warroom.config import Config, ConfigError
+from warroom.data_files import THEMES, DataFileError, shipped_files, user_files
 from warroom.model.severity import SeverityLadder
 from warroom.toml_lines import KeyLines
 
 if TYPE_CHECKING:
     from textual.app import App
 
-BUNDLED_PACKAGE = "warroom.bundled.themes"
-USER_FOLDER = "themes"
 DEFAULT_THEME = "warroom-dark"
 SHIPPED_THEMES = ("warroom-dark", "warroom-light", "warroom-high-contrast")
-MAX_THEME_BYTES = 64 * 1024
 
 # Our own theme variables: name -> what the console colours with it.
 THEME_VARIABLES: dict[str, str] = {
@@ -187,22 +183,20 @@ def load_themes(config_dir: Path | None = None) -> tuple[list[Theme], list[str]]
     and one line per problem."""
     problems: list[str] = []
     by_name: dict[str, Theme] = {}
-    for entry in sorted(resources.files(BUNDLED_PACKAGE).iterdir(), key=lambda e: e.name):
-        if not entry.name.endswith(".toml"):
-            continue
+    for entry in shipped_files(THEMES):
         try:
-            theme = parse_theme(entry.read_text(encoding="utf-8"))
-        except ThemeFileError as error:
-            problems.append(f"shipped theme {entry.name} {error}")
+            theme = parse_theme(entry.read_text())
+        except (ThemeFileError, DataFileError) as error:
+            problems.append(f"shipped theme {entry.name} {_located(error)}")
             continue
         by_name[theme.name] = theme
     user_sources: dict[str, Path] = {}
-    folder = (config_dir or paths.config_dir()) / USER_FOLDER
-    for path in _user_files(folder, problems):
+    for entry in user_files(THEMES, THEMES.user_dir(config_dir), problems):
+        path = Path(entry.display)
         try:
-            theme = parse_theme(_read_user_file(path))
-        except ThemeFileError as error:
-            problems.append(f"{path} {error} (skipped)")
+            theme = parse_theme(entry.read_text(THEMES.max_bytes))
+        except (ThemeFileError, DataFileError) as error:
+            problems.append(f"{path} {_located(error)} (skipped)")
             continue
         if theme.name in user_sources:
             problems.append(
@@ -217,6 +211,13 @@ def load_themes(config_dir: Path | None = None) -> tuple[list[Theme], list[str]]
         by_name.values(), key=lambda t: (shipped_rank.get(t.name, len(shipped_rank)), t.name)
     )
     return ordered, problems
+
+
+def _located(error: ThemeFileError | DataFileError) -> str:
+    """`line N: field: message`, as theme problems are written."""
+    if isinstance(error, DataFileError):
+        return str(ThemeFileError(error.line or 1, "", error.message))
+    return str(error)
 
 
 def register_themes(app: App[Any], config_dir: Path | None = None) -> list[str]:
@@ -325,26 +326,3 @@ def _toml_error(message: str, text: str) -> tuple[int, str]:
     if match:
         return int(match[1]), message[: match.start()].strip() + f" (column {match[2]})"
     return max(len(text.splitlines()), 1), message.replace("(at end of document)", "").strip()
-
-
-def _user_files(folder: Path, problems: list[str]) -> list[Path]:
-    try:
-        return sorted(p for p in folder.iterdir() if p.suffix == ".toml" and p.is_file())
-    except FileNotFoundError:
-        return []
-    except OSError as error:
-        problems.append(f"{folder}: cannot list themes ({error.strerror or error})")
-        return []
-
-
-def _read_user_file(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise ThemeFileError(1, "", f"cannot read ({error.strerror or error})") from None
-    if len(data) > MAX_THEME_BYTES:
-        raise ThemeFileError(1, "", f"larger than {MAX_THEME_BYTES // 1024} KiB")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ThemeFileError(data[: error.start].count(b"\n") + 1, "", "not UTF-8 text") from None
