@@ -122,7 +122,9 @@ def key_problem(keys: str) -> str | None:
         *modifiers, name = key.split("+") if key != "+" else ["+"]
         for modifier in modifiers:
             if modifier not in MODIFIERS:
-                return f"{modifier!r} is not a modifier ({', '.join(MODIFIERS)})"
+                close = difflib.get_close_matches(modifier.lower(), MODIFIERS, n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                return f"{modifier!r} is not a modifier ({hint}{', '.join(MODIFIERS)})"
         if not _known_key(name):
             close = difflib.get_close_matches(name.lower(), sorted(KEY_NAMES), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
