@@ -96,7 +96,8 @@ async def test_every_write_is_refused_by_the_service(tmp_path: Path) -> None:
         ("edit", True),
         ("strike", True),
         ("pin", True),
-        ("toggle", True),
+        ("tick_step", True),
+        ("toggle", False),  # Textual's own toggle(attribute): not ours
         ("copy", True),
         ("focus_pane(2)", False),
         ("help", False),

@@ -23,7 +23,7 @@ from warroom.cli.common import CommandError, open_config
 from warroom.config import Config, ConfigError
 from warroom.drill import cleanup
 from warroom.drill.journal import START, Journal
-from warroom.drill.library import DEFAULT_DRILL, load_drills
+from warroom.drill.library import DEFAULT_DRILL, DrillLibrary, load_drills
 from warroom.drill.play import PlayFileError, PlayStep, parse_play
 from warroom.drill.session import (
     Drill,
@@ -39,7 +39,7 @@ from warroom.redact import redact_text
 from warroom.store.base import StoreError
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "drill",
         help="practise on a simulated outage (no configuration needed)",
@@ -132,7 +132,7 @@ def run_drill(args: argparse.Namespace) -> int:
     return code
 
 
-def list_drills(library) -> int:  # type: ignore[no-untyped-def]
+def list_drills(library: DrillLibrary) -> int:
     scripts = library.all()
     if not scripts:
         print("no drills found")
@@ -149,7 +149,7 @@ def list_drills(library) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def rewrite_report(library, folder, incident_id: str) -> int:  # type: ignore[no-untyped-def]
+def rewrite_report(library: DrillLibrary, folder: Path, incident_id: str) -> int:
     path = journal_path(folder, incident_id)
     if not path.is_file():
         raise CommandError(f"no drill journal for {incident_id} in {folder}")

@@ -19,7 +19,7 @@ from warroom.services.incidents import IncidentService
 from warroom.services.steps import find_step
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     for name, done, help_text in (
         ("tick", True, "tick a checklist step (by id: scenario/step, or step)"),
         ("untick", False, "untick a checklist step (by id: scenario/step, or step)"),

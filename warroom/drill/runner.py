@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 from warroom.drill.fleet import Fleet
 from warroom.drill.journal import BASELINE, CANCELLED, FAULT, RECOVERY, SKIPPED, Journal
@@ -164,7 +165,7 @@ class ScriptRunner:
                 by=tick.author,
             )
 
-    async def _apply(self, action: Action, kind: str, **detail: object) -> None:
+    async def _apply(self, action: Action, kind: str, **detail: Any) -> None:
         try:
             outcome = await self.fleet.apply(action)
         except Exception as error:  # a broken action must not end the drill

@@ -92,12 +92,12 @@ class FleetModel:
             }
             if not broken:
                 return View("up")
-            name, status = max(
+            name, worst = max(
                 broken.items(),
                 key=lambda item: VENDOR_ORDER.index(item[1]) if item[1] in VENDOR_ORDER else 0,
             )
-            state, words = VENDOR_WORDS.get(status, ("down", status))
-            return View(state, f"{name}: {words}")
+            shown, words = VENDOR_WORDS.get(worst, ("down", worst))
+            return View(shown, f"{name}: {words}")
         if service == DATABASE:
             if self.pool >= 1.0:
                 return View("down", "too many clients")

@@ -47,7 +47,7 @@ class VendorPage:
         self.page_id = _id()
         self._lock = threading.Lock()
         now = datetime.now(UTC)
-        self._components = {
+        self._components: dict[str, dict[str, Any]] = {
             name: {"id": _id(), "status": "operational", "updated_at": now} for name in COMPONENTS
         }
         self._incident: dict[str, Any] | None = None

@@ -249,7 +249,7 @@ def render_draft(
         todos = notes.all(NoteKind.TODO)
         unowned = sum(1 for entry in open_todos(state, todos) if not owner_of(entry))
     promise = promise_for_update(state, ladder, now)
-    stale = []
+    stale: list[str] = []
     if state.resolved_at is not None:
         stale = [
             name

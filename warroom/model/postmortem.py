@@ -197,13 +197,13 @@ def to_markdown(
         author = authors.get(event.author)
         if author is None:
             author = authors[event.author] = cell(event.author)
-        label = labels.get((event.kind, note_kind))
-        if label is None:
-            label = labels[(event.kind, note_kind)] = cell(_kind_label(entry))
+        kind_cell = labels.get((event.kind, note_kind))
+        if kind_cell is None:
+            kind_cell = labels[(event.kind, note_kind)] = cell(_kind_label(entry))
         moment = _clock(event.at, UTC)
         local_cell = f" | {_clock(event.at, zone)[11:]}" if zone else ""
         add(
-            f"| {moment}{local_cell} | {author} | {label}"
+            f"| {moment}{local_cell} | {author} | {kind_cell}"
             f" | {_entry_text(entry).replace('|', chr(92) + '|')} |"
         )
     add("")

@@ -284,9 +284,8 @@ def json_mismatch(document: Any, expected: Any, path: str = "") -> str | None:
 
 
 def _kind(value: Any) -> str:
-    return {dict: "an object", list: "a list", str: "a string"}.get(
-        type(value), type(value).__name__
-    )
+    kinds: dict[type, str] = {dict: "an object", list: "a list", str: "a string"}
+    return kinds.get(type(value), type(value).__name__)
 
 
 def _show(value: Any) -> str:

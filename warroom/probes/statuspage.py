@@ -102,7 +102,8 @@ def judge_summary(
     components = _list(summary, "components")
     incidents = _list(summary, "incidents")
     maintenances = _list(summary, "scheduled_maintenances")
-    page = summary.get("page") if isinstance(summary.get("page"), Mapping) else {}
+    named_page = summary.get("page")
+    page: Mapping[str, Any] = named_page if isinstance(named_page, Mapping) else {}
 
     broken = non_operational(components)
     open_incidents = [_incident(item) for item in incidents if _unresolved(item)]

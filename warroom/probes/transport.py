@@ -125,7 +125,7 @@ class StreamTransport(httpx.AsyncBaseTransport):
         await origin.slots.acquire()
         started = deadline.started() if deadline is not None else time.perf_counter()
         try:
-            body = b"".join([chunk async for chunk in request.stream])
+            body = await request.aread()
             timeouts = request.extensions.get("timeout", {})
             connection, response = await self._exchange(request, key, origin, body, timeouts)
         except BaseException:

@@ -234,7 +234,7 @@ def table_contacts(header: list[str], rows: list[list[str]]) -> list[Contact] | 
         return None
     role = _find(header, ROLE_HEADERS, {reach})
     role = role if role is not None else (0 if reach != 0 else None)
-    when = _find(header, WHEN_HEADERS, {reach, role} - {None})
+    when = _find(header, WHEN_HEADERS, {reach} if role is None else {reach, role})
     found = []
     for row in rows:
         name = _cell(row, role) or _cell(row, reach)

@@ -387,7 +387,7 @@ class PostgresStore:
             rows = await conn.fetch(SELECT_INCIDENT_EVENTS, incident_id)
             if not rows and not await conn.fetchval(INCIDENT_EXISTS, incident_id):
                 raise UnknownIncident(incident_id)
-            return rows
+            return list(rows)
 
         try:
             rows = await self._run(work)

@@ -132,7 +132,7 @@ class WarroomApp(App[int]):
     # Themes and keys -------------------------------------------------------------------
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
-        theme = self.get_theme(self.theme) if self.is_mounted else None
+        theme = self.get_theme(self.theme)
         return theme_files.theme_variable_defaults(dark=theme.dark if theme else True)
 
     def on_mount(self) -> None:
@@ -152,7 +152,7 @@ class WarroomApp(App[int]):
         self.open_incident()
 
     def watch_theme(self, name: str) -> None:
-        if self.is_mounted and getattr(self, "_theme_ready", False):
+        if getattr(self, "_theme_ready", False):
             problem = remember_theme(name)
             if problem:
                 self.notify(inert(problem), severity="warning")

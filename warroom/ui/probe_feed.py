@@ -149,10 +149,13 @@ class EngineFeed:
         self._stop = asyncio.Event()
         engine = self.engine = ProbeEngine(self.specs)
 
+        async def hand_over(change: StateChange) -> None:
+            await on_change(change)
+
         async def forward() -> None:
             async for change in engine.changes():
                 handed = asyncio.run_coroutine_threadsafe(
-                    on_change(
+                    hand_over(
                         StateChange(
                             service=change.service,
                             probe_kind=change.probe_kind,

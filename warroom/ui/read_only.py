@@ -30,7 +30,7 @@ WRITING_ACTIONS = frozenset(
         "edit",  # timeline (in comms: editing a draft, which only copying would record)
         "strike",
         "pin",
-        "toggle",  # checklist: tick a step
+        "tick_step",  # checklist: tick a step
         "copy",  # comms: copying a draft records it in the timeline
     }
 )

@@ -240,7 +240,7 @@ def choose_theme(
     A name that is not available is reported and the next choice is tried.
     """
     names = set(available)
-    problems = []
+    problems: list[str] = []
     choices = (("--theme", requested), ("ui.theme", configured), ("remembered theme", remembered))
     for origin, name in choices:
         if not name:

@@ -35,7 +35,7 @@ class ChecklistView(OptionList):
     BINDINGS = [
         Binding(
             "space",
-            "toggle",
+            "tick_step",
             "Tick",
             id="checklist.tick",
             tooltip="tick / untick the selected step",
@@ -141,7 +141,7 @@ class ChecklistView(OptionList):
             return None
         return self.refs.get(self.get_option_at_index(self.highlighted).id or "")
 
-    def action_toggle(self) -> None:
+    def action_tick_step(self) -> None:
         ref = self.selected_ref
         if ref is None or self.state is None:
             return
