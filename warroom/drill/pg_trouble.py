@@ -21,6 +21,8 @@ import asyncio
 import contextlib
 import logging
 import math
+from collections.abc import Mapping
+from typing import Any
 
 import asyncpg
 
@@ -91,11 +93,11 @@ class PostgresTrouble:
             self.app_dsn, timeout=5, server_settings={"application_name": name}
         )
 
-    async def apply(self, changes: dict[str, object]) -> str:
+    async def apply(self, changes: Mapping[str, Any]) -> str:
         """Apply `pool` and/or `lock`; returns what happened, for the drill's journal."""
         done = []
         if "pool" in changes:
-            done.append(await self.set_pool(float(changes["pool"])))  # type: ignore[arg-type]
+            done.append(await self.set_pool(float(changes["pool"])))
         if "lock" in changes:
             done.append(await self.set_lock(bool(changes["lock"])))
         return "; ".join(done)

@@ -73,7 +73,11 @@ class ScriptRunner:
         finally:
             watcher.cancel()
             await asyncio.gather(watcher, return_exceptions=True)
-            await changes.aclose()  # type: ignore[attr-defined]
+            close = getattr(
+                changes, "aclose", None
+            )  # an async generator's; a plain iterator has none
+            if close is not None:
+                await close()
 
     async def _baseline(self) -> None:
         loop = asyncio.get_running_loop()

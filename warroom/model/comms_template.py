@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Container
 from dataclasses import dataclass
 
 from warroom.model.text import inert
@@ -58,8 +59,8 @@ class CommsTemplate:
                 seen.setdefault(match[1], None)
         return list(seen)
 
-    def unknown_in(self, known: object) -> list[str]:
-        return [name for name in self.placeholders if name not in known]  # type: ignore[operator]
+    def unknown_in(self, known: Container[str]) -> list[str]:
+        return [name for name in self.placeholders if name not in known]
 
 
 def parse_template(text: str, filename: str, source: str = "shipped") -> CommsTemplate:

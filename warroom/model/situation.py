@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypedDict
 
 from warroom.model.events import EventKind, NoteKind
 from warroom.model.incident import IncidentState, TimelineEntry
@@ -60,6 +61,10 @@ class ServiceStory:
 
 
 _RANK = {"down": 0, "unknown": 1, "degraded": 2}
+# One service's spell while `service_stories` reads the events ("from" is a keyword).
+_Story = TypedDict(
+    "_Story", {"from": datetime | None, "worst": str, "recovered": datetime}, total=False
+)
 
 
 def service_stories(state: IncidentState, cutoff: datetime | None) -> list[ServiceStory]:
@@ -68,9 +73,9 @@ def service_stories(state: IncidentState, cutoff: datetime | None) -> list[Servi
     the console fills from its live probes."""
     current: dict[str, str] = {}
     spell_start: dict[str, datetime] = {}  # start of each service's unhealthy spell
-    touched: dict[str, dict[str, object]] = {}
+    touched: dict[str, _Story] = {}
 
-    def touch(name: str, value: str, start: datetime | None) -> dict[str, object]:
+    def touch(name: str, value: str, start: datetime | None) -> _Story:
         story = touched.setdefault(name, {"from": start, "worst": value})
         if _RANK.get(value, 3) < _RANK.get(str(story["worst"]), 3):
             story["worst"] = value
@@ -111,8 +116,8 @@ def service_stories(state: IncidentState, cutoff: datetime | None) -> list[Servi
                 state=now_state,
                 worst=str(story["worst"]),
                 since=None if healthy else spell_start.get(name),
-                unhealthy_from=story["from"],  # type: ignore[arg-type]
-                recovered_at=story.get("recovered") if healthy else None,  # type: ignore[arg-type]
+                unhealthy_from=story["from"],
+                recovered_at=story.get("recovered") if healthy else None,
                 reason="" if healthy else str(payload.get("reason") or ""),
             )
         )

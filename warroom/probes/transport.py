@@ -24,9 +24,10 @@ import asyncio
 import contextlib
 import ssl
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
@@ -366,10 +367,10 @@ class _Body(httpx.AsyncByteStream):
             left -= len(chunk)
             yield chunk
 
-    async def _read(self, read: Callable[..., object], argument: object) -> bytes:
+    async def _read(self, read: Callable[[Any], Awaitable[bytes]], argument: object) -> bytes:
         try:
             async with asyncio.timeout(self.read_timeout):
-                return await read(argument)  # type: ignore[misc, no-any-return]
+                return await read(argument)
         except TimeoutError:
             raise httpx.ReadTimeout("read timed out", request=self.request) from None
 

@@ -15,7 +15,7 @@ import fcntl
 import io
 import json
 import os
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -183,7 +183,7 @@ class LocalStore:
         return IncidentLog(self.folder / f"{incident_id}{SUFFIX}")
 
     @contextmanager
-    def _folder_lock(self):  # type: ignore[no-untyped-def]
+    def _folder_lock(self) -> Iterator[None]:
         fd = os.open(self.folder / ".lock", os.O_RDWR | os.O_CREAT, FILE_MODE)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)

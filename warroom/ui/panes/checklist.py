@@ -9,6 +9,7 @@ plain text.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from rich.table import Table
 from rich.text import Text
@@ -73,8 +74,8 @@ class ChecklistView(OptionList):
             super().__init__()
             self.ref = ref
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.refs: dict[str, StepRef] = {}
         self.state: IncidentState | None = None
         self._shown: tuple[SeverityLadder, list[Scenario]] | None = None

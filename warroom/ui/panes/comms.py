@@ -10,6 +10,8 @@ nothing from the incident is read as markup.
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -65,8 +67,8 @@ class CommsComposer(Vertical):
     class RefillRequested(Message):
         pass
 
-    def __init__(self, templates: list[CommsTemplate], **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, templates: list[CommsTemplate], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.templates = templates
         self.edited = False
         self.last_draft: Draft | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from rich.text import Text
 from textual.widgets import Static
@@ -37,9 +38,9 @@ class IncidentHeader(Static):
         self,
         clock: Callable[[], datetime],
         connection: Callable[[], ConnectionState] | None = None,
-        **kwargs: object,
+        **kwargs: Any,
     ) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)
         self.clock = clock
         self.read_connection = connection
         self.state: IncidentState | None = None

@@ -8,6 +8,8 @@ Text goes into a `TextArea`, which never interprets markup.
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import events
 from textual.binding import Binding
 from textual.message import Message
@@ -35,14 +37,14 @@ class NoteInput(TextArea):
         def control(self) -> NoteInput:
             return self.note_input
 
-    def __init__(self, placeholder: str = PLACEHOLDER, **kwargs: object) -> None:
+    def __init__(self, placeholder: str = PLACEHOLDER, **kwargs: Any) -> None:
         super().__init__(
             soft_wrap=True,
             show_line_numbers=False,
             tab_behavior="focus",
             placeholder=placeholder,
             compact=True,
-            **kwargs,  # type: ignore[arg-type]
+            **kwargs,
         )
 
     @property

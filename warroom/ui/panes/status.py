@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
 from warroom.model.figures import format_duration
 from warroom.model.text import inert, shorten
@@ -86,8 +88,8 @@ class StatusTable(DataTable):
             super().__init__()
             self.name = name
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
         self.rows_by_name: dict[str, ServiceRow] = {}
         self._shown: dict[str, dict[str, Text]] = {}
         self._latest: list[ServiceRow] = []
@@ -245,7 +247,7 @@ class StatusTable(DataTable):
         return self._column_width("reason", 40)
 
     def _column_width(self, key: str, default: int = 12) -> int:
-        column = self.columns.get(key)  # type: ignore[call-overload]
+        column = self.columns.get(ColumnKey(key))
         return column.width if column is not None else default
 
     @property

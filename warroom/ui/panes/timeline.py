@@ -12,6 +12,7 @@ and counts what arrived ("N new"). Entry text is untrusted and is rendered as pl
 from __future__ import annotations
 
 from datetime import UTC, datetime, tzinfo
+from typing import Any
 
 from rich.style import Style
 from rich.text import Text
@@ -132,9 +133,9 @@ class TimelineView(ScrollView, can_focus=True):
             self.unseen = unseen
 
     def __init__(
-        self, zone: tzinfo | None = None, zone_name: str | None = None, **kwargs: object
+        self, zone: tzinfo | None = None, zone_name: str | None = None, **kwargs: Any
     ) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)
         self.entries: list[TimelineEntry] = []
         self.zone = zone
         self.zone_name = zone_name

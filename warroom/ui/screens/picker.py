@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList
+from textual.widgets import Input, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
 
 from warroom.ui.safe_text import plain
@@ -172,8 +172,8 @@ class TextPromptScreen(ModalScreen[str | None]):
     def on_mount(self) -> None:
         field = self.query_one("#prompt-input")
         field.focus()
-        if self.multiline:
-            field.move_cursor(field.document.end)  # type: ignore[attr-defined]
+        if isinstance(field, TextArea):  # the multi-line prompt
+            field.move_cursor(field.document.end)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
