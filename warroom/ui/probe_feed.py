@@ -151,19 +151,7 @@ class EngineFeed:
 
         async def forward() -> None:
             async for change in engine.changes():
-                handed = asyncio.run_coroutine_threadsafe(
-                    on_change(
-                        StateChange(
-                            service=change.service,
-                            probe_kind=change.probe_kind,
-                            state=str(change.state),
-                            previous=str(change.previous) if change.previous else None,
-                            reason=change.reason,
-                            latency_ms=change.latency_ms,
-                        )
-                    ),
-                    console_loop,
-                )
+                handed = asyncio.run_coroutine_threadsafe(on_change(change), console_loop)
                 await asyncio.wrap_future(handed)  # one at a time: the timeline keeps order
 
         engine.start()

@@ -292,25 +292,8 @@ class MainScreen(PaneLayout, IncidentActions, CommsActions, PickerActions, Scree
             self.notify(f"Service probes stopped: {inert(str(error))}", severity="error")
 
     async def record_change(self, change: StateChange) -> None:
-        known = self.session.state.probe_states.get(change.service, {}).get("state")
-        if known == change.state:
-            return  # the timeline says so already (a restart, or another console wrote it)
-        if change.previous is None and known is None and change.state == "up":
-            return  # a first "up" tells nobody anything (as in `warroom watch`)
-        try:
-            event = await self.session.service.record_probe_change(
-                self.session.incident_id,
-                change.service,
-                change.probe_kind,
-                change.state,
-                change.previous,
-                change.reason,
-                change.latency_ms,
-            )
-        except (StoreError, OSError) as error:
-            self.notify(f"Could not record a probe change: {error}", severity="error")
-            return
-        self.absorb([event])
+        """A probe change: the runtime writes it (one rule, one writer per incident)."""
+        await self.runtime.probe_changed(change)
 
     async def _do(self, work_coro: Any) -> Event | None:
         """Await a service call; show its error instead of raising."""
