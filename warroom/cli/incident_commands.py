@@ -20,6 +20,7 @@ from warroom.model.postmortem import to_json, to_markdown
 from warroom.model.text import for_terminal, inert, shorten
 from warroom.model.timeparse import TimeParseError, check_backdate, describe_backdate, parse_at
 from warroom.paths import data_dir, drills_folder
+from warroom.runtime import ContextError, RuntimeContext, open_context
 from warroom.services.incidents import IncidentError, IncidentService
 from warroom.services.stores import open_store
 from warroom.store.base import IncidentStore, StoreError
@@ -81,9 +82,9 @@ def register(subparsers: Any) -> None:
     export.set_defaults(handler=cmd_export)
 
 
-def service_for(args: argparse.Namespace, config: Config | None = None) -> IncidentService:
-    """The store the command works on: the configured one, or the drills folder for a drill
-    (`declare --drill`, `incidents --drills`, or an incident id `DRILL-...`)."""
+def context_for(args: argparse.Namespace, config: Config | None = None) -> RuntimeContext:
+    """What the command works on (`open_context`): the configured store, or the drills
+    folder for a drill (`declare --drill`, `incidents --drills`, or an id `DRILL-...`)."""
     config = config or open_config(args)
     incident = getattr(args, "incident", None)
     if (
@@ -91,11 +92,21 @@ def service_for(args: argparse.Namespace, config: Config | None = None) -> Incid
         or getattr(args, "drills", False)
         or (isinstance(incident, str) and is_drill_id(incident))
     ):
-        store: IncidentStore = LocalStore(drills_folder(data_dir(getattr(args, "data_dir", None))))
+        folder = drills_folder(data_dir(getattr(args, "data_dir", None)))
+        store: IncidentStore = LocalStore(folder)
     else:
+        folder = data_dir(getattr(args, "data_dir", None))
         store = open_store(config, getattr(args, "store", None), getattr(args, "data_dir", None))
     author = getattr(args, "author", None) or config.author
-    return IncidentService(store, author, config.ladder, config.custom_ladders)
+    try:
+        return open_context(config, store, folder, author)
+    except ContextError as error:
+        raise CommandError(str(error)) from None
+
+
+def service_for(args: argparse.Namespace, config: Config | None = None) -> IncidentService:
+    """The service of `context_for` (most commands need only it)."""
+    return context_for(args, config).service
 
 
 def run(

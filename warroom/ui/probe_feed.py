@@ -154,19 +154,7 @@ class EngineFeed:
 
         async def forward() -> None:
             async for change in engine.changes():
-                handed = asyncio.run_coroutine_threadsafe(
-                    hand_over(
-                        StateChange(
-                            service=change.service,
-                            probe_kind=change.probe_kind,
-                            state=str(change.state),
-                            previous=str(change.previous) if change.previous else None,
-                            reason=change.reason,
-                            latency_ms=change.latency_ms,
-                        )
-                    ),
-                    console_loop,
-                )
+                handed = asyncio.run_coroutine_threadsafe(hand_over(change), console_loop)
                 await asyncio.wrap_future(handed)  # one at a time: the timeline keeps order
 
         engine.start()
