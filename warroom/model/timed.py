@@ -48,7 +48,8 @@ class Deadline:
 class TimedRule(Protocol):
     """What the runtime needs of a rule: a name and the deadlines it reads from state."""
 
-    name: str
+    @property
+    def name(self) -> str: ...  # read-only: a frozen dataclass field or a property will do
 
     def deadlines(self, state: IncidentState, now: datetime) -> Iterable[Deadline]: ...
 

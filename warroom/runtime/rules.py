@@ -45,10 +45,10 @@ def default_rules(context: RuleContext) -> list[TimedRule]:
     rules: list[TimedRule] = []
     for factory in RULE_FACTORIES:
         made = factory(context)
-        if hasattr(made, "deadlines"):
-            rules.append(made)  # type: ignore[arg-type]
+        if isinstance(made, Iterable):
+            rules.extend(made)
         else:
-            rules.extend(made)  # type: ignore[arg-type]
+            rules.append(made)
     return rules
 
 

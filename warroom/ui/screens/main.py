@@ -120,7 +120,7 @@ class MainScreen(PaneLayout, IncidentActions, CommsActions, PickerActions, Scree
     def session(self) -> IncidentSession:
         return self.runtime.session
 
-    @property  # type: ignore[override]
+    @property
     def ESCAPE_TO_MINIMIZE(self) -> bool | None:
         """In a zoomed pane, escape first leaves the draft editor or the note input (their
         own escape binding), and only then un-zooms."""
@@ -131,7 +131,7 @@ class MainScreen(PaneLayout, IncidentActions, CommsActions, PickerActions, Scree
 
     @property
     def wr(self) -> WarroomApp:
-        return self.app  # type: ignore[return-value]
+        return self.app
 
     def compose(self) -> ComposeResult:
         yield IncidentHeader(
