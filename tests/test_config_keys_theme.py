@@ -142,7 +142,7 @@ async def test_a_rebound_key_shows_in_the_help_and_the_footer(tmp_path: Path) ->
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await wait_main(pilot)
         sections = dict(app.key_help())
-        assert ("N", "Note") in sections["Incident"]
+        assert ("N", "write a note (n: f: a: d: t: prefixes set its kind)") in sections["Incident"]
         assert ("ctrl+t", "pin / unpin the note") in sections["Timeline pane"]
         footer = " ".join(str(key.render()) for key in screen.query("FooterKey"))
         assert "N Note" in footer

@@ -191,10 +191,9 @@ class WarroomApp(App[int]):
             sections.setdefault(binding.group_title, []).append((key, binding.text))
         sections["Also"] = [
             ("ctrl+p", "command palette (every action, themes)"),
-            ("comms: left / right", "choose the audience (template)"),
-            ("timeline: up / down, pgup / pgdn", "move through the entries"),
-            ("escape (in the note)", "back to the timeline"),
-            ("u then resolved", "asks for the one-line resolution summary"),
+            ("left / right", "comms tabs: choose the audience (template)"),
+            ("arrows, pgup / pgdn", "timeline: move through the entries"),
+            ("u, then resolved", "asks for the one-line resolution summary"),
         ]
         return list(sections.items())
 

@@ -12,6 +12,7 @@ running this, and `tests/test_keytable.py` fails until someone does.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -48,8 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     bindings = all_bindings()
     if args.ids:
-        for binding in bindings:
-            print(f"{binding.id}\t{binding.key}")
+        with contextlib.suppress(BrokenPipeError):  # `... --ids | head`
+            for binding in bindings:
+                print(f"{binding.id}\t{binding.key}")
         return 0
     try:
         readme = args.readme.read_text(encoding="utf-8")

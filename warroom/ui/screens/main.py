@@ -107,7 +107,7 @@ class MainScreen(PaneLayout, IncidentActions, CommsActions, PickerActions, Scree
         Binding("R", "record", "Record", id="main.record"),
         Binding("e", "export", "Export", id="main.export"),
         Binding("z", "zoom", "Zoom pane", id="main.zoom"),
-        Binding("escape", "leave_note", "Back to the timeline", show=True),
+        Binding("escape", "leave_note", "Back to the timeline", show=True, id="main.leave_note"),
     ]
 
     def __init__(self, runtime: IncidentRuntime) -> None:
