@@ -146,3 +146,14 @@ async def test_a_rebound_key_shows_in_the_help_and_the_footer(tmp_path: Path) ->
         assert ("ctrl+t", "pin / unpin the note") in sections["Timeline pane"]
         footer = " ".join(str(key.render()) for key in screen.query("FooterKey"))
         assert "N Note" in footer
+
+
+def test_a_drill_keeps_the_users_keys_and_theme(tmp_path: Path) -> None:
+    from warroom.drill.drill_config import config_document, write_config
+
+    user = Config(theme="warroom-light", keys={"main.note": "N"})
+    document = config_document(user, "tester", [], "SEV-2", 60.0)
+    path = write_config(tmp_path / "drill.toml", document)
+    again = load_config(path)
+    assert again.keys == {"main.note": "N"} and again.theme == "warroom-light"
+    assert again.where("keys.main.note").startswith(f"{path}: line ")
