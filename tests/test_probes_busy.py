@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from tests.support.clocks import ManualClock
 from tests.support.probe_servers import LoopbackServer
-from warroom.probes.clock import ManualClock
 from warroom.probes.config import parse_service
 from warroom.probes.scheduler import ProbeEngine
 
