@@ -17,7 +17,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
+from pathlib import Path
 
 from warroom.model.events import Event, EventKind, utc_now
 from warroom.model.incident import IncidentState
@@ -26,6 +27,8 @@ from warroom.model.text import inert
 from warroom.model.timed import Deadline, TimedRule
 from warroom.probes.scheduler import ProbeEngine, StateChange
 from warroom.redact import redact_text
+from warroom.runtime.export import write_export
+from warroom.runtime.live_probes import LiveProbe, steps_done, with_live_probes
 from warroom.runtime.messages import (
     DeadlineFired,
     NextDeadline,
@@ -99,6 +102,22 @@ class IncidentRuntime:
 
     def next_deadline(self) -> Deadline | None:
         return self.scheduler.next_deadline()
+
+    def draft_state(self, live: Iterable[LiveProbe]) -> IncidentState:
+        """The state drafts are rendered from: live probe results stand in for services
+        the timeline has no probe event of, or an older one (pending and stale rows say
+        nothing and are left out)."""
+        return with_live_probes(self.state, live)
+
+    def steps_done(self, scenario_id: str) -> int:
+        """How many steps of the scenario are ticked (the checklist pane's title)."""
+        return steps_done(self.state, scenario_id)
+
+    def export(
+        self, folder: Path, zone: tzinfo | None, zone_name: str | None, fmt: str = "md"
+    ) -> Path:
+        """Write the post-mortem into `folder`, named as `warroom export -o DIR` names it."""
+        return write_export(folder, self.state, self.ladder, self.clock(), zone, zone_name, fmt)
 
     # Messages --------------------------------------------------------------------------
 
