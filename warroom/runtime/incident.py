@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-from datetime import datetime
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, tzinfo
+from pathlib import Path
 
 from warroom.model.events import Event, EventKind, utc_now
 from warroom.model.incident import IncidentState
@@ -26,6 +27,8 @@ from warroom.model.text import inert
 from warroom.model.timed import Deadline, TimedRule
 from warroom.probes.scheduler import ProbeEngine, StateChange
 from warroom.redact import redact_text
+from warroom.runtime.export import write_export
+from warroom.runtime.live_probes import LiveProbe, steps_done, with_live_probes
 from warroom.runtime.messages import (
     DeadlineFired,
     NextDeadline,
@@ -43,6 +46,23 @@ from warroom.store.leases import HeldLease, Lease
 FOLLOW_RETRY_SECONDS = 2.0
 
 Listener = Callable[[RuntimeMessage], None]
+
+
+class MessageStream:
+    """A runtime's messages as an async iterator, subscribed from its creation."""
+
+    def __init__(self, runtime: IncidentRuntime) -> None:
+        self._queue: asyncio.Queue[RuntimeMessage] = asyncio.Queue()
+        self._unsubscribe = runtime.subscribe(self._queue.put_nowait)
+
+    def __aiter__(self) -> MessageStream:
+        return self
+
+    async def __anext__(self) -> RuntimeMessage:
+        return await self._queue.get()
+
+    async def aclose(self) -> None:
+        self._unsubscribe()
 
 
 class IncidentRuntime:
@@ -100,6 +120,22 @@ class IncidentRuntime:
     def next_deadline(self) -> Deadline | None:
         return self.scheduler.next_deadline()
 
+    def draft_state(self, live: Iterable[LiveProbe]) -> IncidentState:
+        """The state drafts are rendered from: live probe results stand in for services
+        the timeline has no probe event of, or an older one (pending and stale rows say
+        nothing and are left out)."""
+        return with_live_probes(self.state, live)
+
+    def steps_done(self, scenario_id: str) -> int:
+        """How many steps of the scenario are ticked (the checklist pane's title)."""
+        return steps_done(self.state, scenario_id)
+
+    def export(
+        self, folder: Path, zone: tzinfo | None, zone_name: str | None, fmt: str = "md"
+    ) -> Path:
+        """Write the post-mortem into `folder`, named as `warroom export -o DIR` names it."""
+        return write_export(folder, self.state, self.ladder, self.clock(), zone, zone_name, fmt)
+
     # Messages --------------------------------------------------------------------------
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
@@ -112,15 +148,9 @@ class IncidentRuntime:
 
         return unsubscribe
 
-    async def messages(self) -> AsyncIterator[RuntimeMessage]:
-        """Every message from now on, as an async stream (for loops like `watch`)."""
-        queue: asyncio.Queue[RuntimeMessage] = asyncio.Queue()
-        unsubscribe = self.subscribe(queue.put_nowait)
-        try:
-            while True:
-                yield await queue.get()
-        finally:
-            unsubscribe()
+    def messages(self) -> MessageStream:
+        """Every message from this call on, as an async stream (`aclose()` ends it)."""
+        return MessageStream(self)
 
     def _emit(self, message: RuntimeMessage) -> None:
         for listener in list(self._listeners):

@@ -61,7 +61,7 @@ TEXT: dict[str, str] = {
     "main.incidents": "open incidents: switch, or declare another",
     "main.recheck": "re-check every service now",
     "main.record": "situation record: impact, workaround, milestones, next update",
-    "main.export": "export the post-mortem (Markdown) into the data folder's exports/",
+    "main.export": "export the post-mortem into the data folder's exports/ (as export -o)",
     "main.zoom": "zoom the focused pane to the whole screen, and back",
     "main.leave_note": "from the note input, back to the timeline",
 }
