@@ -157,3 +157,19 @@ def test_a_drill_keeps_the_users_keys_and_theme(tmp_path: Path) -> None:
     again = load_config(path)
     assert again.keys == {"main.note": "N"} and again.theme == "warroom-light"
     assert again.where("keys.main.note").startswith(f"{path}: line ")
+
+
+def test_theme_order_flag_then_config_then_remembered() -> None:
+    from warroom.ui.themes import choose_theme
+
+    names = ["warroom-dark", "warroom-light", "warroom-high-contrast"]
+    assert choose_theme("warroom-light", "warroom-dark", names, "warroom-high-contrast") == (
+        "warroom-light",
+        [],
+    )
+    assert choose_theme(None, "warroom-light", names, "warroom-high-contrast")[0] == (
+        "warroom-high-contrast"
+    )
+    assert choose_theme(None, "warroom-light", names, None)[0] == "warroom-light"
+    name, problems = choose_theme("nope", None, names, "warroom-light")
+    assert name == "warroom-light" and problems and "--theme 'nope'" in problems[0]
