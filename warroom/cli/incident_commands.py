@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from warroom.cli.common import CommandError, emit_text, open_config
 from warroom.config import Config
+from warroom.model.actions import actions_csv, actions_json
 from warroom.model.events import NoteKind, utc_now
 from warroom.model.figures import format_duration
 from warroom.model.ids import is_drill_id, normalise_incident_id
@@ -73,9 +74,14 @@ def register(subparsers: Any) -> None:
     role.add_argument("--clear", action="store_true", help="unassign the role (no NAME)")
     role.set_defaults(handler=cmd_role)
 
-    export = subparsers.add_parser("export", help="export the post-mortem (Markdown or JSON)")
+    export = subparsers.add_parser(
+        "export",
+        help="export the post-mortem (Markdown or JSON) or the action items (CSV or JSON)",
+    )
     export.add_argument("incident")
-    export.add_argument("--format", "-f", choices=["md", "json"], default="md")
+    export.add_argument(
+        "--format", "-f", choices=["md", "json", "actions-csv", "actions-json"], default="md"
+    )
     export.add_argument("--tz", help="also show times in this zone, e.g. Europe/Berlin")
     export.add_argument("--output", "-o", help="write to this file instead of stdout")
     export.set_defaults(handler=cmd_export)
@@ -322,6 +328,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         now = service.now()
         if args.format == "json":
             return to_json(state, ladder, now)
+        if args.format == "actions-csv":
+            return actions_csv(state)
+        if args.format == "actions-json":
+            return actions_json(state, now)
         return to_markdown(state, ladder, now, zone, zone_name)
 
     return emit_text(run(args, work, config), args.output)
