@@ -127,7 +127,7 @@ def _evidence_note(hypothesis: Hypothesis) -> str:
     count = len(hypothesis.evidence)
     if not count:
         return ""
-    return f" ({count} finding{'s' if count > 1 else ''} support it)"
+    return f" ({count} findings support it)" if count > 1 else " (1 finding supports it)"
 
 
 def current_theory(state: IncidentState, *, evidence: bool = True) -> str:
