@@ -34,7 +34,7 @@ def _quoted(text: object) -> str:
     words = " ".join(str(text or "").split())
     if len(words) > _QUOTE_WIDTH:
         words = words[: _QUOTE_WIDTH - 1] + "…"
-    return f'"{words}"' if words else "(a note)"
+    return f'"{words}"' if words else "(no text)"
 
 
 def describe_command_note(event: Event) -> str:
