@@ -27,7 +27,7 @@ class DecisionForm:
 
 
 class DecisionScreen(ModalScreen[DecisionForm | None]):
-    DEFAULT_CSS = (
+    CSS = (
         COMMON_CSS.format(name="DecisionScreen")
         + """
     DecisionScreen .decision-row {

@@ -32,7 +32,7 @@ def _plain(text: str) -> str:
 
 
 class HypothesesScreen(CommandBoard):
-    DEFAULT_CSS = COMMON_CSS.format(name="HypothesesScreen")
+    CSS = COMMON_CSS.format(name="HypothesesScreen")
     BINDINGS = [
         Binding("n", "new", "New"),
         Binding("c", "set_state('confirmed')", "Confirm"),
@@ -168,7 +168,7 @@ class HypothesesScreen(CommandBoard):
 class EvidenceScreen(ModalScreen[set[str] | None]):
     """Pick the findings that support a hypothesis: space marks, enter saves."""
 
-    DEFAULT_CSS = (
+    CSS = (
         COMMON_CSS.format(name="EvidenceScreen")
         + """
     EvidenceScreen SelectionList {

@@ -30,7 +30,7 @@ def _plain(text: str) -> str:
 
 
 class TodoBoardScreen(CommandBoard):
-    DEFAULT_CSS = _CSS.format(name="TodoBoardScreen")
+    CSS = _CSS.format(name="TodoBoardScreen")
     BINDINGS = [
         Binding("n", "new", "New"),
         Binding("o", "owner", "Owner"),
