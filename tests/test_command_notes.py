@@ -109,7 +109,21 @@ async def test_a_hypothesis_is_confirmed_another_ruled_out_with_evidence_and_rea
         ("pgbouncer pool too small", "pool at 30% all along")
     ]
     assert live_hypotheses(state) == []
-    assert current_theory(state) == "replica lag from the 13:50 deploy (confirmed)"
+    await notes.set_hypothesis_state(state, pool.id, OPEN)
+    reopened = await service.state(incident)
+    assert current_theory(reopened) == (
+        "replica lag from the 13:50 deploy — confirmed; still open: pgbouncer pool too small"
+    )
+    await notes.set_hypothesis_state(reopened, replica.id, OPEN)
+    await notes.set_hypothesis_state(
+        await service.state(incident), pool.id, RULED_OUT, "pool at 30% all along"
+    )
+    assert current_theory(await service.state(incident)) == (
+        "replica lag from the 13:50 deploy — 1 finding supports it"
+    )
+    await notes.set_hypothesis_state(await service.state(incident), replica.id, CONFIRMED)
+    state = await service.state(incident)
+    assert current_theory(state) == "replica lag from the 13:50 deploy — confirmed"
     with pytest.raises(IncidentError, match="already confirmed"):
         await notes.set_hypothesis_state(state, replica.id, CONFIRMED)
     with pytest.raises(IncidentError, match="already evidence"):
@@ -129,10 +143,10 @@ async def test_a_hypothesis_is_confirmed_another_ruled_out_with_evidence_and_rea
     # Updates: responders and executives read the theory; customers never do.
     now = clock.now + timedelta(minutes=1)
     responders = render(TEMPLATES["responders"], state, LADDER, now, UTC)
-    assert "Current theory: replica lag from the 13:50 deploy (confirmed)" in responders
+    assert "Current theory: replica lag from the 13:50 deploy — confirmed" in responders
     assert "Ruled out:\n- pgbouncer pool too small (pool at 30% all along)" in responders
     executives = render(TEMPLATES["executives"], state, LADDER, now, UTC)
-    assert "Our current understanding: replica lag from the 13:50 deploy (confirmed)" in (
+    assert "Our current understanding: replica lag from the 13:50 deploy — confirmed" in (
         executives
     )
     assert "pgbouncer" not in executives
@@ -148,6 +162,8 @@ async def test_a_hypothesis_is_confirmed_another_ruled_out_with_evidence_and_rea
     assert "  - Ruled out at 14:02 UTC by dana: pool at 30% all along" in section
     assert "  - Evidence (14:00 UTC): replica-2 lag 40 s since 13:52" in section
     assert "primary CPU normal" not in section  # withdrawn
+    root = markdown.split("## Root cause")[1].split("## Resolution")[0]
+    assert "- Confirmed during the incident: replica lag from the 13:50 deploy" in root
 
 
 def _event(kind: EventKind, minute: float, author: str = "dana", **payload: object) -> Event:

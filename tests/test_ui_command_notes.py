@@ -95,7 +95,7 @@ async def test_a_hypothesis_confirmed_and_another_ruled_out_show_in_update_and_p
         await main_screen(pilot)
 
         text = await copy(pilot, screen, "responders")
-        assert "Current theory: pool exhausted by the batch job (confirmed)" in text
+        assert "Current theory: pool exhausted by the batch job — confirmed" in text
         assert "Ruled out:\n- it is DNS (dig resolves every host in 2 ms)" in text
         text = await copy(pilot, screen, "customers")
         assert "DNS" not in text and "batch job" not in text

@@ -127,24 +127,26 @@ def _evidence_note(hypothesis: Hypothesis) -> str:
     count = len(hypothesis.evidence)
     if not count:
         return ""
-    return f" ({count} findings support it)" if count > 1 else " (1 finding supports it)"
+    return f" — {count} findings support it" if count > 1 else " — 1 finding supports it"
 
 
 def current_theory(state: IncidentState, *, evidence: bool = True) -> str:
-    """One line for an update's "current theory": the confirmed cause, then the open
-    hypotheses (with how many findings back each when `evidence`); '' when none."""
+    """One line for an update's "current theory": the confirmed cause(s) first, then the
+    open hypotheses (each with how many findings back it when `evidence`); '' when none.
+
+    `pool leak — confirmed`, `pool leak — 2 findings support it`,
+    `2 open: pool leak — 1 finding supports it; bad index`,
+    `pool leak — confirmed; still open: bad index`."""
     found = hypotheses(state)
-    parts = []
-    for hypothesis in found:
-        if hypothesis.state == CONFIRMED:
-            parts.append(f"{_one_line(hypothesis.text)} (confirmed)")
+    sure = [f"{_one_line(h.text)} — confirmed" for h in found if h.state == CONFIRMED]
     live = [h for h in found if h.state == OPEN]
-    for hypothesis in live:
-        tail = _evidence_note(hypothesis) if evidence else ""
-        parts.append(_one_line(hypothesis.text) + tail)
-    if len(live) > 1 and not any(h.state == CONFIRMED for h in found):
-        return f"{len(live)} open: " + "; ".join(parts)
-    return "; ".join(parts)
+    open_parts = [_one_line(h.text) + (_evidence_note(h) if evidence else "") for h in live]
+    if sure:
+        tail = f"; still open: {'; '.join(open_parts)}" if open_parts else ""
+        return "; ".join(sure) + tail
+    if len(open_parts) > 1:
+        return f"{len(open_parts)} open: " + "; ".join(open_parts)
+    return "".join(open_parts)
 
 
 def find_hypothesis(state: IncidentState, wanted: str) -> Hypothesis:

@@ -24,7 +24,14 @@ from warroom.model.figures import (
     time_to_mitigate,
     time_to_resolve,
 )
-from warroom.model.hypotheses import CONFIRMED, OPEN, RULED_OUT, Hypothesis, hypotheses
+from warroom.model.hypotheses import (
+    CONFIRMED,
+    OPEN,
+    RULED_OUT,
+    Hypothesis,
+    confirmed,
+    hypotheses,
+)
 from warroom.model.incident import IncidentState, TimelineEntry, fold
 from warroom.model.severity import SeverityError, SeverityLadder
 from warroom.model.text import json_text, markdown_inline
@@ -253,6 +260,11 @@ def to_markdown(
         add("")
         if heading == "Resolution" and resolution:
             add(line(resolution))
+        elif heading == "Root cause" and (sure := confirmed(state)):
+            for found in sure:
+                add(f"- Confirmed during the incident: {line(found.text)}")
+            add("")
+            add("_To be written in the review._")
         else:
             add("_To be written in the review._")
         add("")
