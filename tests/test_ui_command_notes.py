@@ -149,6 +149,11 @@ async def test_a_decision_and_an_owned_action_item_reach_the_update_and_the_expo
         await pilot.press("o")
         await prompt(pilot, "@sam")
         await until(pilot, lambda: action_items(state())[0].owner == "sam", "the owner")
+        await pilot.pause()
+        board = app.screen.query_one(DataTable)
+        assert str(board.get_row_at(0)[3]) == "2026-11-24"
+        shown = app.export_screenshot().replace("&#160;", " ")
+        assert "2026-11-24" in shown  # the column was sized for "-" once and cut it
         await pilot.press("down", "space")  # the new one is done already
         await until(pilot, lambda: action_items(state())[1].done, "done")
         await pilot.press("space")  # ... no: open again

@@ -9,11 +9,18 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from typing import Any, Protocol
 
+from rich.text import Text
 from textual.screen import ModalScreen
+from textual.widgets import DataTable
 
 from warroom.model.events import Event
 from warroom.model.incident import IncidentState
 from warroom.services.command_notes import CommandNotes
+
+# A board is at most this wide (its border and padding take 4 more columns).
+BOARD_WIDTH = 100
+# A column other than the text column is at most this wide.
+MAX_COLUMN = 24
 
 # How often a board looks for events written by other consoles (the host absorbs them).
 REDRAW_SECONDS = 0.5
@@ -115,3 +122,36 @@ class CommandBoard(ModalScreen[None]):
             return None
         row = max(0, min(table.cursor_row, table.row_count - 1))
         return str(table.coordinate_to_cell_key((row, 0)).row_key.value)
+
+
+def fill_table(
+    table: DataTable[Text],
+    labels: tuple[str, ...],
+    rows: list[tuple[str, list[Text]]],
+    screen_width: int,
+    flexible: int = 1,
+) -> None:
+    """Refill `table` with columns sized to what they hold now (DataTable's own sizing
+    kept a column as narrow as its first content, cutting `2026-11-24` to `202`): each
+    column as wide as its widest cell (at most MAX_COLUMN), the `flexible` one (the text)
+    taking what is left, its cells cut with an ellipsis."""
+    fixed = {}
+    for index, label in enumerate(labels):
+        if index != flexible:
+            widest = max([len(label), *(row[1][index].cell_len for row in rows)])
+            fixed[index] = min(widest, MAX_COLUMN)
+    room = min(screen_width, BOARD_WIDTH) - 4 - 2  # border and padding; the scrollbar
+    spare = room - sum(fixed.values()) - 2 * len(labels)  # cell padding
+    text_width = max(12, spare)
+    table.clear(columns=True)
+    for index, label in enumerate(labels):
+        table.add_column(label, width=fixed.get(index, text_width), key=str(index))
+    for key, cells in rows:
+        shown = []
+        for index, cell in enumerate(cells):
+            width = fixed.get(index, text_width)
+            if cell.cell_len > width:
+                cell = cell.copy()
+                cell.truncate(width, overflow="ellipsis")
+            shown.append(cell)
+        table.add_row(*shown, key=key)

@@ -19,7 +19,7 @@ from warroom.model.events import NoteKind
 from warroom.model.hypotheses import CONFIRMED, OPEN, RULED_OUT, Hypothesis, hypotheses
 from warroom.model.incident import IncidentState
 from warroom.model.text import inert
-from warroom.ui.screens.command_board import COMMON_CSS, CommandBoard
+from warroom.ui.screens.command_board import COMMON_CSS, CommandBoard, fill_table
 from warroom.ui.screens.picker import TextPromptScreen
 
 STATE_LABELS = {OPEN: "OPEN", CONFIRMED: "CONFIRMED", RULED_OUT: "RULED OUT"}
@@ -46,7 +46,6 @@ class HypothesesScreen(CommandBoard):
         with Vertical(id="hypotheses"):
             yield Label("", id="hypotheses-title", classes="board-title")
             table: DataTable[Text] = DataTable(id="hypotheses-table", cursor_type="row")
-            table.add_columns("State", "Hypothesis", "Evidence")
             yield table
             yield Label("", id="hypotheses-detail", classes="board-detail")
             yield Label(Text(KEYS), classes="board-keys")
@@ -62,18 +61,18 @@ class HypothesesScreen(CommandBoard):
         self.query_one("#hypotheses-title", Label).update(Text(title + " (n writes one)"))
         table = self.query_one(DataTable)
         keep = self.selected_row(table)
-        table.clear()
-        width = max(20, self.size.width - 34)
-        for item in found:
-            text = _plain(item.text)
-            if len(text) > width:
-                text = text[: width - 1] + "…"
-            table.add_row(
-                Text(STATE_LABELS.get(item.state, item.state), style=STATE_STYLES[item.state]),
-                Text(text),
-                Text(str(len(item.evidence)) if item.evidence else "-"),
-                key=item.id,
+        rows = [
+            (
+                item.id,
+                [
+                    Text(STATE_LABELS.get(item.state, item.state), style=STATE_STYLES[item.state]),
+                    Text(_plain(item.text)),
+                    Text(str(len(item.evidence)) if item.evidence else "-"),
+                ],
             )
+            for item in found
+        ]
+        fill_table(table, ("State", "Hypothesis", "Evidence"), rows, self.app.size.width)
         if keep is not None and keep in {h.id for h in found}:
             table.move_cursor(row=table.get_row_index(keep))
         self._show_detail()

@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Label
 from warroom.model.actions import ActionItem, DueDateError, action_items, due_words, parse_due
 from warroom.model.text import inert
 from warroom.ui.screens.command_board import COMMON_CSS as _CSS
-from warroom.ui.screens.command_board import BoardHost, CommandBoard
+from warroom.ui.screens.command_board import BoardHost, CommandBoard, fill_table
 from warroom.ui.screens.picker import TextPromptScreen
 
 KEYS = "n new  o owner  u due date  space done/open  esc close"
@@ -50,7 +50,6 @@ class TodoBoardScreen(CommandBoard):
         with Vertical(id="todos"):
             yield Label("", id="todos-title", classes="board-title")
             table: DataTable[Text] = DataTable(id="todos-table", cursor_type="row")
-            table.add_columns("", "Action item", "Owner", "Due")
             yield table
             yield Label("", id="todos-detail", classes="board-detail")
             yield Label(Text(KEYS), classes="board-keys")
@@ -73,21 +72,18 @@ class TodoBoardScreen(CommandBoard):
         self.query_one("#todos-title", Label).update(Text(title))
         table = self.query_one(DataTable)
         keep = self.selected_row(table)
-        table.clear()
-        width = max(20, self.size.width - 44)
+        rows = []
         for item in items:
-            text = _plain(item.text)
-            if len(text) > width:
-                text = text[: width - 1] + "…"
             late = item.overdue(self.clock())
             due = due_words(item.due) + (" overdue" if late else "")
-            table.add_row(
+            cells = [
                 Text("☑" if item.done else "☐"),
-                Text(text, style="strike" if item.done else ""),
+                Text(_plain(item.text), style="strike" if item.done else ""),
                 Text(_plain(item.owner) or "nobody", style="" if item.owner else "italic"),
                 Text(due or "-", style="bold reverse" if late else ""),
-                key=item.id,
-            )
+            ]
+            rows.append((item.id, cells))
+        fill_table(table, ("", "Action item", "Owner", "Due"), rows, self.app.size.width)
         if keep is not None and keep in {i.id for i in items}:
             table.move_cursor(row=table.get_row_index(keep))
         self._show_detail()
