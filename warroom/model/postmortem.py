@@ -377,6 +377,36 @@ def state_summary(state: IncidentState, ladder: SeverityLadder, now: datetime) -
         },
         "checked_steps": sorted(state.checked_steps),
         "probe_states": state.probe_states,
+        "hypotheses": [
+            {
+                "id": found.id,
+                "text": found.text,
+                "state": found.state,
+                "reason": found.reason,
+                "evidence": [entry.id for entry in found.evidence],
+            }
+            for found in hypotheses(state)
+        ],
+        "decisions": [
+            {
+                "id": decision.id,
+                "text": decision.text,
+                "objections_asked": decision.objections_asked,
+                "objections": list(decision.objections),
+                "decided_by": decision.decided_by,
+            }
+            for decision in decisions(state)
+        ],
+        "action_items": [
+            {
+                "id": item.id,
+                "text": item.text,
+                "owner": item.owner,
+                "due": item.due,
+                "done": item.done,
+            }
+            for item in action_items(state)
+        ],
         "pinned": [entry.id for entry in state.entries if entry.pinned],
         "struck": [entry.id for entry in state.entries if entry.struck],
     }
