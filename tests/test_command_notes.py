@@ -422,3 +422,51 @@ def test_command_notes_changes_read_in_the_what_changed_lines() -> None:
     assert describe(_event(EventKind.EVIDENCE_LINKED, 1, linked=False)) == (
         "Evidence withdrawn from (no text): (no text)"
     )
+
+
+def test_an_open_action_item_past_its_due_time_fires_once_and_a_done_one_never() -> None:
+    from warroom.model.actions import ActionItemDue
+    from warroom.model.timed import due_now, next_upcoming
+
+    soon = _event(
+        EventKind.NOTE,
+        1,
+        text="check replica lag",
+        note_kind="todo",
+        owner="sam",
+        due="2026-11-23T14:30:00.000000Z",
+    )
+    later = _event(EventKind.NOTE, 2, text="write the review", note_kind="todo", due="2026-11-25")
+    closed = _event(
+        EventKind.NOTE, 3, text="page the DBA", note_kind="todo", due="2026-11-23T14:10:00Z"
+    )
+    events = [_declared(), soon, later, closed, _event(EventKind.TODO_DONE, 4, target=closed.id)]
+    rule = ActionItemDue()
+    state = fold(events)
+    at_20 = T0 + timedelta(minutes=20)
+    assert due_now([rule], state, at_20) == []
+    upcoming = next_upcoming([rule], state, at_20)
+    assert upcoming is not None and upcoming.at == T0 + timedelta(minutes=30)
+    assert upcoming.message == (
+        "Action item overdue: check replica lag (owner: sam), due 2026-11-23 14:30 UTC"
+    )
+    (fired,) = due_now([rule], state, T0 + timedelta(minutes=31))
+    assert fired.payload == {"target": soon.id, "owner": "sam", "due": soon.payload["due"]}
+    timer = _event(EventKind.TIMER_FIRED, 31, "warroom", key=fired.key, automatic=True)
+    assert due_now([rule], fold([*events, timer]), T0 + timedelta(minutes=40)) == []
+    # A new due date is a new deadline; done before it, there is none.
+    moved = _event(EventKind.TODO_UPDATED, 32, target=soon.id, due="2026-11-23T15:00:00Z")
+    assert [d.at for d in due_now([rule], fold([*events, timer, moved]), T0 + timedelta(hours=1))]
+    done = _event(EventKind.TODO_DONE, 33, target=soon.id)
+    assert due_now([rule], fold([*events, timer, moved, done]), T0 + timedelta(hours=2)) == []
+    assert [d.at for d in rule.deadlines(state, at_20)][1] == datetime(2026, 11, 26, tzinfo=UTC)
+
+
+def test_due_times_from_now() -> None:
+    now = datetime(2026, 11, 30, 10, 0, 7, tzinfo=UTC)
+    assert parse_due("+30m", now) == "2026-11-30T10:30:00.000000Z"
+    assert parse_due("+1h30m", now) == "2026-11-30T11:30:00.000000Z"
+    with pytest.raises(DueDateError, match="is now"):
+        parse_due("+0m", now)
+    with pytest.raises(DueDateError, match="cannot read due date"):
+        parse_due("+99999h", now)  # at most 9999 h (416 days) this way

@@ -84,7 +84,9 @@ def register(subparsers: Any) -> None:
     todo.add_argument("incident")
     todo.add_argument("text", nargs="?", help="the action item (@name in it names the owner)")
     todo.add_argument("--owner", help="who owns it: @marco or marco (empty clears)")
-    todo.add_argument("--due", help="2026-12-02, +3d, +2w, tomorrow, or an ISO time (none clears)")
+    todo.add_argument(
+        "--due", help="2026-12-02, +3d, +2w, tomorrow, +30m, +2h, or an ISO time (none clears)"
+    )
     todo.add_argument("--tz", help="zone for --due (default: config or local)")
     todo.add_argument(
         "--update", metavar="TODO", help="change the owner or due date of this todo instead"

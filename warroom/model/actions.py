@@ -22,11 +22,13 @@ from typing import Any
 
 from warroom.model.events import Event, EventKind, NoteKind, format_utc, in_zone, parse_utc
 from warroom.model.incident import IncidentState, TimelineEntry
-from warroom.model.text import inert, json_text
+from warroom.model.text import inert, json_text, shorten
+from warroom.model.timed import Deadline
 
 _OWNER = re.compile(r"(?<![\w@])@([A-Za-z][\w.-]*[\w])")
 _OWNER_NAME = re.compile(r"^@?([A-Za-z][\w .'-]{0,63})$")
 _RELATIVE_DAYS = re.compile(r"^\+\s*(\d{1,4})\s*([dw])$")
+_RELATIVE_TIME = re.compile(r"^\+\s*(?:(\d{1,4})\s*h)?\s*(?:(\d{1,5})\s*m)?$")
 # A due date further ahead than this is a typo (a year typed wrong), not a plan.
 MAX_DUE_AHEAD = timedelta(days=2 * 366)
 
@@ -82,14 +84,21 @@ def normalise_owner(text: str) -> str:
 
 def parse_due(text: str, now: datetime, zone: tzinfo | None = None) -> str:
     """Read a due date: `2026-12-02`, `+3d`, `+2w`, `today`, `tomorrow` (days, in `zone`),
-    or an ISO moment `2026-12-02T15:00` (in `zone` unless it names its own). '' clears.
-    Returns what is stored: `YYYY-MM-DD` or a UTC moment."""
+    a time from now `+30m`, `+2h`, `+1h30m`, or an ISO moment `2026-12-02T15:00` (in
+    `zone` unless it names its own). '' clears. Returns what is stored: `YYYY-MM-DD` or a
+    UTC moment (to the minute)."""
     words = text.strip().casefold()
     if not words or words in ("none", "-", "clear"):
         return ""
     today = in_zone(now, zone).date()
     day: date | None = None
     relative = _RELATIVE_DAYS.match(words)
+    soon = _RELATIVE_TIME.match(words)
+    if soon and (soon[1] or soon[2]):
+        span = timedelta(hours=int(soon[1] or 0), minutes=int(soon[2] or 0))
+        if not span:
+            raise DueDateError(f"due date {text.strip()!r} is now, not ahead")
+        return format_utc((now + span).replace(second=0, microsecond=0))
     if words == "today":
         day = today
     elif words == "tomorrow":
@@ -264,3 +273,33 @@ def actions_json(state: IncidentState, now: datetime) -> str:
         "actions": [_record(state, item) for item in action_items(state)],
     }
     return json_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
+# The timed rule ------------------------------------------------------------------------
+
+
+class ActionItemDue:
+    """A timed rule (`warroom.model.timed`): an open action item whose due time passes
+    fires once, naming it and its owner. The key holds the due value, so a new due date
+    is a new deadline; an item done before its time has none."""
+
+    name = "action-item-due"
+
+    def deadlines(self, state: IncidentState, now: datetime) -> list[Deadline]:
+        found = []
+        for item in open_action_items(state):
+            due = item.due_at()
+            if due is None:
+                continue
+            owner = f" (owner: {inert(item.owner, single_line=True)})" if item.owner else ""
+            text = shorten(inert(item.text, single_line=True).strip(), 80)
+            found.append(
+                Deadline(
+                    key=f"{self.name}:{item.id}:{item.due}",
+                    rule=self.name,
+                    at=due,
+                    message=f"Action item overdue: {text}{owner}, due {due_words(item.due)}",
+                    payload={"target": item.id, "owner": item.owner, "due": item.due},
+                )
+            )
+        return found

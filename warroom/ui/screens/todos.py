@@ -159,7 +159,7 @@ class TodoBoardScreen(CommandBoard):
             TextPromptScreen(
                 "Due date (empty: none)",
                 item.due,
-                placeholder="2026-12-02, +3d, +2w, tomorrow",
+                placeholder="2026-12-02, +3d, tomorrow, +30m, +2h",
             ),
             dated,
         )
