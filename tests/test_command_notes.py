@@ -10,6 +10,7 @@ import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -470,3 +471,94 @@ def test_due_times_from_now() -> None:
         parse_due("+0m", now)
     with pytest.raises(DueDateError, match="cannot read due date"):
         parse_due("+99999h", now)  # at most 9999 h (416 days) this way
+
+
+def test_the_wording_of_command_notes_at_its_edges() -> None:
+    """What mutation testing found unread: every branch of the timeline wording, the poll
+    words, the theory without evidence counts, the tracker record's one-line fields."""
+    from warroom.model.hypotheses import find_finding
+
+    todo = "rotate the key"
+    assert describe(_event(EventKind.TODO_UPDATED, 1, owner="marco", due="2026-12-02", text=todo))
+    assert describe(
+        _event(EventKind.TODO_UPDATED, 1, owner="marco", due="2026-12-02", text=todo)
+    ) == ('Action item "rotate the key": owner marco, due 2026-12-02')
+    assert describe(_event(EventKind.TODO_UPDATED, 1, due="", text=todo)) == (
+        'Action item "rotate the key": no due date'
+    )
+    assert describe(_event(EventKind.TODO_UPDATED, 1, text=todo)).endswith(": unchanged")
+    assert describe(_event(EventKind.HYPOTHESIS_STATE, 1, state=OPEN, text="dns")) == (
+        'Hypothesis reopened: "dns"'
+    )
+    assert describe(_event(EventKind.HYPOTHESIS_STATE, 1, state="maybe", text="dns")) == (
+        'Hypothesis maybe: "dns"'
+    )
+    assert describe(_event(EventKind.HYPOTHESIS_STATE, 1, text="dns")) == 'Hypothesis : "dns"'
+    assert describe(_event(EventKind.EVIDENCE_LINKED, 1, text="dns", finding_text="ok")) == (
+        'Evidence for "dns": "ok"'
+    )
+    long = "word " * 30
+    quoted = describe(_event(EventKind.EVIDENCE_LINKED, 1, text=long, finding_text="x" * 80))
+    assert quoted == f'Evidence for "{("word " * 16)[:79]}…": "{"x" * 80}"'
+
+    hyp = _event(EventKind.NOTE, 1, text="dns", note_kind="hypothesis")
+    finding = _event(EventKind.NOTE, 2, text="dig ok", note_kind="finding")
+    other = _event(EventKind.NOTE, 2, text="dig slow", note_kind="finding")
+    state = fold(
+        [
+            _declared(),
+            hyp,
+            finding,
+            other,
+            _event(EventKind.EVIDENCE_LINKED, 3, target=hyp.id, finding=finding.id),
+            _event(EventKind.HYPOTHESIS_STATE, 3, target=hyp.id, state=OPEN, reason="  why  "),
+        ]
+    )
+    assert current_theory(state) == "dns — 1 finding supports it"
+    assert current_theory(state, evidence=False) == "dns"
+    assert hypotheses(state)[0].reason == "why"
+    assert hypotheses(fold([_declared(), hyp]))[0].reason == ""
+    assert find_finding(state, "dig ok").id == finding.id
+    assert find_finding(state, other.id[:40]).id == other.id
+    for wanted, message in (("dig", "2 findings match 'dig'"), ("x", "no finding"), (" ", "name")):
+        with pytest.raises(ValueError, match=message):
+            find_finding(state, wanted)
+
+    plain = _event(EventKind.NOTE, 1, text="go", note_kind="decision", objections=["a", "b"])
+    unpolled = _event(
+        EventKind.NOTE,
+        1,
+        text="go",
+        note_kind="decision",
+        objections_asked=False,
+        objections=["x" * 130],
+    )
+    first, second = decisions(fold([_declared(), plain, unpolled]))
+    assert poll_words(first) == "objections raised: a; b"
+    assert poll_words(second) == f"objections not asked, 1 raised: {'x' * 119}…"
+
+    item_note = _event(
+        EventKind.NOTE, 1, text="x", note_kind="todo", owner="a\nb", due="2026-11-23"
+    )
+    items_state = fold([_declared(), item_note, _event(EventKind.TODO_UPDATED, 2, target="zzz")])
+    record = json.loads(actions_json(items_state, T0))
+    assert record["incident"] == "INC-20261123-1"
+    assert record["actions"][0]["owner"] == "a ⏎ b" and record["actions"][0]["done_at"] == ""
+    assert actions_csv(items_state).count("\r\n") == 2  # RFC 4180 line ends
+    (item,) = action_items(items_state)
+    assert not item.overdue(datetime(2026, 11, 24, tzinfo=UTC))  # due at the day's end
+    assert item.overdue(datetime(2026, 11, 24, 0, 0, 1, tzinfo=UTC))
+    assert parse_due("-", T0) == "" and parse_due("CLEAR", T0) == ""
+    assert parse_due("2026-11-23T15:00:30Z", T0) == "2026-11-23T15:00:00.000000Z"
+    assert parse_due("2026-11-23T16:00", T0, ZoneInfo("Europe/Berlin")) == (
+        "2026-11-23T15:00:00.000000Z"
+    )
+    late_evening = datetime(2026, 11, 23, 23, 30, tzinfo=UTC)
+    assert parse_due("today", late_evening, ZoneInfo("Europe/Berlin")) == "2026-11-24"
+    with pytest.raises(DueDateError, match="in the past"):
+        parse_due("2026-11-23T14:00Z", T0)  # exactly now
+    assert parse_due(f"+{2 * 366}d", T0) == "2028-11-24"  # the longest allowed
+    with pytest.raises(DueDateError, match="more than two years"):
+        parse_due(f"+{2 * 366 + 1}d", T0)
+    with pytest.raises(DueDateError, match="more than two years"):
+        parse_due("2028-11-23T14:01Z", T0)

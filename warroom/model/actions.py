@@ -210,10 +210,6 @@ def open_action_items(state: IncidentState) -> list[ActionItem]:
     return [item for item in action_items(state) if not item.done]
 
 
-def action_item_of(state: IncidentState, entry_id: str) -> ActionItem | None:
-    return next((item for item in action_items(state) if item.id == entry_id), None)
-
-
 # Tracker exports -----------------------------------------------------------------------
 
 CSV_COLUMNS = (
