@@ -461,6 +461,12 @@ def test_an_open_action_item_past_its_due_time_fires_once_and_a_done_one_never()
     done = _event(EventKind.TODO_DONE, 33, target=soon.id)
     assert due_now([rule], fold([*events, timer, moved, done]), T0 + timedelta(hours=2)) == []
     assert [d.at for d in rule.deadlines(state, at_20)][1] == datetime(2026, 11, 26, tzinfo=UTC)
+    resolved = _event(EventKind.STATUS_CHANGED, 5, status="resolved")
+    assert rule.deadlines(fold([*events, resolved]), at_20) == []
+    from warroom.runtime.rules import RuleContext, default_rules
+
+    context = RuleContext(config=None, ladder_of=lambda state: LADDER)  # type: ignore[arg-type]
+    assert any(isinstance(made, ActionItemDue) for made in default_rules(context))
 
 
 def test_due_times_from_now() -> None:

@@ -277,12 +277,15 @@ def actions_json(state: IncidentState, now: datetime) -> str:
 class ActionItemDue:
     """A timed rule (`warroom.model.timed`): an open action item whose due time passes
     fires once, naming it and its owner. The key holds the due value, so a new due date
-    is a new deadline; an item done before its time has none."""
+    is a new deadline; an item done before its time has none. Only while the incident is
+    open: follow-ups due after it is resolved are the tracker's (the actions export)."""
 
     name = "action-item-due"
 
     def deadlines(self, state: IncidentState, now: datetime) -> list[Deadline]:
-        found = []
+        found: list[Deadline] = []
+        if not state.is_open:
+            return found
         for item in open_action_items(state):
             due = item.due_at()
             if due is None:
