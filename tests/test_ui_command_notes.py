@@ -227,6 +227,26 @@ async def test_a_read_only_console_opens_no_decision_form_and_writes_nothing(
         assert not any(n.text == "sneaky todo" for n in app.screen.host.state.notes(NoteKind.TODO))
 
 
+async def test_an_owned_todo_past_its_due_time_fires_once_on_the_timeline(tmp_path: Path) -> None:
+    app = make_app(tmp_path)  # the clock stands at 14:12:34
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await main_screen(pilot)
+        notes = screen.command_notes
+        made = await notes.add_todo(INCIDENT, "check replica lag", "@sam", "2026-11-23T14:10:00Z")
+        screen.absorb([made])
+        fired = lambda: [  # noqa: E731
+            e
+            for e in screen.session.state.fired_timers.values()
+            if e.payload.get("rule") == "action-item-due"
+        ]
+        await until(pilot, lambda: bool(fired()), "the overdue action item fired")
+        (event,) = fired()
+        assert event.payload["message"] == (
+            "Action item overdue: check replica lag (owner: sam), due 2026-11-23 14:10 UTC"
+        )
+        assert any("Action item overdue" in entry.text for entry in screen.session.state.entries)
+
+
 def _board(keys: tuple[str, ...], board: type):  # type: ignore[no-untyped-def]
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         screen = await main_screen(pilot)
@@ -241,7 +261,7 @@ def _board(keys: tuple[str, ...], board: type):  # type: ignore[no-untyped-def]
             await notes.set_hypothesis_state(
                 screen.session.state, dns.id, RULED_OUT, "dig answers in 2 ms"
             ),
-            await notes.add_todo(state.id, "rotate the replication key", "@marco", "2026-11-20"),
+            await notes.add_todo(state.id, "rotate the replication key", "@marco", "2026-11-24"),
         ):
             screen.absorb([event])
         await pilot.press(*keys)
