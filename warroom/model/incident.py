@@ -14,6 +14,7 @@ from typing import Any
 
 from warroom.model.bulk import collector_paused
 from warroom.model.events import Event, EventKind, NoteKind
+from warroom.model.note_events import describe_command_note
 from warroom.model.record import SituationRecord, describe_fact, describe_milestone
 
 
@@ -217,6 +218,8 @@ def describe(event: Event) -> str:
             return "Todo done" if payload.get("done", True) else "Todo reopened"
         case EventKind.TIMER_FIRED:
             return str(payload.get("message") or payload.get("key", ""))
+        case EventKind.HYPOTHESIS_STATE | EventKind.EVIDENCE_LINKED | EventKind.TODO_UPDATED:
+            return describe_command_note(event)
     return str(event.kind)
 
 

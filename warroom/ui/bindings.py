@@ -41,6 +41,9 @@ GROUP_TITLES: dict[str, str] = {
     "timeline": "Timeline pane",
     "note": "Note input",
     "comms": "Comms pane",
+    "hypotheses": "Hypotheses board (h)",
+    "decision": "Decision form (d)",
+    "todos": "Todo board (T)",
 }
 # Longer text for bindings whose own `tooltip` is not set yet (main.py is being reshaped
 # on other branches; a `tooltip=` on the Binding wins over this and is the place to write
@@ -64,6 +67,19 @@ TEXT: dict[str, str] = {
     "main.export": "export the post-mortem into the data folder's exports/ (as export -o)",
     "main.zoom": "zoom the focused pane to the whole screen, and back",
     "main.leave_note": "from the note input, back to the timeline",
+    "main.hypotheses": "hypotheses board: new, confirm, rule out, reopen, evidence",
+    "main.decide": "record a decision: proposal, objections poll, who decided",
+    "main.todos": "todo board: new, owner, due date, done / open",
+    "hypotheses.new": "a new hypothesis",
+    "hypotheses.confirm": "confirm the selected hypothesis",
+    "hypotheses.rule_out": "rule it out (asks for the reason)",
+    "hypotheses.reopen": "reopen it",
+    "hypotheses.evidence": "link findings as evidence",
+    "decision.save": "record the decision",
+    "todos.new": "a new todo",
+    "todos.owner": "set its owner",
+    "todos.due": "set its due date",
+    "todos.done": "mark it done / open again",
 }
 MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")
 _SPECIAL_KEYS = {key.value.rsplit("+", 1)[-1] for key in Keys if not key.value.startswith("<")}
