@@ -359,3 +359,28 @@ def test_the_scheduler_sleeps_until_the_next_deadline_or_a_retry() -> None:
     first = scheduler._show_next()
     assert first is not None and scheduler._show_next() == first
     assert shown == [first]  # told once, not at every wake-up
+
+
+def test_the_update_overdue_rule_has_one_deadline_per_promise() -> None:
+    from warroom.model.severity import PRESETS
+    from warroom.runtime.reminders import UpdateOverdue
+
+    ladder = PRESETS["sev1-sev3"]
+    rule = UpdateOverdue(lambda state: ladder)
+    declared_event = new_event(
+        "INC-1", EventKind.DECLARED, "a", {"title": "t", "severity": "SEV-2"}, now=T0
+    )
+    state = fold([declared_event])
+    [deadline] = rule.deadlines(state, T0)
+    cadence = ladder.get("SEV-2").update_cadence
+    assert cadence is not None
+    due = T0 + cadence
+    assert deadline == Deadline(
+        key=f"update-overdue:{due.strftime('%Y-%m-%dT%H:%M:%S.000000Z')}",
+        rule="update-overdue",
+        at=due,
+        message=f"Status update overdue: the next was promised by {due:%H:%M} UTC",
+        payload={"due_at": due.strftime("%Y-%m-%dT%H:%M:%S.000000Z")},
+    )
+    resolved = new_event("INC-1", EventKind.STATUS_CHANGED, "a", {"status": "resolved"}, now=T0)
+    assert list(rule.deadlines(fold([declared_event, resolved]), T0)) == []
