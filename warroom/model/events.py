@@ -39,6 +39,7 @@ class EventKind(StrEnum):
     MILESTONE_SET = "milestone_set"
     TODO_DONE = "todo_done"
     TIMER_FIRED = "timer_fired"
+    ASK = "ask"  # an ask opened, answered, extended, re-asked or dropped (model/asks.py)
 
 
 class NoteKind(StrEnum):
