@@ -283,11 +283,12 @@ def closed_asks(state: IncidentState) -> list[Ask]:
 
 
 def by_stream(asks: Iterable[Ask]) -> list[tuple[str, list[Ask]]]:
-    """Asks grouped by workstream: named streams by name, then those without one."""
+    """Asks grouped by workstream, in the order of `asks` (soonest due first when they
+    come from `open_asks`): the group holding the most urgent ask comes first."""
     groups: dict[str, list[Ask]] = {}
     for ask in asks:
         groups.setdefault(ask.stream, []).append(ask)
-    return sorted(groups.items(), key=lambda item: (item[0] == NO_STREAM, item[0].casefold()))
+    return list(groups.items())
 
 
 def find_ask(state: IncidentState, wanted: str, *, open_only: bool = True) -> Ask:
@@ -327,6 +328,17 @@ def ask_line(ask: Ask, now: datetime, width: int = 80) -> str:
     due = ask.due.astimezone(UTC)
     question = shorten(inert(ask.question, single_line=True), width)
     return f"@{ask.owner}: {question} (due {due:%H:%M} UTC, {countdown(ask, now)})"
+
+
+def waiting_on_lines(state: IncidentState, limit: int = 30) -> str:
+    """`- waiting on @dana: check replica lag, due 14:05 UTC` per open ask, soonest first
+    (the responders' update; never an external audience's)."""
+    lines = []
+    for ask in open_asks(state)[:limit]:
+        question = shorten(inert(ask.question, single_line=True), 200)
+        due = ask.due.astimezone(UTC)
+        lines.append(f"- waiting on @{ask.owner}: {question}, due {due:%H:%M} UTC")
+    return "\n".join(lines)
 
 
 # The timed rule ------------------------------------------------------------------------

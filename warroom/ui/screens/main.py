@@ -43,6 +43,7 @@ from warroom.ui.panes.timeline import TimelineView
 from warroom.ui.safe_text import joined, plain
 from warroom.ui.screens.details import DetailScreen, format_detail
 from warroom.ui.screens.help import HelpScreen
+from warroom.ui.screens.main_command import CommandActions
 from warroom.ui.screens.main_comms import CommsActions
 from warroom.ui.screens.main_incidents import OPEN_COUNT_SECONDS, IncidentActions
 from warroom.ui.screens.main_layout import PANE_TITLES, PANES, PaneLayout
@@ -80,7 +81,9 @@ class Pane(Vertical):
     ALLOW_MAXIMIZE = True
 
 
-class MainScreen(PaneLayout, IncidentActions, CommsActions, PickerActions, Screen[None]):
+class MainScreen(
+    PaneLayout, IncidentActions, CommsActions, CommandActions, PickerActions, Screen[None]
+):
     ALLOW_IN_MAXIMIZED_VIEW = "#header, Footer"
     AUTO_FOCUS = "#timeline"
     BINDINGS = [
@@ -100,6 +103,9 @@ class MainScreen(PaneLayout, IncidentActions, CommsActions, PickerActions, Scree
         Binding("r", "recheck", "Re-check", id="main.recheck"),
         Binding("R", "record", "Record", id="main.record"),
         Binding("e", "export", "Export", id="main.export"),
+        Binding("a", "ask", "Ask", id="main.ask"),
+        Binding("A", "asks", "Asks board", id="main.asks"),
+        Binding("H", "handoff", "Handoff", id="main.handoff"),
         Binding("z", "zoom", "Zoom pane", id="main.zoom"),
         Binding("escape", "leave_note", "Back to the timeline", show=True),
     ]
@@ -159,6 +165,7 @@ class MainScreen(PaneLayout, IncidentActions, CommsActions, PickerActions, Scree
         self.count_open_incidents()
         self.set_interval(OPEN_COUNT_SECONDS, self.count_open_incidents)
         self.set_interval(1.0, self.check_overdue)
+        self.set_interval(1.0, self.fire_due_timers)
         for problem in self.session.problems:
             self.notify(inert(str(problem)), severity="warning", timeout=10)
 
@@ -171,6 +178,8 @@ class MainScreen(PaneLayout, IncidentActions, CommsActions, PickerActions, Scree
     def refresh_incident(self, fresh: list[Event] | None = None) -> None:
         """Show the session's state; `fresh` (the new events) limits what is redrawn."""
         state, ladder = self.session.state, self.session.ladder
+        if fresh:
+            self.timers_arrived(fresh)
         self.query_one(IncidentHeader).show(state, ladder)
         timeline = self.query_one(TimelineView)
         appended = fresh is not None and not any(e.kind in ENTRY_CHANGE_KINDS for e in fresh)

@@ -1,0 +1,197 @@
+"""The ask form (`a`) and the asks board (`A`).
+
+The form is one line: `@dana check replica lag 5m #db` (owner first; a time box and a
+`#workstream` may close the line). A line that cannot make an ask says why under the
+field and keeps what was typed. The board lists the open asks grouped by workstream with
+live countdowns; an overdue ask turns red. One key each on the selected ask: Enter
+answers, `+` extends, `r` re-asks someone else, `d` drops, `n` opens a new ask. The board
+only reads state and calls back: the main screen writes the events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from warroom.model.asks import (
+    AskError,
+    AskRequest,
+    by_stream,
+    closed_asks,
+    countdown,
+    format_box,
+    open_asks,
+    parse_ask_line,
+)
+from warroom.model.incident import IncidentState
+from warroom.ui.safe_text import plain
+
+OVERDUE_STYLE_FALLBACK = "bold red"
+
+
+class AskFormScreen(ModalScreen[AskRequest | None]):
+    """One line makes an ask; dismisses with the request, or None on Esc."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, default_box: timedelta, value: str = "") -> None:
+        super().__init__()
+        self.default_box = default_box
+        self.value = value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker"):
+            yield Label(Text("Ask someone, with a time box"), id="picker-title")
+            yield Input(
+                value=self.value, placeholder="@dana check replica lag 5m #db", id="ask-line"
+            )
+            yield Label(Text(""), id="ask-error")
+            yield Label(
+                Text(
+                    f"@owner first; a time box (5m, 90s; default {format_box(self.default_box)})"
+                    " and a #workstream may close the line. Enter asks, Esc cancels."
+                )
+            )
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        try:
+            request = parse_ask_line(event.value)
+        except AskError as error:
+            self.query_one("#ask-error", Label).update(plain(str(error)))
+            return
+        self.dismiss(request)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class AsksBoardScreen(ModalScreen[None]):
+    """Open asks by workstream with their countdowns; acts through `act(action, ask_id)`."""
+
+    BINDINGS = [
+        Binding("escape,q,A", "close", "Close"),
+        Binding("enter", "act('answer')", "Answer"),
+        Binding("plus,equals_sign", "act('extend')", "Extend"),
+        Binding("r", "act('reassign')", "Re-ask"),
+        Binding("d", "act('drop')", "Drop"),
+        Binding("n,a", "new", "New ask"),
+    ]
+
+    def __init__(
+        self,
+        read_state: Callable[[], IncidentState],
+        clock: Callable[[], datetime],
+        act: Callable[[str, str], None],
+        default_box: timedelta,
+    ) -> None:
+        super().__init__()
+        self.read_state = read_state
+        self.clock = clock
+        self.act = act
+        self.default_box = default_box
+        self._shown: list[str | None] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="asks-board"):
+            yield Label(Text("Asks"), id="asks-title")
+            yield OptionList(id="asks-list")
+            yield Label(Text(""), id="asks-closed")
+            yield Label(
+                Text(
+                    f"enter answer  + extend {format_box(self.default_box)}  r re-ask"
+                    "  d drop  n new  esc close"
+                ),
+                id="asks-keys",
+            )
+
+    def on_mount(self) -> None:
+        self.refresh_board()
+        self.query_one(OptionList).focus()
+        self.set_interval(1.0, self.refresh_board)
+
+    def _overdue_style(self) -> str:
+        colour = self.app.theme_variables.get("update-overdue", "")
+        return f"bold {colour}" if colour else OVERDUE_STYLE_FALLBACK
+
+    def refresh_board(self) -> None:
+        state, now = self.read_state(), self.clock()
+        asks = open_asks(state)
+        overdue = sum(1 for ask in asks if ask.overdue(now))
+        title = f"Asks: {len(asks)} open" + (f", {overdue} OVERDUE" if overdue else "")
+        self.query_one("#asks-title", Label).update(Text(title))
+        rows: list[tuple[str | None, Text]] = []
+        style = self._overdue_style()
+        for stream, group in by_stream(asks):
+            rows.append((None, Text(stream or "no workstream", style="bold underline")))
+            for ask in group:
+                left = countdown(ask, now)
+                line = Text(f"{ask.id}  ")
+                line.append(f"{left:>13}", style if ask.overdue(now) else "")
+                line.append("  ")
+                line.append(plain(f"@{ask.owner}", "bold"))
+                line.append("  ")
+                line.append(plain(ask.question))
+                rows.append((ask.id, line))
+        options = self.query_one(OptionList)
+        ids = [row_id for row_id, _ in rows]
+        if ids == self._shown:
+            for row_id, prompt in rows:
+                if row_id is not None:
+                    options.replace_option_prompt(row_id, prompt)
+        else:
+            keep = self.selected()
+            options.clear_options()
+            for row_id, prompt in rows:
+                options.add_option(Option(prompt, id=row_id, disabled=row_id is None))
+            self._shown = ids
+            choose = (
+                ids.index(keep)
+                if keep in ids
+                else next((i for i, row_id in enumerate(ids) if row_id is not None), None)
+            )
+            options.highlighted = choose
+        if not asks:
+            options.clear_options()
+            options.add_option(Option(Text("No open asks. n (or a) asks someone."), disabled=True))
+            self._shown = []
+        closed = closed_asks(state)
+        answered = sum(1 for ask in closed if ask.status == "answered")
+        dropped = len(closed) - answered
+        summary = f"Closed: {answered} answered, {dropped} dropped" if closed else ""
+        self.query_one("#asks-closed", Label).update(Text(summary))
+
+    def selected(self) -> str | None:
+        options = self.query_one(OptionList)
+        if options.highlighted is None or not options.option_count:
+            return None
+        return options.get_option_at_index(options.highlighted).id
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id:
+            self.act("answer", event.option.id)
+
+    def action_act(self, action: str) -> None:
+        ask_id = self.selected()
+        if ask_id is None:
+            self.notify("No open ask selected", severity="warning", timeout=3)
+            return
+        self.act(action, ask_id)
+
+    def action_new(self) -> None:
+        self.act("new", "")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
