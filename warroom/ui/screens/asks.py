@@ -2,10 +2,10 @@
 
 The form is one line: `@dana check replica lag 5m #db` (owner first; a time box and a
 `#workstream` may close the line). A line that cannot make an ask says why under the
-field and keeps what was typed. The board lists the open asks grouped by workstream with
-live countdowns; an overdue ask turns red. One key each on the selected ask: Enter
-answers, `+` extends, `r` re-asks someone else, `d` drops, `n` opens a new ask. The board
-only reads state and calls back: the main screen writes the events.
+field and keeps what was typed. The board lists the open asks grouped by workstream (named
+on its first ask) with live countdowns; an overdue ask turns red. One key each on the
+selected ask: Enter answers, `+` extends, `r` re-asks someone else, `d` drops, `n` opens
+a new ask. The board only reads state and calls back: the main screen writes the events.
 """
 
 from __future__ import annotations
@@ -32,9 +32,11 @@ from warroom.model.asks import (
     parse_ask_line,
 )
 from warroom.model.incident import IncidentState
+from warroom.model.text import shorten
 from warroom.ui.safe_text import plain
 
 OVERDUE_STYLE_FALLBACK = "bold red"
+STREAM_WIDTH = 12
 
 
 class AskFormScreen(ModalScreen[AskRequest | None]):
@@ -131,14 +133,15 @@ class AsksBoardScreen(ModalScreen[None]):
         overdue = sum(1 for ask in asks if ask.overdue(now))
         title = f"Asks: {len(asks)} open" + (f", {overdue} OVERDUE" if overdue else "")
         self.query_one("#asks-title", Label).update(Text(title))
-        rows: list[tuple[str | None, Text]] = []
+        rows: list[tuple[str, Text]] = []
         style = self._overdue_style()
+        width = min(max((len(a.stream) for a in asks), default=0), STREAM_WIDTH) or 1
         for stream, group in by_stream(asks):
-            rows.append((None, Text(stream or "no workstream", style="bold underline")))
-            for ask in group:
-                left = countdown(ask, now)
-                line = Text(f"{ask.id}  ")
-                line.append(f"{left:>13}", style if ask.overdue(now) else "")
+            for position, ask in enumerate(group):
+                label = (stream or "-") if position == 0 else ""
+                line = plain(f"{shorten(label, width):<{width}}  ", "bold")
+                line.append(f"{ask.id}  ")
+                line.append(f"{countdown(ask, now):>13}", style if ask.overdue(now) else "")
                 line.append("  ")
                 line.append(plain(f"@{ask.owner}", "bold"))
                 line.append("  ")
@@ -146,26 +149,20 @@ class AsksBoardScreen(ModalScreen[None]):
                 rows.append((ask.id, line))
         options = self.query_one(OptionList)
         ids = [row_id for row_id, _ in rows]
-        if ids == self._shown:
+        if ids and ids == self._shown:
             for row_id, prompt in rows:
-                if row_id is not None:
-                    options.replace_option_prompt(row_id, prompt)
-        else:
+                options.replace_option_prompt(row_id, prompt)
+        elif ids != self._shown or not ids:
             keep = self.selected()
             options.clear_options()
-            for row_id, prompt in rows:
-                options.add_option(Option(prompt, id=row_id, disabled=row_id is None))
+            options.add_options([Option(prompt, id=row_id) for row_id, prompt in rows])
+            if not rows:
+                options.add_option(
+                    Option(Text("No open asks. n (or a) asks someone."), disabled=True)
+                )
             self._shown = ids
-            choose = (
-                ids.index(keep)
-                if keep in ids
-                else next((i for i, row_id in enumerate(ids) if row_id is not None), None)
-            )
-            options.highlighted = choose
-        if not asks:
-            options.clear_options()
-            options.add_option(Option(Text("No open asks. n (or a) asks someone."), disabled=True))
-            self._shown = []
+            if ids:
+                options.highlighted = ids.index(keep) if keep in ids else 0
         closed = closed_asks(state)
         answered = sum(1 for ask in closed if ask.status == "answered")
         dropped = len(closed) - answered
@@ -174,7 +171,7 @@ class AsksBoardScreen(ModalScreen[None]):
 
     def selected(self) -> str | None:
         options = self.query_one(OptionList)
-        if options.highlighted is None or not options.option_count:
+        if options.highlighted is None or not self._shown:
             return None
         return options.get_option_at_index(options.highlighted).id
 
