@@ -136,6 +136,9 @@ class AsksBoardScreen(ModalScreen[None]):
         rows: list[tuple[str, Text]] = []
         style = self._overdue_style()
         width = min(max((len(a.stream) for a in asks), default=0), STREAM_WIDTH) or 1
+        board = self.query_one(OptionList)
+        row_width = board.scrollable_content_region.width or self.app.size.width - 6
+        row_width = max(row_width - 1, 20)
         for stream, group in by_stream(asks):
             for position, ask in enumerate(group):
                 label = (stream or "-") if position == 0 else ""
@@ -146,6 +149,7 @@ class AsksBoardScreen(ModalScreen[None]):
                 line.append(plain(f"@{ask.owner}", "bold"))
                 line.append("  ")
                 line.append(plain(ask.question))
+                line.truncate(row_width, overflow="ellipsis")  # one row per ask
                 rows.append((ask.id, line))
         options = self.query_one(OptionList)
         ids = [row_id for row_id, _ in rows]

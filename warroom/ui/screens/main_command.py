@@ -220,7 +220,8 @@ class CommandActions:
         state, now = self.session.state, self.wr.clock()
         limit = self.command_settings.ic_stint
         brief = handoff_brief(state, self.session.ladder, now, limit)
-        flags = [f"Nobody holds {role} (o assigns roles)" for role in unheld_roles(state)]
+        unheld = unheld_roles(state)
+        flags = [f"Nobody holds {', '.join(unheld)} (o assigns roles)"] if unheld else []
         warning = stint_warning(state, now, limit)
         if warning:
             flags.append(warning)
