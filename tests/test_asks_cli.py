@@ -185,3 +185,31 @@ def test_hostile_text_is_shown_inert(capsys: pytest.CaptureFixture[str], inciden
         assert "[bold]lag[/x]" in out
     assert "\x1b" not in ok(capsys, "asks", incident, "--json")
     ok(capsys, "answer", incident, ask_id, "\x1b[2J cleared")
+
+
+def test_the_post_mortem_lists_asks_with_outcomes_and_each_change_of_ic(
+    capsys: pytest.CaptureFixture[str], incident: str
+) -> None:
+    assert "## Asks and command" not in ok(capsys, "export", incident)  # nothing to say
+    answered = ok(capsys, "ask", incident, "@dana check | replica lag 5m #db").split()[0]
+    ok(capsys, "ask", incident, "--reassign", answered, "@marco")
+    ok(capsys, "answer", incident, answered, "30s [behind]")
+    dropped = ok(capsys, "ask", incident, "@lee vendor status").split()[0]
+    ok(capsys, "ask", incident, "--drop", dropped)
+    ok(capsys, "ask", incident, "@priya pool size 10m")
+    ok(capsys, "handoff", incident, "--accept", "--as", "Marco")
+    text = ok(capsys, "export", incident)
+    section = text[text.index("## Asks and command") :].split("\n## ")[0].splitlines()
+    rows = [row for row in section if row.startswith("| ") and "Asked" not in row]
+    assert len(rows) == 3
+    assert (
+        "| @dana -> @marco | check \\| replica lag | db | Answered after 0s | 30s [behind] |"
+        in (rows[0])
+    )
+    assert "| @lee | vendor status | - | Dropped after 0s | - |" in rows[1]
+    assert "| @priya | pool size | - | Open | - |" in rows[2]
+    assert any(row.endswith("UTC: IC Dana (by tester)") for row in section)
+    assert any(row.endswith("UTC: IC Dana -> Marco (by tester)") for row in section)
+    document = json.loads(ok(capsys, "export", incident, "--format", "json"))
+    asks = {ask["id"]: ask for ask in document["incident"]["asks"]}
+    assert asks[answered]["owners"] == ["dana", "marco"] and asks[answered]["status"] == "answered"
