@@ -282,6 +282,12 @@ def closed_asks(state: IncidentState) -> list[Ask]:
     return sorted(closed, key=lambda a: a.closed_at or a.asked_at, reverse=True)
 
 
+def ask_counts(state: IncidentState, now: datetime) -> tuple[int, int]:
+    """(open asks, overdue asks): what the header shows."""
+    opened = [ask for ask in state.asks.values() if ask.is_open]
+    return len(opened), sum(1 for ask in opened if ask.overdue(now))
+
+
 def by_stream(asks: Iterable[Ask]) -> list[tuple[str, list[Ask]]]:
     """Asks grouped by workstream, in the order of `asks` (soonest due first when they
     come from `open_asks`): the group holding the most urgent ask comes first."""
