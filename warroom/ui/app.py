@@ -216,6 +216,9 @@ class WarroomApp(App[int]):
                     ("comms: ctrl+r", "refill the draft from the incident"),
                     ("R", "situation record: impact, workaround, milestones, next update"),
                     ("u then resolved", "asks for the one-line resolution summary"),
+                    ("a", "ask: @dana check replica lag 5m #db (owner, time box, stream)"),
+                    ("A: enter / + / r / d / n", "answer / extend / re-ask / drop / new ask"),
+                    ("H: y / t", "copy the handoff brief again / take command (become IC)"),
                 ],
             )
         )
