@@ -36,6 +36,14 @@ class Clock:
         self.now += timedelta(**span)
 
 
+def moved(app: WarroomApp, clock: Clock, **span: float) -> None:
+    """Move the clock and tell the runtime (its scheduler sleeps until the next deadline
+    by the wall clock, which a test clock does not follow)."""
+    clock.advance(**span)
+    assert app.runtime is not None
+    app.runtime.wake()
+
+
 class Bell:
     def __init__(self) -> None:
         self.rings = 0
@@ -45,11 +53,16 @@ class Bell:
 
 
 def console(
-    service: IncidentService, data_dir: Path, tmp_path: Path, clock: Clock, incident: str
+    service: IncidentService,
+    data_dir: Path,
+    tmp_path: Path,
+    clock: Clock,
+    incident: str,
+    config: Config | None = None,
 ) -> tuple[WarroomApp, Bell]:
     app = WarroomApp(
         service,
-        Config(),
+        config or Config(),
         data_dir,
         incident_id=incident,
         feed=FixedProbeFeed(ROWS),
@@ -63,11 +76,13 @@ def console(
     return app, bell
 
 
-def local_console(tmp_path: Path, clock: Clock, author: str = "alice") -> tuple[WarroomApp, Bell]:
+def local_console(
+    tmp_path: Path, clock: Clock, author: str = "alice", config: Config | None = None
+) -> tuple[WarroomApp, Bell]:
     data_dir = tmp_path / "data"
     incident = write_incident(data_dir)
     service = IncidentService(LocalStore(data_dir), author, PRESETS["sev1-sev3"], clock=clock)
-    return console(service, data_dir, tmp_path, clock, incident)
+    return console(service, data_dir, tmp_path, clock, incident, config)
 
 
 async def until(pilot, check: Callable[[], bool]) -> None:  # type: ignore[no-untyped-def]
@@ -119,13 +134,14 @@ async def test_an_ask_expires_rings_once_is_extended_and_answered(tmp_path: Path
         await until(pilot, lambda: isinstance(app.screen, AsksBoardScreen))
         assert "Asks: 1 open" in board_text(pilot) and "2:00 left" in board_text(pilot)
 
-        clock.advance(minutes=2)
+        moved(app, clock, minutes=2)
         await until(pilot, lambda: bool(state().fired_timers))
         await until(pilot, lambda: bell.rings == 1)
         await until(pilot, lambda: "OVERDUE" in board_text(pilot))
         assert "Asks: 1 open, 1 OVERDUE" in board_text(pilot)
-        clock.advance(seconds=30)
-        await pilot.pause(2.2)  # two more ticks of the timers: no second ring
+        moved(app, clock, seconds=30)
+        app.runtime.wake()  # type: ignore[union-attr]  # the rules looked at again
+        await pilot.pause(0.3)
         assert bell.rings == 1
         fired = [e for e in state().events if e.kind is EventKind.TIMER_FIRED]
         assert len(fired) == 1 and fired[0].payload["payload"] == {"ask": ask.id, "owner": "dana"}
@@ -141,7 +157,7 @@ async def test_an_ask_expires_rings_once_is_extended_and_answered(tmp_path: Path
         await until(pilot, lambda: "OVERDUE" not in board_text(pilot))
         assert "5:00 left" in board_text(pilot)
 
-        clock.advance(minutes=5)
+        moved(app, clock, minutes=5)
         await until(pilot, lambda: bell.rings == 2)  # the new deadline rings once more
 
         await pilot.press("enter")  # answer
@@ -217,17 +233,18 @@ async def test_the_handoff_modal_copies_the_brief_and_takes_command(tmp_path: Pa
 
 async def test_the_ic_stint_warning_fires_once_as_a_timed_rule(tmp_path: Path) -> None:
     clock = Clock(NOW)
-    app, bell = local_console(tmp_path, clock)
-    app.config = Config(raw={"handoff": {"ic_stint": "30m"}})
+    config = Config(raw={"handoff": {"ic_stint": "30m"}})
+    app, bell = local_console(tmp_path, clock, config=config)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await main_screen(pilot)
         state = lambda: screen.session.state  # noqa: E731
-        clock.advance(minutes=30)  # declared at 14:00 with IC Alice; now 14:42
+        moved(app, clock, minutes=30)  # declared at 14:00 with IC Alice; now 14:42
         await until(pilot, lambda: bool(state().fired_timers))
         (key,) = state().fired_timers
         assert key.startswith("ic-stint:")
         messages = [e.text for e in state().entries if e.kind is EventKind.TIMER_FIRED]
         assert messages == ["IC Alice on for 30m 00s: consider a handoff"]
-        await pilot.pause(1.2)
+        moved(app, clock, minutes=1)
+        await pilot.pause(0.3)
         assert len([e for e in state().events if e.kind is EventKind.TIMER_FIRED]) == 1
         assert bell.rings == 0  # a suggestion, not an alarm

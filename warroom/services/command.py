@@ -22,7 +22,6 @@ from warroom.model.asks import (
 )
 from warroom.model.events import Event, EventKind, format_utc
 from warroom.model.incident import IncidentState
-from warroom.model.timed import Deadline
 from warroom.services.incidents import IncidentError, IncidentService
 
 # Short ask ids: lowercase letters and digits that are not easily confused when read out.
@@ -128,17 +127,3 @@ async def take_command(service: IncidentService, state: IncidentState, name: str
         raise IncidentError(f"{new_ic} is already IC")
     payload = {"role": "IC", "name": new_ic, "previous": previous, "handoff": True}
     return await service._append(service._event(state.id, EventKind.ROLE_ASSIGNED, payload))
-
-
-async def fire_deadline(service: IncidentService, incident_id: str, deadline: Deadline) -> Event:
-    """The `timer_fired` event of a passed deadline (what the runtime writes; a console
-    without the runtime uses this). A second firing of the key is ignored by the fold."""
-    payload = {
-        "key": deadline.key,
-        "rule": deadline.rule,
-        "message": deadline.message,
-        "payload": dict(deadline.payload),
-        "automatic": True,
-    }
-    event = service._event(incident_id, EventKind.TIMER_FIRED, payload)
-    return await service._append(event)

@@ -2,9 +2,9 @@
 
 Mixed into `MainScreen` like the comms and pickers: every change is an event written
 through `warroom.services.command` first, and shown after. When a `timer_fired` event
-arrives (written by this console or another one sharing the incident), an overdue ask
-rings the bell once and says so; an IC stint over the limit says so. Each key rings at
-most once per console.
+arrives (the runtime fires the rules of `warroom.runtime.command_rules` once per shared
+incident, and tells each console once per key), an overdue ask rings the bell and says
+so; an IC stint over the limit says so.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from warroom.command_settings import CommandSettings, command_settings
 from warroom.config import ConfigError
-from warroom.model.asks import ASK_RULE, AskDeadlineRule, AskError, AskRequest, parse_time_box
-from warroom.model.events import Event, EventKind
-from warroom.model.handoff import IcStintRule, handoff_brief, stint_warning, unheld_roles
+from warroom.model.asks import ASK_RULE, AskError, AskRequest, parse_time_box
+from warroom.model.events import Event
+from warroom.model.handoff import STINT_RULE, handoff_brief, stint_warning, unheld_roles
 from warroom.model.incident import IncidentState
 from warroom.model.text import inert
-from warroom.model.timed import TimedRule, due_now
+from warroom.runtime import DeadlineFired
 from warroom.services import command
 from warroom.services.session import IncidentSession
 from warroom.ui.clipboard import copy_text
@@ -31,16 +31,10 @@ if TYPE_CHECKING:
     from warroom.ui.app import WarroomApp
 
 
-def command_rules(settings: CommandSettings) -> list[TimedRule]:
-    """The timed rules this side adds: an ask's deadline, the IC's stint."""
-    return [AskDeadlineRule(), IcStintRule(settings.ic_stint)]
-
-
 class CommandActions:
     """Mixed into `MainScreen`, which provides the session, the app and `_do`."""
 
     session: IncidentSession
-    _rung_timers: set[str]
     _settings: CommandSettings | None = None
 
     if TYPE_CHECKING:  # provided by MainScreen and Screen; declared here for the checker
@@ -66,37 +60,14 @@ class CommandActions:
 
     # Timed alarms --------------------------------------------------------------------
 
-    def timers_arrived(self, fresh: list[Event]) -> None:
-        """The bell and a notification for each deadline that fired, once per key."""
-        rung = self.__dict__.setdefault("_rung_timers", set())
-        for event in fresh:
-            if event.kind is not EventKind.TIMER_FIRED:
-                continue
-            key = str(event.payload.get("key", ""))
-            rule = event.payload.get("rule")
-            if key in rung or rule not in (ASK_RULE, "ic-stint"):
-                continue
-            rung.add(key)
-            message = str(event.payload.get("message") or key)
-            if rule == ASK_RULE:
-                self.app.bell()
-                self.notify(f"{message} (A: the asks board)", severity="error", timeout=15)
-            else:
-                self.notify(f"{message} (H: the handoff brief)", severity="warning", timeout=15)
-
-    async def fire_due_timers(self) -> None:
-        """Write `timer_fired` for the command rules' passed deadlines. Stands in for the
-        runtime's scheduler until it is merged (same rules, same events)."""
-        if self.session.service.read_only or self.__dict__.get("_firing"):
-            return
-        self.__dict__["_firing"] = True
-        try:
-            rules = command_rules(self.command_settings)
-            for deadline in due_now(rules, self.session.state, self.wr.clock()):
-                service = self.session.service
-                await self._do(command.fire_deadline(service, self.session.incident_id, deadline))
-        finally:
-            self.__dict__["_firing"] = False
+    def command_deadline_fired(self, fired: DeadlineFired) -> None:
+        """An ask's deadline passed (fired here or by another console): the bell and a
+        notification; the IC's stint: a notification. The runtime says so once per key."""
+        if fired.rule == ASK_RULE:
+            self.app.bell()
+            self.notify(f"{fired.message} (A: the asks board)", severity="error", timeout=15)
+        elif fired.rule == STINT_RULE:
+            self.notify(f"{fired.message} (H: the handoff brief)", severity="warning", timeout=15)
 
     # Asks ----------------------------------------------------------------------------
 
