@@ -12,13 +12,17 @@ from warroom.model.asks import (
     AskDeadlineRule,
     AskError,
     AskRequest,
+    ask_line,
     by_stream,
+    clean_question,
+    clean_stream,
     countdown,
     find_ask,
     format_box,
     open_asks,
     parse_ask_line,
     parse_time_box,
+    waiting_on_lines,
 )
 from warroom.model.comms import render
 from warroom.model.comms_template import parse_template
@@ -346,3 +350,119 @@ def test_responders_update_lists_open_asks_and_customers_never_see_them() -> Non
     text = render(responders, state, LADDER, at(2), UTC)
     assert "- waiting on @dana: check replica lag, due 14:06 UTC" in text
     assert render(customers, state, LADDER, at(2), UTC).strip() == "ok"
+
+
+# Edges found by mutation testing (mutmut on asks.py and handoff.py) ---------------------
+
+
+def test_the_whole_brief_as_a_new_ic_reads_it() -> None:
+    state = fold(
+        [
+            declared(IC="Dana", Ops="Sam", Dev="Lee", Comms="Ana", Scribe="Bo"),
+            ask(1, "k3f9", due=20, stream="db"),
+            *(
+                event(EventKind.NOTE, 2 + n, text=f"decision {n}", note_kind="decision")
+                for n in range(10)
+            ),
+        ]
+    )
+    assert handoff_brief(state, LADDER, at(15), timedelta(hours=3)) == (
+        "HANDOFF BRIEF INC-1 at 14:15 UTC\n"
+        "SEV-2 Major degradation: Checkout fails\n"
+        "Status: investigating\n"
+        "Impact: (not written: set it with R)\n"
+        "Next update due: 16:00 UTC (in 1h 45m)\n"
+        "\n"
+        "Command:\n"
+        "- IC: Dana\n"
+        "- Ops: Sam\n"
+        "- Dev: Lee\n"
+        "- Comms: Ana\n"
+        "- Scribe: Bo\n"
+        "- IC stint: 15m 00s\n"
+        "\n"
+        "Open asks (1):\n"
+        "- [k3f9] @dana: check replica lag (due 14:20 UTC, 5:00 left)\n"
+        "\n"
+        "Live hypotheses:\n"
+        "- none recorded\n"
+        "\n"
+        "Decisions:\n"
+        "- (2 earlier not shown: see the timeline)\n"
+        + "".join(f"- 14:{2 + n:02d} UTC decision {n}\n" for n in range(2, 10))
+        + "\n"
+        "What was tried:\n"
+        "- nothing recorded\n"
+    )
+    assert unheld_roles(state) == []
+    drill = event(EventKind.DECLARED, 0, title="t", severity="SEV-2", drill=True)
+    overdue = handoff_brief(fold([drill]), LADDER, at(200))
+    assert overdue.startswith("*** DRILL: this is an exercise, not a real incident ***\n")
+    assert "Next update due: 16:00 UTC (overdue by 1h 20m)" in overdue
+    assert "- IC: NOBODY (unheld)" in overdue and "IC stint" not in overdue
+
+
+def test_texts_from_other_consoles_stay_on_one_line_everywhere() -> None:
+    two_lines = "check lag\nthen restart"
+    state = fold([declared(IC="Dana"), ask(1, "k3f9", due=6, question=two_lines)])
+    item = state.asks["k3f9"]
+    (deadline,) = AskDeadlineRule().deadlines(state, at(2))
+    for text in (
+        handoff_brief(state, LADDER, at(2)),
+        deadline.message,
+        waiting_on_lines(state),
+    ):
+        assert "check lag ⏎ then restart" in text
+    assert "\n" not in countdown(item, at(2)) and "⏎" in ask_line(item, at(2))
+    assert deadline.rule == "ask-expired"
+
+
+def test_waiting_on_lines_one_per_open_ask_soonest_first() -> None:
+    state = fold(
+        [
+            declared(),
+            ask(1, "aaaa", due=9, owner="lee", question="vendor status"),
+            ask(1, "bbbb", due=4),
+            ask(1, "cccc", due=5, owner="ana"),
+            change(2, "cccc", "drop"),
+        ]
+    )
+    assert waiting_on_lines(state) == (
+        "- waiting on @dana: check replica lag, due 14:04 UTC\n"
+        "- waiting on @lee: vendor status, due 14:09 UTC"
+    )
+
+
+def test_rules_skip_closed_asks_and_yield_every_open_one() -> None:
+    state = fold(
+        [
+            declared(IC="Dana"),
+            ask(1, "aaaa", due=3),
+            change(2, "aaaa", "answer", answer="ok"),
+            ask(1, "bbbb", due=4),
+            ask(1, "cccc", due=5),
+        ]
+    )
+    found = list(AskDeadlineRule().deadlines(state, at(2)))
+    assert [d.payload["ask"] for d in found] == ["bbbb", "cccc"]
+    (stint,) = IcStintRule(timedelta(hours=1)).deadlines(state, at(2))
+    assert (stint.rule, stint.payload) == ("ic-stint", {"ic": "Dana"})
+    resolved = fold([declared(IC="Dana"), event(EventKind.STATUS_CHANGED, 3, status="resolved")])
+    assert list(IcStintRule().deadlines(resolved, at(9))) == []
+    assert list(IcStintRule().deadlines(fold([declared()]), at(9))) == []
+
+
+def test_small_readers_at_their_edges() -> None:
+    assert format_box(timedelta(0)) == "0s"
+    assert clean_stream("#db") == "db" and clean_stream("  ") == ""
+    with pytest.raises(AskError, match=r"workstream .a\\x1bb.: one word"):
+        clean_stream("a\x1bb")
+    assert len(clean_question("x" * 300)) == 300
+    with pytest.raises(AskError, match="an ask needs a question: @dana check replica lag"):
+        clean_question(" \n ")
+    with pytest.raises(AskError, match=r"no open ask 'z\\x1b' \(see: warroom asks ID\)"):
+        find_ask(fold([declared()]), "z\x1b")
+    with pytest.raises(AskError, match=r"name the ask by its id \(first characters; see: warroom"):
+        find_ask(fold([declared()]), "")
+    assert parse_ask_line("@dana x in").question == "x in"  # 'in' alone is a word
+    assert parse_ask_line("@dana restart 5 hosts").box is None

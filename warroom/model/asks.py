@@ -90,7 +90,7 @@ def parse_time_box(text: str) -> timedelta:
         raw += "m"
     match = _BOX.match(raw)
     if not raw or match is None or not any(match.groups()):
-        raise AskError(f"time box {inert(text, single_line=True)!r}: write it as 5m, 90s or 1h30m")
+        raise AskError(f"time box '{inert(text, single_line=True)}': write it as 5m, 90s or 1h30m")
     hours, minutes, seconds = (int(part or 0) for part in match.groups())
     if max(hours, minutes, seconds) > 10_000:
         raise AskError(f"time box {text.strip()!r} is longer than {format_box(MAX_TIME_BOX)}")
@@ -121,7 +121,7 @@ def clean_owner(text: str) -> str:
     match = _OWNER.match(raw if raw.startswith("@") else f"@{raw}")
     if match is None:
         raise AskError(
-            f"owner {inert(raw, single_line=True)!r}: write a handle like @dana"
+            f"owner '{inert(raw, single_line=True)}': write a handle like @dana"
             " (letters, digits, . _ -)"
         )
     return match[1]
@@ -133,7 +133,7 @@ def clean_stream(text: str) -> str:
         return NO_STREAM
     if not _STREAM_NAME.match(raw):
         raise AskError(
-            f"workstream {inert(raw, single_line=True)!r}: one word (letters, digits, . _ -)"
+            f"workstream '{inert(raw, single_line=True)}': one word (letters, digits, . _ -)"
         )
     return raw
 
@@ -186,7 +186,7 @@ def parse_ask_line(line: str) -> AskRequest:
 
 def _looks_like_box(word: str) -> bool:
     raw = word.casefold()
-    return bool(_BOX.match(raw)) and any(unit in raw for unit in "hms") and raw[-1] in "hms"
+    return raw[-1:] in ("h", "m", "s") and bool(_BOX.match(raw))
 
 
 # The fold ------------------------------------------------------------------------------
@@ -311,7 +311,7 @@ def find_ask(state: IncidentState, wanted: str, *, open_only: bool = True) -> As
     closed = [a for a in state.asks.values() if not a.is_open and a.id.startswith(prefix)]
     if open_only and closed:
         raise AskError(f"ask {closed[0].id} is already {closed[0].status}")
-    raise AskError(f"no open ask {inert(prefix, single_line=True)!r} (see: warroom asks ID)")
+    raise AskError(f"no open ask '{inert(prefix, single_line=True)}' (see: warroom asks ID)")
 
 
 def countdown(ask: Ask, now: datetime) -> str:
