@@ -213,3 +213,15 @@ def test_the_post_mortem_lists_asks_with_outcomes_and_each_change_of_ic(
     document = json.loads(ok(capsys, "export", incident, "--format", "json"))
     asks = {ask["id"]: ask for ask in document["incident"]["asks"]}
     assert asks[answered]["owners"] == ["dana", "marco"] and asks[answered]["status"] == "answered"
+
+
+def test_a_password_in_an_ask_or_an_answer_is_masked_before_it_is_stored(
+    capsys: pytest.CaptureFixture[str], incident: str, isolated_dirs: Path
+) -> None:
+    dsn = "postgresql://app:hunter2secret@db.internal:5432/orders"
+    ask_id = ok(capsys, "ask", incident, f"@dana is {dsn} reachable? 5m").split()[0]
+    ok(capsys, "answer", incident, ask_id, f"yes, {dsn} answers")
+    log = next((isolated_dirs / "incidents").glob(f"{incident}*.jsonl")).read_text()
+    assert "hunter2secret" not in log
+    assert "hunter2secret" not in ok(capsys, "asks", incident, "--all")
+    assert "hunter2secret" not in ok(capsys, "export", incident)

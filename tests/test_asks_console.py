@@ -248,3 +248,26 @@ async def test_the_ic_stint_warning_fires_once_as_a_timed_rule(tmp_path: Path) -
         await pilot.pause(0.3)
         assert len([e for e in state().events if e.kind is EventKind.TIMER_FIRED]) == 1
         assert bell.rings == 0  # a suggestion, not an alarm
+
+
+async def test_a_read_only_console_shows_asks_but_changes_nothing(tmp_path: Path) -> None:
+    from tests.ui_support import make_app
+
+    app = make_app(tmp_path, read_only=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await main_screen(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        assert not isinstance(app.screen, AskFormScreen)
+        notices = [n.message for n in app._notifications]
+        assert any("read-only console" in message for message in notices)
+        await pilot.press("H")
+        await until(pilot, lambda: isinstance(app.screen, HandoffScreen))
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, HandoffScreen)  # no name prompt: refused
+        await pilot.press("escape", "A")
+        await until(pilot, lambda: isinstance(app.screen, AsksBoardScreen))
+        assert "No open asks" in board_text(pilot)
+    events = LocalStore(tmp_path / "data").load_sync("INC-20261123-1").events
+    assert not any(e.kind in (EventKind.ASK, EventKind.ROLE_ASSIGNED) for e in events)

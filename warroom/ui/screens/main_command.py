@@ -23,6 +23,7 @@ from warroom.runtime import DeadlineFired
 from warroom.services import command
 from warroom.services.session import IncidentSession
 from warroom.ui.clipboard import copy_text
+from warroom.ui.read_only import READ_ONLY_NOTICE
 from warroom.ui.screens.asks import AskFormScreen, AsksBoardScreen
 from warroom.ui.screens.handoff import HandoffScreen
 from warroom.ui.screens.picker import TextPromptScreen
@@ -205,6 +206,10 @@ class CommandActions:
         self.app.push_screen(HandoffScreen(self.handoff_text, copy, self.action_take_command))
 
     def action_take_command(self) -> None:
+        if self.wr.read_only:  # the handoff modal's `t` and the palette come here directly
+            self.notify(READ_ONLY_NOTICE, severity="warning", timeout=4)
+            return
+
         def named(name: str | None) -> None:
             if name is not None and name.strip():
                 self.run_worker(self._take(name))
