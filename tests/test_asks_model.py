@@ -348,7 +348,9 @@ def test_responders_update_lists_open_asks_and_customers_never_see_them() -> Non
         "c.md",
     )
     text = render(responders, state, LADDER, at(2), UTC)
-    assert "- waiting on @dana: check replica lag, due 14:06 UTC" in text
+    assert "- waiting on @dana: check replica lag (due 14:06 UTC)" in text
+    late = render(responders, state, LADDER, at(7), UTC)
+    assert "- waiting on @dana: check replica lag (overdue since 14:06 UTC)" in late
     assert render(customers, state, LADDER, at(2), UTC).strip() == "ok"
 
 
@@ -410,7 +412,7 @@ def test_texts_from_other_consoles_stay_on_one_line_everywhere() -> None:
     for text in (
         handoff_brief(state, LADDER, at(2)),
         deadline.message,
-        waiting_on_lines(state),
+        waiting_on_lines(state, at(2)),
     ):
         assert "check lag ⏎ then restart" in text
     assert "\n" not in countdown(item, at(2)) and "⏎" in ask_line(item, at(2))
@@ -427,9 +429,9 @@ def test_waiting_on_lines_one_per_open_ask_soonest_first() -> None:
             change(2, "cccc", "drop"),
         ]
     )
-    assert waiting_on_lines(state) == (
-        "- waiting on @dana: check replica lag, due 14:04 UTC\n"
-        "- waiting on @lee: vendor status, due 14:09 UTC"
+    assert waiting_on_lines(state, at(5)) == (
+        "- waiting on @dana: check replica lag (overdue since 14:04 UTC)\n"
+        "- waiting on @lee: vendor status (due 14:09 UTC)"
     )
 
 

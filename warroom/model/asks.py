@@ -336,14 +336,16 @@ def ask_line(ask: Ask, now: datetime, width: int = 80) -> str:
     return f"@{ask.owner}: {question} (due {due:%H:%M} UTC, {countdown(ask, now)})"
 
 
-def waiting_on_lines(state: IncidentState, limit: int = 30) -> str:
-    """`- waiting on @dana: check replica lag, due 14:05 UTC` per open ask, soonest first
-    (the responders' update; never an external audience's)."""
+def waiting_on_lines(state: IncidentState, now: datetime, limit: int = 30) -> str:
+    """`- waiting on @dana: check replica lag (due 14:05 UTC)` per open ask, soonest first,
+    `(overdue since 14:05 UTC)` once late (the responders' update; never an external
+    audience's)."""
     lines = []
     for ask in open_asks(state)[:limit]:
         question = shorten(inert(ask.question, single_line=True), 200)
-        due = ask.due.astimezone(UTC)
-        lines.append(f"- waiting on @{ask.owner}: {question}, due {due:%H:%M} UTC")
+        due = f"{ask.due.astimezone(UTC):%H:%M} UTC"
+        when = f"overdue since {due}" if ask.overdue(now) else f"due {due}"
+        lines.append(f"- waiting on @{ask.owner}: {question} ({when})")
     return "\n".join(lines)
 
 
