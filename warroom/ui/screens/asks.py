@@ -103,7 +103,7 @@ class AsksBoardScreen(ModalScreen[None]):
         self.clock = clock
         self.act = act
         self.default_box = default_box
-        self._shown: list[str | None] = []
+        self._shown: list[str] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="asks-board"):
@@ -122,6 +122,11 @@ class AsksBoardScreen(ModalScreen[None]):
         self.refresh_board()
         self.query_one(OptionList).focus()
         self.set_interval(1.0, self.refresh_board)
+        # Rows are cut to the list's width, known only once it is laid out.
+        self.call_after_refresh(self.refresh_board)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.refresh_board)
 
     def _overdue_style(self) -> str:
         colour = self.app.theme_variables.get("update-overdue", "")
@@ -136,8 +141,8 @@ class AsksBoardScreen(ModalScreen[None]):
         rows: list[tuple[str, Text]] = []
         style = self._overdue_style()
         width = min(max((len(a.stream) for a in asks), default=0), STREAM_WIDTH) or 1
-        board = self.query_one(OptionList)
-        row_width = board.scrollable_content_region.width or self.app.size.width - 6
+        options = self.query_one(OptionList)
+        row_width = options.scrollable_content_region.width or self.app.size.width - 6
         row_width = max(row_width - 1, 20)
         for stream, group in by_stream(asks):
             for position, ask in enumerate(group):
@@ -151,12 +156,11 @@ class AsksBoardScreen(ModalScreen[None]):
                 line.append(plain(ask.question))
                 line.truncate(row_width, overflow="ellipsis")  # one row per ask
                 rows.append((ask.id, line))
-        options = self.query_one(OptionList)
         ids = [row_id for row_id, _ in rows]
         if ids and ids == self._shown:
             for row_id, prompt in rows:
                 options.replace_option_prompt(row_id, prompt)
-        elif ids != self._shown or not ids:
+        else:
             keep = self.selected()
             options.clear_options()
             options.add_options([Option(prompt, id=row_id) for row_id, prompt in rows])
