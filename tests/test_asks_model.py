@@ -12,10 +12,13 @@ from warroom.model.asks import (
     AskDeadlineRule,
     AskError,
     AskRequest,
+    ask_counts,
     ask_line,
     by_stream,
+    clean_owner,
     clean_question,
     clean_stream,
+    closed_asks,
     countdown,
     find_ask,
     format_box,
@@ -468,3 +471,81 @@ def test_small_readers_at_their_edges() -> None:
         find_ask(fold([declared()]), "")
     assert parse_ask_line("@dana x in").question == "x in"  # 'in' alone is a word
     assert parse_ask_line("@dana restart 5 hosts").box is None
+
+
+def test_every_ask_action_reads_on_its_own_in_the_timeline() -> None:
+    about = {"owner": "dana", "question": "check lag"}
+    due = format_utc(at(9))
+    cases = [
+        (
+            {"action": "open", "stream": "db", "due": due},
+            "Ask @dana: check lag [db], due 14:09:00 UTC",
+        ),
+        ({"action": "open"}, "Ask @dana: check lag"),
+        ({"action": "answer", "answer": "30s"}, "Answer from @dana (check lag): 30s"),
+        (
+            {"action": "extend", "box": "5m", "due": due},
+            "Ask @dana extended +5m: check lag, due 14:09:00 UTC",
+        ),
+        (
+            {"action": "reassign", "previous": "lee", "due": due},
+            "Ask re-asked @lee -> @dana: check lag, due 14:09:00 UTC",
+        ),
+        ({"action": "reassign"}, "Ask re-asked @dana: check lag"),
+        ({"action": "drop", "reason": "moot"}, "Ask dropped (@dana): check lag: moot"),
+        ({"action": "drop"}, "Ask dropped (@dana): check lag"),
+        ({"action": "nonsense"}, "Ask @dana: check lag"),
+    ]
+    for payload, text in cases:
+        (entry,) = [e for e in fold([event(EventKind.ASK, 1, **about, **payload)]).entries]
+        assert entry.text == text
+    (bare,) = fold([event(EventKind.ASK, 1, action="answer")]).entries
+    assert bare.text == "Answer from @ (): "
+
+
+def test_fold_details_a_drop_reason_extensions_and_damaged_opens() -> None:
+    state = fold(
+        [
+            declared(),
+            ask(1, "aaaa", due=5),
+            change(2, "aaaa", "extend", due=format_utc(at(8))),
+            change(3, "aaaa", "extend", due=format_utc(at(11))),
+            change(4, "aaaa", "drop", reason="moot"),
+            event(EventKind.ASK, 5, action="open", ask="bbbb"),  # no owner, question, due
+        ]
+    )
+    dropped = state.asks["aaaa"]
+    assert (dropped.extensions, dropped.answer, dropped.status) == (2, "moot", "dropped")
+    assert (dropped.closed_at, dropped.closed_by, dropped.asked_at) == (at(4), "dana", at(1))
+    damaged = state.asks["bbbb"]
+    assert (damaged.owner, damaged.question, damaged.stream) == ("", "", "")
+    assert damaged.due == at(10)  # the default time box from when it was asked
+    assert damaged.asked_by == "dana"
+    assert [a.id for a in closed_asks(state)] == ["aaaa"]
+    assert ask_counts(state, at(11)) == (1, 1) and ask_counts(state, at(9)) == (1, 0)
+
+
+def test_boundaries_of_time_left_and_of_the_stint() -> None:
+    state = fold([declared(IC="Dana"), ask(1, "k3f9", due=6)])
+    item = state.asks["k3f9"]
+    assert countdown(item, at(6) - timedelta(seconds=1)) == "0:01 left"
+    assert (
+        stint_warning(state, at(60), timedelta(hours=1)) == "IC on for 1h 00m: consider a handoff"
+    )
+    assert stint_warning(state, at(59.99), timedelta(hours=1)) == ""
+    assert parse_time_box("1h 30m") == timedelta(hours=1, minutes=30)
+    assert clean_owner("dana") == "dana" and clean_owner(" @Dana ") == "Dana"
+    with pytest.raises(AskError, match=r"owner 'da na': write a handle like @dana \(letters"):
+        clean_owner("da na")
+    with pytest.raises(AskError, match="a time box must be longer than 0s"):
+        parse_time_box("0s")
+
+
+def test_the_brief_with_nothing_to_report_says_so() -> None:
+    brief = handoff_brief(fold([declared(IC="Dana")]), LADDER, at(1))
+    assert "Open asks (0):\n- none\n" in brief
+    assert "Decisions:\n- none recorded\n" in brief
+    assert "What was tried:\n- nothing recorded\n" in brief
+    assert "Live hypotheses:\n- none recorded\n" in brief
+    long_name = "D" * 70
+    assert f"- IC: {'D' * 59}…\n" in handoff_brief(fold([declared(IC=long_name)]), LADDER, at(1))

@@ -78,7 +78,7 @@ def _clock(moment: datetime) -> str:
     return f"{moment.astimezone(UTC):%H:%M} UTC"
 
 
-def _latest(entries: list[TimelineEntry], now: datetime) -> list[str]:
+def _latest(entries: list[TimelineEntry]) -> list[str]:
     hidden = max(len(entries) - BRIEF_ITEMS, 0)
     head = [f"- ({hidden} earlier not shown: see the timeline)"] if hidden else []
     return head + [f"- {_clock(e.at)} {line(e.text)}" for e in entries[hidden:]]
@@ -97,7 +97,7 @@ def handoff_brief(
     if state.drill:
         out.insert(0, "*** DRILL: this is an exercise, not a real incident ***")
     out.append(f"Status: {state.status.value}")
-    impact = state.record.fact("impact") or state.impact
+    impact = state.record.fact("impact")
     out.append(f"Impact: {line(impact) if impact else '(not written: set it with R)'}")
     due = next_update_due(state, ladder)
     if due is not None:
@@ -124,9 +124,9 @@ def handoff_brief(
     out += ["", "Live hypotheses:"]
     out += [f"- {theory}" for theory in theories] or ["- none recorded"]
     out += ["", "Decisions:"]
-    out += _latest(decisions(state), now) or ["- none recorded"]
+    out += _latest(decisions(state)) or ["- none recorded"]
     out += ["", "What was tried:"]
-    out += _latest(tried(state), now) or ["- nothing recorded"]
+    out += _latest(tried(state)) or ["- nothing recorded"]
     return "\n".join(out) + "\n"
 
 
