@@ -133,7 +133,7 @@ def test_handoff_prints_the_brief_and_accept_logs_the_change(
     capsys: pytest.CaptureFixture[str], incident: str, isolated_dirs: Path
 ) -> None:
     ok(capsys, "role", incident, "Ops", "Sam")
-    ok(capsys, "note", incident, "replica lag 40s", "-k", "finding")
+    ok(capsys, "hypothesis", incident, "replica lag 40s")
     ok(capsys, "note", incident, "freeze deploys", "-k", "decision")
     ok(capsys, "note", incident, "failed reads over", "-k", "action")
     ask_id = ok(capsys, "ask", incident, "@priya check pgbouncer 5m").split()[0]
@@ -145,7 +145,7 @@ def test_handoff_prints_the_brief_and_accept_logs_the_change(
         "- IC: Dana",
         "- Ops: Sam",
         "- Dev: NOBODY (unheld)",
-        "- replica lag 40s",
+        "- replica lag 40s (open)",
     ):
         assert line in brief.splitlines(), line
     assert f"- [{ask_id}] @priya: check pgbouncer (due " in brief

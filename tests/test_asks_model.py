@@ -312,9 +312,23 @@ def test_the_handoff_brief_says_what_a_new_ic_needs() -> None:
         [
             declared(IC="Dana", Ops="Sam"),
             event(EventKind.RECORD_SET, 1, field="impact", value="Checkout fails for EU users"),
-            event(EventKind.NOTE, 2, text="replica lag 40s on orders-db-2", note_kind="finding"),
+            finding := event(EventKind.NOTE, 2, text="lag 40s on db-2", note_kind="finding"),
+            theory := event(
+                EventKind.NOTE, 2, text="replica lag on orders-db-2", note_kind="hypothesis"
+            ),
+            pool := event(EventKind.NOTE, 2, text="pool exhausted", note_kind="hypothesis"),
+            event(EventKind.EVIDENCE_LINKED, 2, target=theory.id, finding=finding.id),
+            event(EventKind.HYPOTHESIS_STATE, 2, target=pool.id, state="ruled_out", reason="60%"),
             event(EventKind.NOTE, 3, text="failed reads over to replica 1", note_kind="action"),
-            event(EventKind.NOTE, 4, text="freeze deploys until lag < 5s", note_kind="decision"),
+            event(
+                EventKind.NOTE,
+                4,
+                text="freeze deploys until lag < 5s",
+                note_kind="decision",
+                objections_asked=True,
+                objections=[],
+                decided_by="Dana",
+            ),
             ask(5, "k3f9", due=10, stream="db"),
             ask(5, "pq22", due=8, owner="lee", question="[bold]vendor\x1b[2J status"),
             change(6, "pq22", "answer", answer="no incident on their side"),
@@ -330,8 +344,11 @@ def test_the_handoff_brief_says_what_a_new_ic_needs() -> None:
     assert "- IC stint: 12m 00s" in lines
     assert "- [k3f9] @dana: check replica lag (due 14:10 UTC, OVERDUE 2:00)" in lines
     assert "pq22" not in brief  # answered: not open
-    assert "- replica lag 40s on orders-db-2" in lines
-    assert "- 14:04 UTC freeze deploys until lag < 5s" in lines
+    assert "- replica lag on orders-db-2 (open, 1 finding behind it)" in lines
+    assert "- ruled out: pool exhausted: 60%" in lines
+    assert (
+        "- 14:04 UTC freeze deploys until lag < 5s (decided by Dana; objections asked, none raised)"
+    ) in lines
     assert "- 14:03 UTC failed reads over to replica 1" in lines
     assert any(line == "Next update due: 16:00 UTC (in 1h 48m)" for line in lines)
     assert "\x1b" not in brief

@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "warroom.cli.drill_commands",
     "warroom.cli.serve_command",
     "warroom.cli.ask_commands",
+    "warroom.cli.command_notes_commands",
 )
 
 
@@ -54,6 +55,7 @@ COMMANDS = {
     "drill": "warroom.cli.drill_commands",
     "serve": "warroom.cli.serve_command",
     **dict.fromkeys(("ask", "asks", "answer", "handoff"), "warroom.cli.ask_commands"),
+    **dict.fromkeys(("hypothesis", "decide", "todo"), "warroom.cli.command_notes_commands"),
 }
 GLOBAL_OPTIONS_WITH_VALUES = frozenset(
     {"--config", "--data-dir", "--store", "--author", "--theme", "--incident"}

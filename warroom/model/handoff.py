@@ -8,9 +8,9 @@ consider a handoff". Accepting command is a `role_assigned` event for IC whose p
 names the previous holder and says `handoff: true` (the timeline shows "IC: Dana ->
 Marco"). Pure: no I/O, no clock.
 
-Hypotheses: the notes branch of issue 16 adds a hypothesis kind with a state. Until it is
-here, `live_hypotheses` reads the latest live finding (what comms calls the current
-theory); it is the one place to repoint.
+Hypotheses and decisions come from the notes side of issue 16 (`warroom.model.hypotheses`,
+`warroom.model.decisions`): `live_hypotheses` and `decision_lines` are the two places the
+brief reads them.
 """
 
 from __future__ import annotations
@@ -20,8 +20,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from warroom.model.asks import ask_line, open_asks
+from warroom.model.decisions import decision_detail, decisions
 from warroom.model.events import NoteKind, format_utc
 from warroom.model.figures import format_duration, next_update_due
+from warroom.model.hypotheses import CONFIRMED, RULED_OUT, hypotheses
 from warroom.model.incident import DEFAULT_ROLES, IncidentState, TimelineEntry
 from warroom.model.severity import SeverityLadder
 from warroom.model.text import inert, shorten
@@ -38,14 +40,31 @@ def line(text: str, width: int = 200) -> str:
 
 
 def live_hypotheses(state: IncidentState) -> list[str]:
-    """What the responders believe now, newest last. Repoint to the hypothesis notes
-    (open ones) when the notes branch lands; today: the latest live finding."""
-    findings = state.notes(NoteKind.FINDING)
-    return [line(findings[-1].text)] if findings else []
+    """What the room believes and is testing: confirmed causes first, then the open
+    hypotheses with the findings behind them, then what was ruled out and why (so the
+    new IC does not test it again). From the hypothesis notes (`warroom.model.hypotheses`)."""
+    found = hypotheses(state)
+    ordered = [h for h in found if h.state == CONFIRMED] + [h for h in found if h.is_open]
+    lines = []
+    for hypothesis in ordered:
+        count = len(hypothesis.evidence)
+        backing = f", {count} finding{'s' if count != 1 else ''} behind it" if count else ""
+        lines.append(f"{line(hypothesis.text)} ({hypothesis.state_word}{backing})")
+    for hypothesis in found:
+        if hypothesis.state == RULED_OUT:
+            why = f": {line(hypothesis.reason, 120)}" if hypothesis.reason else ""
+            lines.append(f"ruled out: {line(hypothesis.text)}{why}")
+    return lines
 
 
-def decisions(state: IncidentState) -> list[TimelineEntry]:
-    return state.notes(NoteKind.DECISION)
+def decision_lines(state: IncidentState) -> list[str]:
+    """Each decision with who took it and the objections poll, when recorded."""
+    out = []
+    for decision in decisions(state):
+        detail = decision_detail(decision)
+        tail = f" ({detail})" if detail else ""
+        out.append(f"{_clock(decision.at)} {line(decision.text)}{tail}")
+    return out
 
 
 def tried(state: IncidentState) -> list[TimelineEntry]:
@@ -78,10 +97,10 @@ def _clock(moment: datetime) -> str:
     return f"{moment.astimezone(UTC):%H:%M} UTC"
 
 
-def _latest(entries: list[TimelineEntry]) -> list[str]:
-    hidden = max(len(entries) - BRIEF_ITEMS, 0)
+def _latest(items: list[str]) -> list[str]:
+    hidden = max(len(items) - BRIEF_ITEMS, 0)
     head = [f"- ({hidden} earlier not shown: see the timeline)"] if hidden else []
-    return head + [f"- {_clock(e.at)} {line(e.text)}" for e in entries[hidden:]]
+    return head + [f"- {item}" for item in items[hidden:]]
 
 
 def handoff_brief(
@@ -124,9 +143,11 @@ def handoff_brief(
     out += ["", "Live hypotheses:"]
     out += [f"- {theory}" for theory in theories] or ["- none recorded"]
     out += ["", "Decisions:"]
-    out += _latest(decisions(state)) or ["- none recorded"]
+    out += _latest(decision_lines(state)) or ["- none recorded"]
     out += ["", "What was tried:"]
-    out += _latest(tried(state)) or ["- nothing recorded"]
+    out += _latest([f"{_clock(e.at)} {line(e.text)}" for e in tried(state)]) or [
+        "- nothing recorded"
+    ]
     return "\n".join(out) + "\n"
 
 
