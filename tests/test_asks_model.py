@@ -566,3 +566,25 @@ def test_the_brief_with_nothing_to_report_says_so() -> None:
     assert "Live hypotheses:\n- none recorded\n" in brief
     long_name = "D" * 70
     assert f"- IC: {'D' * 59}…\n" in handoff_brief(fold([declared(IC=long_name)]), LADDER, at(1))
+
+
+def test_closed_asks_newest_first_and_typed_newlines_stay_visible() -> None:
+    state = fold(
+        [
+            declared(),
+            ask(1, "aaaa", due=9),
+            ask(1, "bbbb", due=9),
+            change(2, "bbbb", "answer", answer="first"),
+            change(3, "aaaa", "drop"),
+            event(EventKind.ASK, 4, action="open", ask="cccc", owner="x", question="q"),
+            change(5, "cccc", "answer"),  # no answer text: an empty one, not "None"
+        ]
+    )
+    assert [a.id for a in closed_asks(state)] == ["cccc", "aaaa", "bbbb"]
+    assert state.asks["cccc"].answer == ""
+    for bad, reader in (("da\nna", clean_owner), ("d\nb", clean_stream), ("5\nm", parse_time_box)):
+        with pytest.raises(AskError) as caught:
+            reader(bad)
+        assert "\n" not in str(caught.value) and "⏎" in str(caught.value)
+    assert parse_ask_line("@dana check 90s").box == timedelta(seconds=90)
+    assert parse_ask_line("@dana check 2h").box == timedelta(hours=2)
