@@ -568,3 +568,31 @@ def test_the_wording_of_command_notes_at_its_edges() -> None:
         parse_due(f"+{2 * 366 + 1}d", T0)
     with pytest.raises(DueDateError, match="more than two years"):
         parse_due("2028-11-24T14:01Z", T0)
+
+
+def test_several_confirmed_and_an_unowned_multi_line_item_due() -> None:
+    from warroom.model.actions import ActionItemDue
+
+    one = _event(EventKind.NOTE, 1, text="pool leak", note_kind="hypothesis")
+    two = _event(EventKind.NOTE, 2, text="slow index", note_kind="hypothesis")
+    todo = _event(
+        EventKind.NOTE, 3, "a\nb", text="check\nlag", note_kind="todo", due="2026-11-23T14:30Z"
+    )
+    state = fold(
+        [
+            _declared(),
+            one,
+            two,
+            todo,
+            _event(EventKind.HYPOTHESIS_STATE, 4, target=one.id, state=CONFIRMED),
+            _event(EventKind.HYPOTHESIS_STATE, 5, target=two.id, state=CONFIRMED),
+        ]
+    )
+    assert current_theory(state) == "pool leak — confirmed; slow index — confirmed"
+    (deadline,) = ActionItemDue().deadlines(state, T0)
+    assert (deadline.rule, deadline.message) == (
+        "action-item-due",
+        "Action item overdue: check ⏎ lag, due 2026-11-23 14:30 UTC",
+    )
+    (row,) = json.loads(actions_json(state, T0))["actions"]
+    assert row["logged_by"] == "a ⏎ b"
