@@ -40,6 +40,8 @@ from warroom.redact import redact_text
 from warroom.toml_lines import KeyLines
 
 CONFIG_NAME = "warroom.toml"
+# Durations other modules read from the config: (table, key).
+DURATIONS = (("asks", "default_box"), ("handoff", "ic_stint"))
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
@@ -82,6 +84,9 @@ class Config:
     keys: dict[str, str] = field(default_factory=dict)
     store_dsn: str | None = None
     services: list[dict[str, Any]] = field(default_factory=list)
+    # [asks] default_box and [handoff] ic_stint as written, by "table.key" (read into
+    # durations by `warroom.command_settings`, which names the line on an error).
+    durations: dict[str, object] = field(default_factory=dict)
     # The line each checked field is set on ("ui.theme", "keys.main.note"), for errors.
     lines: dict[str, int] = field(default_factory=dict)
     # [comms]: what happens when the promised update time passes without an update.
@@ -182,6 +187,13 @@ def parse_config(
     if config.theme is not None:
         config.lines["ui.theme"] = lines("theme", "ui")
     config.keys = _keys(data.get("keys", {}), name, lines, config.lines)
+    for table, key in DURATIONS:
+        section = data.get(table, {})
+        if not isinstance(section, Mapping):
+            raise ConfigError(f"{name}: [{table}] must be a table")
+        if key in section:
+            config.durations[f"{table}.{key}"] = section[key]
+            config.lines[f"{table}.{key}"] = lines(key, table)
     store = data.get("store", {})
     if isinstance(store, Mapping):
         dsn = _string(store, "dsn", f"{name}: store")

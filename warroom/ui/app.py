@@ -170,6 +170,8 @@ class WarroomApp(App[int]):
         if isinstance(screen, MainScreen):
             for title, help_text, callback in screen.comms_commands():
                 yield SystemCommand(title, help_text, callback)
+            for title, help_text, callback in screen.command_commands():
+                yield SystemCommand(title, help_text, callback)
             for binding in screen.BINDINGS:
                 if isinstance(binding, Binding) and binding.description and binding.show:
                     yield SystemCommand(

@@ -44,6 +44,8 @@ GROUP_TITLES: dict[str, str] = {
     "hypotheses": "Hypotheses board (h)",
     "decision": "Decision form (d)",
     "todos": "Todo board (T)",
+    "asks": "Asks board (A)",
+    "handoff": "Handoff brief (H)",
 }
 # Longer text for bindings whose own `tooltip` is not set yet (main.py is being reshaped
 # on other branches; a `tooltip=` on the Binding wins over this and is the place to write
@@ -80,6 +82,16 @@ TEXT: dict[str, str] = {
     "todos.owner": "set its owner",
     "todos.due": "set its due date",
     "todos.done": "mark it done / open again",
+    "main.ask": "ask someone something with a time box: @dana check replica lag 5m #db",
+    "main.asks": "asks board: open asks by workstream with live countdowns",
+    "main.handoff": "handoff brief, copied as it opens",
+    "asks.answer": "answer the selected ask",
+    "asks.extend": "extend its time box",
+    "asks.reask": "re-ask someone else",
+    "asks.drop": "drop it",
+    "asks.new": "a new ask",
+    "handoff.copy": "copy the brief again",
+    "handoff.take": "take command (you become IC)",
 }
 MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")
 _SPECIAL_KEYS = {key.value.rsplit("+", 1)[-1] for key in Keys if not key.value.startswith("<")}
