@@ -39,6 +39,7 @@ class EventKind(StrEnum):
     MILESTONE_SET = "milestone_set"
     TODO_DONE = "todo_done"
     TIMER_FIRED = "timer_fired"
+    ESCALATION = "escalation"  # escalated, snoozed or dismissed (warroom.model.escalation)
 
 
 class NoteKind(StrEnum):

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from warroom.model.bulk import collector_paused
+from warroom.model.escalation_events import describe_escalation
 from warroom.model.events import Event, EventKind, NoteKind
 from warroom.model.record import SituationRecord, describe_fact, describe_milestone
 
@@ -217,6 +218,8 @@ def describe(event: Event) -> str:
             return "Todo done" if payload.get("done", True) else "Todo reopened"
         case EventKind.TIMER_FIRED:
             return str(payload.get("message") or payload.get("key", ""))
+        case EventKind.ESCALATION:
+            return describe_escalation(payload)
     return str(event.kind)
 
 
