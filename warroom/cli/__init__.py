@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "warroom.cli.db_commands",
     "warroom.cli.drill_commands",
     "warroom.cli.serve_command",
+    "warroom.cli.escalation_commands",
 )
 
 
@@ -52,6 +53,8 @@ COMMANDS = {
     "db": "warroom.cli.db_commands",
     "drill": "warroom.cli.drill_commands",
     "serve": "warroom.cli.serve_command",
+    "escalate": "warroom.cli.escalation_commands",
+    "escalations": "warroom.cli.escalation_commands",
 }
 GLOBAL_OPTIONS_WITH_VALUES = frozenset(
     {"--config", "--data-dir", "--store", "--author", "--theme", "--incident"}

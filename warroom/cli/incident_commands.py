@@ -322,6 +322,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         now = service.now()
         if args.format == "json":
             return to_json(state, ladder, now)
-        return to_markdown(state, ladder, now, zone, zone_name)
+        from warroom.services.escalations import rule_book
+
+        rules = rule_book(config).rules_for(state, ladder)
+        return to_markdown(state, ladder, now, zone, zone_name, escalation_rules=rules)
 
     return emit_text(run(args, work, config), args.output)

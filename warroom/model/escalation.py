@@ -264,8 +264,25 @@ def escalations(
                     fired_at=_fired_at(state, key),
                 )
             )
+    known = {escalation.key for escalation in found}
+    for key, done in actions.items():
+        if key not in known:  # escalated by hand, or a rule no longer configured
+            found.append(_by_hand(key, done, state.declared_at))
     far = datetime.max.replace(tzinfo=state.declared_at.tzinfo)
     return sorted(found, key=lambda e: (e.due_at or far, e.key))
+
+
+def _by_hand(key: str, actions: list[Action], declared_at: datetime) -> Escalation:
+    """An escalation no rule states: the IC escalated on their own judgement."""
+    contact = next((a.to for a in actions if a.to), "") or key.removeprefix(KEY_PREFIX)
+    rule = EscalationRule(
+        id=key.removeprefix(KEY_PREFIX),
+        contact=contact,
+        trigger=Trigger(Start.DECLARED),
+        when="by hand",
+        source="by hand",
+    )
+    return Escalation(key, rule, declared_at, None, tuple(actions))
 
 
 def acknowledged_at(state: IncidentState) -> datetime | None:
@@ -384,10 +401,11 @@ def board(
     has_ic = bool(state.roles.get("IC"))
     for escalation in escalations(state, rules, ladder):
         status = escalation.status(now, stop)
-        satisfied = escalation.rule.trigger.until_ic and has_ic and not escalation.closed
-        if status == "due" and not satisfied:
+        if escalation.rule.trigger.until_ic and has_ic and not escalation.closed:
+            continue  # acknowledged: the report gives the time to acknowledge
+        if status == "due":
             result.due.append(escalation)
-        elif status in ("snoozed", "upcoming") and not satisfied:
+        elif status in ("snoozed", "upcoming"):
             result.upcoming.append(escalation)
         else:
             result.closed.append(escalation)

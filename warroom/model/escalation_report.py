@@ -111,6 +111,8 @@ def outcome(escalation: Escalation) -> str:
     if done is not None:
         late = escalation.late_by()
         how = f" by {done.how}" if done.how else ""
+        if escalation.due_at is None:
+            return f"done{how} (no rule: by hand)"
         if late:
             return f"done {format_duration(late)} late{how}"
         return f"done on time{how}"

@@ -49,7 +49,7 @@ class Trigger:
             factor = f"{self.resolve_factor:g}x " if self.resolve_factor != 1 else ""
             return f"at {factor}the resolve target"
         if self.until_ic:
-            return f"{_span(self.delay)} after detection without an IC"
+            return "no IC within the response time"
         if self.start is Start.SEVERITY:
             reach = f"on reaching {self.severity}" if self.severity else "on each severity rise"
             return reach if not self.delay else f"{_span(self.delay)} after {reach[3:]}"

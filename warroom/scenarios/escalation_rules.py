@@ -315,3 +315,38 @@ class RuleBook:
                 continue  # the team's own matrix names this contact: its row wins
             merged.setdefault(rule.id, rule)
         return list(merged.values())
+
+
+def describe_rules(scenario: Scenario) -> tuple[list[str], list[str]]:
+    """What `warroom scenarios show` prints: the rules read, and one warning per `when`
+    that names no time warroom can read."""
+    lines = []
+    for rule in scenario_rules(scenario):
+        reach = f" ({rule.reach})" if rule.reach else ""
+        backup = f"; backup: {rule.backup}" if rule.backup else ""
+        lines.append(f"  - {rule.describe()}{reach}{backup}")
+    warnings = [
+        f"{scenario.id}: escalation to {u.contact}: cannot read a time in {u.when!r};"
+        " no timer (escalate by hand, or write e.g. 'after 15 minutes')"
+        for u in unread_whens(scenario)
+    ]
+    return lines, warnings
+
+
+def print_escalation_rules(scenario: Scenario) -> None:
+    """The scenario's escalation rules on stdout, unreadable `when`s as warnings on stderr."""
+    import sys
+
+    from warroom.model.text import inert
+
+    lines, warnings = describe_rules(scenario)
+    if lines:
+        print("\nEscalation rules (timed)")
+        for line in lines:
+            print(inert(line, single_line=True))
+    if warnings:
+        print("\nEscalations by hand (no time warroom can read)")
+        for warning in warnings:
+            print(inert(f"warning: {warning}", single_line=True), file=sys.stderr)
+        for unread in unread_whens(scenario):
+            print(inert(f"  - {unread.contact}: {unread.when}", single_line=True))

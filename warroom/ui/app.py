@@ -191,6 +191,10 @@ class WarroomApp(App[int]):
                     ("tab / shift+tab", "next / previous pane"),
                     ("1 2 3 4", "jump to services, checklist, timeline, comms"),
                     ("i", "open incidents: switch, or declare another"),
+                    (
+                        self.key_for("main.escalations", "E"),
+                        "escalations: due and upcoming; escalated / snooze / dismiss, the draft",
+                    ),
                     ("ctrl+p", "command palette (every action, themes)"),
                     ("ctrl+q", "quit"),
                 ],

@@ -47,6 +47,8 @@ class IncidentHeader(Static):
         self.connection = ConnectionState()
         self.others_open = 0
         self._refusal_told = ""
+        # The next escalation (text, urgent), set by the main screen (warroom #21).
+        self.escalation_hint: Callable[[datetime], tuple[str, bool] | None] | None = None
 
     def show(self, state: IncidentState, ladder: SeverityLadder) -> None:
         self.state = state
@@ -93,12 +95,18 @@ class IncidentHeader(Static):
         badge = f"bold {badge_ink(colour)} on {colour}" if colour else "bold reverse"
         line.append(f" {state.severity} ", badge)
         line.append(f" {state.id} ", "bold")
+        title_at = len(line)
         line.append(inert(state.title, single_line=True))
         line.append("\n")
         line.append(f"{state.status.value.upper()}", "bold")
         line.append(f"  ⏱ {format_clock(elapsed(state, now))}")
         ic = state.roles.get("IC")
         line.append(f"  IC: {inert(ic, single_line=True) if ic else 'unassigned'}")
+        escalation = self.escalation_hint(now) if self.escalation_hint else None
+        urgent_at = len(line)
+        if escalation is not None and escalation[1]:  # due now: before the update clock
+            line.append(f"  {escalation[0]}", "bold reverse")
+        urgent_end = len(line)
         due = next_update_due(state, ladder)
         if due is not None:
             remaining = due.remaining(now)
@@ -106,6 +114,8 @@ class IncidentHeader(Static):
                 line.append(f"  ⚠ UPDATE OVERDUE {format_duration(-remaining)}", "bold reverse")
             else:
                 line.append(f"  next update in {format_duration(remaining)}")
+        if escalation is not None and not escalation[1]:
+            line.append(f"  {escalation[0]}")
         if self.others_open:
             others = "other incident" if self.others_open == 1 else "other incidents"
             line.append(f"  +{self.others_open} {others} open (i)", "bold")
@@ -128,6 +138,15 @@ class IncidentHeader(Static):
         # to the width (a long title must not push the clocks away).
         width = self.content_region.width or self.app.size.width - 2
         rows = line.split("\n")
+        if urgent_end > urgent_at and rows[1].cell_len > width:
+            # Too narrow for both: the escalation due now goes before the title, so the
+            # update countdown keeps its place on the second line.
+            second_at = len(rows[0]) + 1
+            urgent = line[urgent_at + 2 : urgent_end]
+            rows[0] = Text.assemble(rows[0][:title_at], urgent, " ", rows[0][title_at:])
+            rows[1] = Text.assemble(
+                rows[1][: urgent_at - second_at], rows[1][urgent_end - second_at :]
+            )
         for row in rows:
             row.truncate(width, overflow="ellipsis")
         tall = bool(warning)

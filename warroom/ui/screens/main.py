@@ -44,6 +44,7 @@ from warroom.ui.safe_text import joined, plain
 from warroom.ui.screens.details import DetailScreen, format_detail
 from warroom.ui.screens.help import HelpScreen
 from warroom.ui.screens.main_comms import CommsActions
+from warroom.ui.screens.main_escalations import EscalationActions
 from warroom.ui.screens.main_incidents import OPEN_COUNT_SECONDS, IncidentActions
 from warroom.ui.screens.main_layout import PANE_TITLES, PANES, PaneLayout
 from warroom.ui.screens.main_pickers import PickerActions
@@ -80,7 +81,9 @@ class Pane(Vertical):
     ALLOW_MAXIMIZE = True
 
 
-class MainScreen(PaneLayout, IncidentActions, CommsActions, PickerActions, Screen[None]):
+class MainScreen(
+    PaneLayout, IncidentActions, CommsActions, EscalationActions, PickerActions, Screen[None]
+):
     ALLOW_IN_MAXIMIZED_VIEW = "#header, Footer"
     AUTO_FOCUS = "#timeline"
     BINDINGS = [
@@ -100,6 +103,7 @@ class MainScreen(PaneLayout, IncidentActions, CommsActions, PickerActions, Scree
         Binding("r", "recheck", "Re-check", id="main.recheck"),
         Binding("R", "record", "Record", id="main.record"),
         Binding("e", "export", "Export", id="main.export"),
+        Binding("E", "escalations", "Escalations", show=False, id="main.escalations"),
         Binding("z", "zoom", "Zoom pane", id="main.zoom"),
         Binding("escape", "leave_note", "Back to the timeline", show=True),
     ]
@@ -147,6 +151,7 @@ class MainScreen(PaneLayout, IncidentActions, CommsActions, PickerActions, Scree
         for pane_id, title in zip(PANES, PANE_TITLES, strict=True):
             self.query_one(f"#{pane_id}").border_title = title
         self.query_one("#pane-tabs", Tabs).can_focus = False
+        self.query_one(IncidentHeader).escalation_hint = self.escalation_hint
         self.refresh_incident()
         self.refresh_services()
         self.query_one("#timeline").focus()
@@ -172,6 +177,8 @@ class MainScreen(PaneLayout, IncidentActions, CommsActions, PickerActions, Scree
         """Show the session's state; `fresh` (the new events) limits what is redrawn."""
         state, ladder = self.session.state, self.session.ladder
         self.query_one(IncidentHeader).show(state, ladder)
+        if fresh:
+            self.escalations_fired(fresh)
         timeline = self.query_one(TimelineView)
         appended = fresh is not None and not any(e.kind in ENTRY_CHANGE_KINDS for e in fresh)
         timeline.set_entries(state.entries, appended=appended)
@@ -442,7 +449,10 @@ class MainScreen(PaneLayout, IncidentActions, CommsActions, PickerActions, Scree
 
     def action_export(self) -> None:
         now: datetime = self.wr.clock()
-        text = to_markdown(self.state, self.session.ladder, now, self.wr.zone, self.wr.zone_name)
+        rules = self.escalation_rules()
+        text = to_markdown(
+            self.state, self.session.ladder, now, self.wr.zone, self.wr.zone_name, rules
+        )
         folder: Path = self.wr.data_dir / "exports"
         try:
             private_folder(folder)
