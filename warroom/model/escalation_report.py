@@ -180,8 +180,8 @@ def verdicts(result: Review) -> list[tuple[str, bool]]:
     for escalation in result.due:
         rule = escalation.rule
         name = (
-            f"Escalated to {rule.contact} on time (due {_utc(escalation.due_at)},"
-            f" {rule.trigger.describe()}): {outcome(escalation)}"
+            f"Escalated to {rule.contact} on time (due {_utc(escalation.due_at)}:"
+            f" {rule.when or rule.trigger.describe()}): {outcome(escalation)}"
         )
         on_time = escalation.done is not None and not escalation.late_by()
         checks.append((name, on_time or escalation.dismissed is not None))

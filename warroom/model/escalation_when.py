@@ -61,7 +61,10 @@ class Trigger:
 
 
 def _span(delay: timedelta) -> str:
-    minutes = delay.total_seconds() / 60
+    seconds = delay.total_seconds()
+    if 0 < seconds < 60:
+        return f"{seconds:g}s"  # a drill's scaled minutes
+    minutes = seconds / 60
     if minutes >= 60 and minutes % 60 == 0:
         return f"{minutes / 60:g}h"
     return f"{minutes:g}m"

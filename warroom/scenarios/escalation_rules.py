@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from warroom.model.escalation import EscalationRule
 from warroom.model.escalation_config import EscalationEntry
@@ -273,11 +273,22 @@ def _applies(rule: EscalationRule, chosen: Scenario | None) -> bool:
 
 class RuleBook:
     """The escalation rules of any incident: scenarios (from `catalogue`), the incident's
-    ladder, and the config's entries. `rules_for(state, ladder)` merges them."""
+    ladder, and the config's entries. `rules_for(state, ladder)` merges them.
 
-    def __init__(self, catalogue: object, entries: Sequence[EscalationEntry] = ()) -> None:
+    time_scale: a drill runs the runbook's clocks faster (its ladder is scaled the same
+    way, see `warroom.drill.drill_config`): the scenario's and config's delays are
+    multiplied by it; the ladder's own figures already are.
+    """
+
+    def __init__(
+        self,
+        catalogue: object,
+        entries: Sequence[EscalationEntry] = (),
+        time_scale: float = 1.0,
+    ) -> None:
         self.catalogue = catalogue
         self.entries = tuple(entries)
+        self.time_scale = time_scale
         self._by_scenario: dict[str, list[EscalationRule]] = {}
 
     def _scenario_rules(self, scenario_id: str) -> list[EscalationRule]:
@@ -313,8 +324,14 @@ class RuleBook:
         for rule in (*self._scenario_rules(scenario_id), *ladder_rules(ladder), *configured):
             if rule.source.startswith("scenario") and rule.contact.casefold() in taken:
                 continue  # the team's own matrix names this contact: its row wins
-            merged.setdefault(rule.id, rule)
+            merged.setdefault(rule.id, self._scaled(rule))
         return list(merged.values())
+
+    def _scaled(self, rule: EscalationRule) -> EscalationRule:
+        if self.time_scale == 1.0 or not rule.trigger.delay or rule.source.startswith("ladder"):
+            return rule
+        trigger = replace(rule.trigger, delay=rule.trigger.delay * self.time_scale)
+        return replace(rule, trigger=trigger)
 
 
 def describe_rules(scenario: Scenario) -> tuple[list[str], list[str]]:

@@ -44,7 +44,17 @@ def rule_book(config: object, catalogue: object | None = None) -> RuleBook:
         from warroom.scenarios import load_scenarios
 
         catalogue = load_scenarios()
-    return RuleBook(catalogue, getattr(config, "escalations", ()))
+    return RuleBook(catalogue, getattr(config, "escalations", ()), drill_time_scale(config))
+
+
+def drill_time_scale(config: object) -> float:
+    """How fast a drill's config runs the runbook's clocks (1.0 outside drills)."""
+    raw = getattr(config, "raw", None)
+    drill = raw.get("drill") if isinstance(raw, dict) else None
+    scale = drill.get("time_scale") if isinstance(drill, dict) else None
+    if isinstance(scale, int | float) and not isinstance(scale, bool) and 0 < scale <= 1:
+        return float(scale)
+    return 1.0
 
 
 def timers(book: RuleBook, service: IncidentService) -> EscalationTimers:
