@@ -285,18 +285,22 @@ async def test_an_overdue_update_rings_once_and_says_so(tmp_path: Path) -> None:
         screen = await declare(pilot, app)
         app.bell = lambda: bells.append(1)  # type: ignore[method-assign]
         clock.at(30)
-        screen.check_overdue()
+        assert await screen.runtime.fire_due() == []
         assert bells == []
         clock.at(61)
-        screen.check_overdue()
-        screen.check_overdue()
+        assert len(await screen.runtime.fire_due()) == 1
+        assert await screen.runtime.fire_due() == []
         assert bells == [1]
         await pilot.pause()
         assert any("overdue" in n.message for n in app._notifications)
+        fired = [e for e in screen.state.entries if e.kind is EventKind.TIMER_FIRED]
+        assert [e.text for e in fired] == [
+            "Status update overdue: the next was promised by 15:00 UTC"
+        ]
         clock.at(62)
         await copy(pilot, screen, "responders")
         clock.at(123)
-        screen.check_overdue()
+        await screen.runtime.fire_due()
         assert bells == [1, 1]  # a new promise, broken again
 
 
@@ -309,7 +313,7 @@ async def test_the_bell_and_notice_can_be_turned_off(tmp_path: Path) -> None:
         screen = await declare(pilot, app)
         app.bell = lambda: bells.append(1)  # type: ignore[method-assign]
         clock.at(70)
-        screen.check_overdue()
+        assert len(await screen.runtime.fire_due()) == 1  # still in the timeline
         assert bells == []
         await pilot.pause()
         assert not any("overdue" in n.message for n in app._notifications)

@@ -1,14 +1,14 @@
 """The main screen: header, the four panes, the note input and the footer.
 
-The screen owns the live `IncidentSession` and routes every action through the
-`IncidentService`: an action's event is appended (durably) first, then absorbed into the
-session, then shown. Background work (following the store, running probes) runs in
+The screen shows one `IncidentRuntime` (`warroom.runtime`) and routes every action
+through its `IncidentService`: an action's event is appended (durably) first, then
+absorbed by the runtime, which tells the screen (`StateChanged`) to show it. The runtime
+follows the store and fires timed rules; background work (the runtime, probes) runs in
 workers that never close the app on error.
 """
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +29,13 @@ from warroom.model.postmortem import to_markdown
 from warroom.model.text import inert
 from warroom.model.timeparse import TimeParseError, describe_backdate
 from warroom.private_files import private_folder, write_private_text
+from warroom.runtime import (
+    DeadlineFired,
+    IncidentRuntime,
+    RuntimeMessage,
+    RuntimeProblem,
+    StateChanged,
+)
 from warroom.services.incidents import IncidentError
 from warroom.services.session import IncidentSession
 from warroom.store.base import StoreError
@@ -53,7 +60,6 @@ from warroom.ui.screens.picker import TextPromptScreen
 if TYPE_CHECKING:
     from warroom.ui.app import WarroomApp
 
-FOLLOW_RETRY_SECONDS = 2.0
 # Events that change what the checklist shows (the rest only add timeline lines).
 CHECKLIST_KINDS = frozenset(
     {
@@ -108,10 +114,15 @@ class MainScreen(
         Binding("escape", "leave_note", "Back to the timeline", show=True),
     ]
 
-    def __init__(self, session: IncidentSession) -> None:
+    def __init__(self, runtime: IncidentRuntime) -> None:
         super().__init__()
-        self.session = session
+        self.runtime = runtime
         self._comms_dirty = False
+        self._unsubscribe = runtime.subscribe(self.on_runtime_message)
+
+    @property
+    def session(self) -> IncidentSession:
+        return self.runtime.session
 
     @property  # type: ignore[override]
     def ESCAPE_TO_MINIMIZE(self) -> bool | None:
@@ -156,14 +167,13 @@ class MainScreen(
         self.refresh_services()
         self.query_one("#timeline").focus()
         self._layout_for(self.size.width, self.size.height)
-        self.follow_store()
+        self.run_runtime()
         self.run_probes()
         self.refill_comms()
         self.set_interval(1.0, self._refill_if_dirty)
         self.set_interval(30, self.refill_comms)
         self.count_open_incidents()
         self.set_interval(OPEN_COUNT_SECONDS, self.count_open_incidents)
-        self.set_interval(1.0, self.check_overdue)
         for problem in self.session.problems:
             self.notify(inert(str(problem)), severity="warning", timeout=10)
 
@@ -241,43 +251,45 @@ class MainScreen(
         return replace(state, probe_states={**state.probe_states, **live})
 
     def absorb(self, events: list[Event]) -> None:
-        fresh = self.session.absorb(events)
-        if fresh:
-            self.refresh_incident(fresh)
+        self.runtime.absorb(events)  # the runtime says StateChanged: shown below
+
+    def on_runtime_message(self, message: RuntimeMessage) -> None:
+        """What the runtime says, shown: new events, fired deadlines, its troubles."""
+        if isinstance(message, StateChanged):
+            self.refresh_incident(list(message.events))
+        elif isinstance(message, DeadlineFired):
+            self.deadline_fired(message)
+        elif isinstance(message, RuntimeProblem):
+            self.notify(message.text, severity="error")
 
     # Background work -----------------------------------------------------------------
 
     async def use_session(self, session: IncidentSession) -> None:
         """Show another incident (the incidents picker): its timeline, checklist, comms
         and header; the probes keep running."""
-        self.workers.cancel_group(self, "follow")
-        old, self.session = self.session, session
-        self.wr.session = session
+        self.workers.cancel_group(self, "runtime")
+        self._unsubscribe()
+        old, self.runtime = self.runtime, self.wr.context.runtime_for(session)
+        self._unsubscribe = self.runtime.subscribe(self.on_runtime_message)
+        self.wr.runtime = self.runtime
         self.wr.incident_id = session.incident_id
         await old.close()
         self.query_one(TimelineView).reset()
         self.refresh_incident()
         self.refill_comms(force=True)
-        self.follow_store()
+        self.run_runtime()
         self.count_open_incidents()
 
-    def _followed(self, fresh: list[Event]) -> None:
-        self.refresh_incident(fresh)
+    @work(exit_on_error=False, group="runtime")
+    async def run_runtime(self) -> None:
+        """The runtime follows the store and fires timed rules while the incident shows."""
+        try:
+            await self.runtime.run()
+        except Exception as error:  # a runtime bug must not close the console
+            self.notify(f"Incident runtime stopped: {inert(str(error))}", severity="error")
 
-    @work(exit_on_error=False, group="follow")
-    async def follow_store(self) -> None:
-        """Show events written elsewhere; a failing store is reported and retried."""
-        while True:
-            try:
-                await self.session.follow(self._followed)
-                return
-            except Exception as error:  # the console must outlive any store trouble
-                self.notify(
-                    f"Live updates interrupted ({inert(str(error))}); retrying",
-                    severity="error",
-                )
-                await self.session.close()
-                await asyncio.sleep(FOLLOW_RETRY_SECONDS)
+    def on_unmount(self) -> None:
+        self._unsubscribe()
 
     @work(exit_on_error=False, group="probes")
     async def run_probes(self) -> None:
