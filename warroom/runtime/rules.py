@@ -17,6 +17,7 @@ from warroom.model.incident import IncidentState
 from warroom.model.severity import SeverityLadder
 from warroom.model.timed import TimedRule
 from warroom.runtime.reminders import UpdateOverdue
+from warroom.services.escalations import escalation_rule
 
 if TYPE_CHECKING:
     from warroom.config import Config
@@ -36,6 +37,7 @@ RuleFactory = Callable[[RuleContext], TimedRule | Iterable[TimedRule]]
 
 RULE_FACTORIES: list[RuleFactory] = [
     lambda context: UpdateOverdue(context.ladder_of),
+    lambda context: escalation_rule(context.config, context.ladder_of, context.catalogue),
     # Escalations (#21), asks' check-backs (#16), status-page drift (#17): one line each.
 ]
 

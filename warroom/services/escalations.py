@@ -9,7 +9,7 @@ config and the scenario catalogue (`warroom.scenarios.escalation_rules`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from warroom.model.escalation import (
@@ -57,11 +57,17 @@ def drill_time_scale(config: object) -> float:
     return 1.0
 
 
-def timers(book: RuleBook, service: IncidentService) -> EscalationTimers:
-    """The timed rule to register with the runtime for `book`."""
+def escalation_rule(
+    config: object,
+    ladder_of: Callable[[IncidentState], SeverityLadder],
+    catalogue: object | None = None,
+) -> EscalationTimers:
+    """The timed rule the runtime registers (`warroom.runtime.rules`): every incident's
+    escalations, from the scenarios, its ladder and the config."""
+    book = rule_book(config, catalogue)
     return EscalationTimers(
-        rules_for=lambda state: book.rules_for(state, service.ladder_of(state)),
-        ladder_of=service.ladder_of,
+        rules_for=lambda state: book.rules_for(state, ladder_of(state)),
+        ladder_of=ladder_of,
     )
 
 
@@ -141,4 +147,4 @@ async def dismiss(
     return await service.record_escalation(state, payload)
 
 
-__all__ = ["board", "dismiss", "escalate", "pick", "rule_book", "snooze", "timers"]
+__all__ = ["board", "dismiss", "escalate", "escalation_rule", "pick", "rule_book", "snooze"]

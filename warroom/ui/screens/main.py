@@ -187,8 +187,6 @@ class MainScreen(
         """Show the session's state; `fresh` (the new events) limits what is redrawn."""
         state, ladder = self.session.state, self.session.ladder
         self.query_one(IncidentHeader).show(state, ladder)
-        if fresh:
-            self.escalations_fired(fresh)
         timeline = self.query_one(TimelineView)
         appended = fresh is not None and not any(e.kind in ENTRY_CHANGE_KINDS for e in fresh)
         timeline.set_entries(state.entries, appended=appended)
@@ -259,6 +257,7 @@ class MainScreen(
             self.refresh_incident(list(message.events))
         elif isinstance(message, DeadlineFired):
             self.deadline_fired(message)
+            self.escalation_fired(message)
         elif isinstance(message, RuntimeProblem):
             self.notify(message.text, severity="error")
 

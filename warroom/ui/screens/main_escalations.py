@@ -5,12 +5,12 @@ Mixed into `MainScreen`. The rules come from the app's scenario catalogue and th
 config's `[[escalation]]` tables (`warroom.services.escalations.rule_book`); deadlines
 are fired by the timed-rule runtime as `timer_fired` events, whichever console writes
 them: this console reacts to each new escalation event once (the bell, a notification
-naming the contact and `E`), not to events it loaded at start.
+naming the contact and `E`) when the runtime says a deadline fired.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -24,11 +24,12 @@ from warroom.model.escalation import (
     stopped_at,
 )
 from warroom.model.escalation_draft import escalation_draft
-from warroom.model.events import Event, EventKind
+from warroom.model.events import Event
 from warroom.model.figures import format_duration
 from warroom.model.incident import IncidentState
 from warroom.model.text import inert
 from warroom.model.timeparse import TimeParseError, parse_ahead, parse_at
+from warroom.runtime.messages import DeadlineFired
 from warroom.scenarios.escalation_rules import RuleBook
 from warroom.services import escalations as actions
 from warroom.services.session import IncidentSession
@@ -91,23 +92,18 @@ class EscalationActions:
 
     # The prompt when a deadline fires ----------------------------------------------------
 
-    def escalations_fired(self, fresh: Iterable[Event]) -> None:
-        """React once to escalation deadlines fired (here or by another console)."""
-        fired = [
-            event
-            for event in fresh
-            if event.kind is EventKind.TIMER_FIRED and event.payload.get("rule") == RULE_NAME
-        ]
-        if not fired:
+    def escalation_fired(self, fired: DeadlineFired) -> None:
+        """An escalation fell due (fired here or by another console; the runtime says so
+        once per key): the bell, and a notice naming the contact and the key to act."""
+        if fired.rule != RULE_NAME:
             return
         self.app.bell()
-        for event in fired:
-            message = inert(str(event.payload.get("message", "")), single_line=True)
-            self.notify(
-                f"{message}. Press E: the escalation message is drafted from the record.",
-                severity="warning",
-                timeout=60,
-            )
+        self.notify(
+            f"{inert(fired.message, single_line=True)}. Press E: the message to send is"
+            " drafted from the situation record.",
+            severity="warning",
+            timeout=60,
+        )
 
     # The modal --------------------------------------------------------------------------
 
