@@ -114,8 +114,6 @@ class IncidentHeader(Static):
                 line.append(f"  ⚠ UPDATE OVERDUE {format_duration(-remaining)}", "bold reverse")
             else:
                 line.append(f"  next update in {format_duration(remaining)}")
-        if escalation is not None and not escalation[1]:
-            line.append(f"  {escalation[0]}")
         if self.others_open:
             others = "other incident" if self.others_open == 1 else "other incidents"
             line.append(f"  +{self.others_open} {others} open (i)", "bold")
@@ -127,6 +125,8 @@ class IncidentHeader(Static):
             line.append(f"  ⚠ OFFLINE{queued}", "bold reverse")
         elif connection.queued:
             line.append(f"  sending {connection.queued} queued", "bold")
+        if escalation is not None and not escalation[1]:  # the next one: last, cut first
+            line.append(f"  {escalation[0]}")
         warning = store_warning(connection)
         if warning:
             line.append("\n")

@@ -87,7 +87,7 @@ class EscalationActions:
             return None  # hours away: the header keeps its room for what is near
         contact = inert(escalation.rule.contact, single_line=True)
         if escalation.rule.trigger.until_ic:
-            return f"no IC: page {contact} in {format_duration(at - now)}", False
+            return f"take IC in {format_duration(at - now)}", False
         return f"escalate to {contact} in {format_duration(at - now)}", False
 
     # The prompt when a deadline fires ----------------------------------------------------
