@@ -10,7 +10,7 @@ from pathlib import Path
 
 from textual.widgets import Input, TextArea
 
-from tests.ui_support import catalogue, make_app, still
+from tests.ui_support import catalogue, make_app, probe_change, still
 from warroom.config import Config
 from warroom.model.events import EventKind, NoteKind
 from warroom.model.postmortem import to_markdown
@@ -19,7 +19,7 @@ from warroom.runtime import default_rules, open_context
 from warroom.services.incidents import IncidentService
 from warroom.store.local import LocalStore
 from warroom.ui.app import WarroomApp
-from warroom.ui.feed import FixedProbeFeed, StateChange
+from warroom.ui.feed import FixedProbeFeed
 from warroom.ui.panes.comms import CommsComposer
 from warroom.ui.screens.main import MainScreen
 from warroom.ui.screens.picker import PickerScreen, TextPromptScreen
@@ -153,8 +153,8 @@ async def test_an_hour_of_incident_gives_updates_nobody_has_to_rewrite(tmp_path:
         await note(pilot, "d: roll back release 412")
         await note(pilot, "t: check replica lag @bob")
         clock.at(5)
-        await screen.record_change(StateChange("api", "http", "down", "up", "status 503"))
-        await screen.record_change(StateChange("web", "http", "down", "up", "timeout"))
+        await screen.record_change(probe_change("api", "http", "down", "up", "status 503", clock()))
+        await screen.record_change(probe_change("web", "http", "down", "up", "timeout", clock()))
 
         clock.at(10)
         first = {a: await copy(pilot, screen, a) for a in ("responders", "executives", "customers")}
@@ -177,7 +177,7 @@ async def test_an_hour_of_incident_gives_updates_nobody_has_to_rewrite(tmp_path:
         assert "next update in 1h 00m" in str(due)
 
         clock.at(25)
-        await screen.record_change(StateChange("web", "http", "up", "down", ""))
+        await screen.record_change(probe_change("web", "http", "up", "down", "", clock()))
         await note(pilot, "a: drained db-1 connections")
         await pilot.press("u")
         await wait_for(pilot, lambda: isinstance(app.screen, PickerScreen), "status picker")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.test_ui_snapshots import settle
-from tests.ui_support import INCIDENT, ROWS, make_app, still, write_incident
+from tests.ui_support import INCIDENT, ROWS, make_app, probe_change, still, write_incident
 from warroom.model.events import EventKind
 from warroom.model.severity import PRESETS
 from warroom.model.timed import Deadline
@@ -167,7 +167,7 @@ async def test_probe_changes_are_shown_but_not_written() -> None:
     class Feed(FixedProbeFeed):
         async def run(self, on_rows, on_change) -> None:  # type: ignore[no-untyped-def]
             on_rows()
-            await on_change(StateChange("api", "http", "down", "up", "502"))
+            await on_change(probe_change("api", "http", "down", "up", "502"))
 
     async def record(change: StateChange) -> None:
         changes.append(change)

@@ -24,6 +24,22 @@ from warroom.scenarios.loader import Catalogue
 from warroom.services.incidents import IncidentService
 from warroom.services.session import IncidentSession
 from warroom.store.base import IncidentStore
+from warroom.store.leases import FileLease, HeldLease, Lease
+from warroom.store.local import LocalStore
+
+PROBE_LEASE = "probe-writer"
+
+
+def lease_for(store: IncidentStore, incident_id: str, job: str) -> Lease:
+    """The lease deciding which process sharing `store` does `job` for the incident: an
+    advisory lock on PostgreSQL, a file lock beside local files, else always held."""
+    if isinstance(store, LocalStore):
+        return FileLease(store.folder / f".{incident_id}.{job}.lease")
+    if hasattr(store, "lease_connection"):
+        from warroom.store.pg_lease import AdvisoryLease
+
+        return AdvisoryLease(store, f"warroom:{job}:{incident_id}")  # type: ignore[arg-type]
+    return HeldLease()
 
 
 class ContextError(ValueError):
@@ -65,7 +81,8 @@ class RuntimeContext:
         )
 
     def runtime_for(self, session: IncidentSession) -> IncidentRuntime:
-        return IncidentRuntime(session, self.rules(), self.clock)
+        lease = lease_for(self.store, session.incident_id, PROBE_LEASE)
+        return IncidentRuntime(session, self.rules(), self.clock, lease)
 
     async def open_runtime(self, incident_id: str) -> IncidentRuntime:
         """The runtime of `incident_id` (UnknownIncident when the store lacks it)."""

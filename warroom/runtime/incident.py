@@ -8,20 +8,28 @@ console, `warroom watch` and the headless drill run the same behaviour.
 `run()` follows the store (events written elsewhere) and runs the scheduler until
 cancelled; a store that fails is reported and followed again. Events this process writes
 are handed to `absorb`, which folds them, tells subscribers and wakes the scheduler.
+Probe changes come in through `probe_changed` (the console's probe thread, `watch` and
+the drill's engine alike) and are written by the one rule of `probe_changes`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-from datetime import datetime
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, tzinfo
+from pathlib import Path
 
+from warroom.model.escalation import EscalationRule
 from warroom.model.events import Event, EventKind, utc_now
 from warroom.model.incident import IncidentState
 from warroom.model.severity import SeverityLadder
 from warroom.model.text import inert
 from warroom.model.timed import Deadline, TimedRule
+from warroom.probes.scheduler import ProbeEngine, StateChange
+from warroom.redact import redact_text
+from warroom.runtime.export import write_export
+from warroom.runtime.live_probes import LiveProbe, steps_done, with_live_probes
 from warroom.runtime.messages import (
     DeadlineFired,
     NextDeadline,
@@ -29,13 +37,33 @@ from warroom.runtime.messages import (
     RuntimeProblem,
     StateChanged,
 )
+from warroom.runtime.probe_changes import ProbeChangeWriter
 from warroom.runtime.scheduler import TimerScheduler
-from warroom.services.incidents import IncidentService
+from warroom.services.incidents import IncidentError, IncidentService
 from warroom.services.session import IncidentSession
+from warroom.store.base import StoreError
+from warroom.store.leases import HeldLease, Lease
 
 FOLLOW_RETRY_SECONDS = 2.0
 
 Listener = Callable[[RuntimeMessage], None]
+
+
+class MessageStream:
+    """A runtime's messages as an async iterator, subscribed from its creation."""
+
+    def __init__(self, runtime: IncidentRuntime) -> None:
+        self._queue: asyncio.Queue[RuntimeMessage] = asyncio.Queue()
+        self._unsubscribe = runtime.subscribe(self._queue.put_nowait)
+
+    def __aiter__(self) -> MessageStream:
+        return self
+
+    async def __anext__(self) -> RuntimeMessage:
+        return await self._queue.get()
+
+    async def aclose(self) -> None:
+        self._unsubscribe()
 
 
 class IncidentRuntime:
@@ -46,10 +74,18 @@ class IncidentRuntime:
         session: IncidentSession,
         rules: Sequence[TimedRule] = (),
         clock: Callable[[], datetime] = utc_now,
+        lease: Lease | None = None,
     ) -> None:
         self.session = session
         self.clock = clock
         self._listeners: list[Listener] = []
+        self.probes = ProbeChangeWriter(
+            session.service,
+            session.incident_id,
+            lambda: self.session.state,
+            self.absorb,
+            lease or HeldLease(),
+        )
         self.scheduler = TimerScheduler(
             rules,
             lambda: self.session.state,
@@ -85,6 +121,29 @@ class IncidentRuntime:
     def next_deadline(self) -> Deadline | None:
         return self.scheduler.next_deadline()
 
+    def draft_state(self, live: Iterable[LiveProbe]) -> IncidentState:
+        """The state drafts are rendered from: live probe results stand in for services
+        the timeline has no probe event of, or an older one (pending and stale rows say
+        nothing and are left out)."""
+        return with_live_probes(self.state, live)
+
+    def steps_done(self, scenario_id: str) -> int:
+        """How many steps of the scenario are ticked (the checklist pane's title)."""
+        return steps_done(self.state, scenario_id)
+
+    def export(
+        self,
+        folder: Path,
+        zone: tzinfo | None,
+        zone_name: str | None,
+        fmt: str = "md",
+        escalation_rules: Sequence[EscalationRule] | None = None,
+    ) -> Path:
+        """Write the post-mortem into `folder`, named as `warroom export -o DIR` names it."""
+        return write_export(
+            folder, self.state, self.ladder, self.clock(), zone, zone_name, fmt, escalation_rules
+        )
+
     # Messages --------------------------------------------------------------------------
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
@@ -97,15 +156,9 @@ class IncidentRuntime:
 
         return unsubscribe
 
-    async def messages(self) -> AsyncIterator[RuntimeMessage]:
-        """Every message from now on, as an async stream (for loops like `watch`)."""
-        queue: asyncio.Queue[RuntimeMessage] = asyncio.Queue()
-        unsubscribe = self.subscribe(queue.put_nowait)
-        try:
-            while True:
-                yield await queue.get()
-        finally:
-            unsubscribe()
+    def messages(self) -> MessageStream:
+        """Every message from this call on, as an async stream (`aclose()` ends it)."""
+        return MessageStream(self)
 
     def _emit(self, message: RuntimeMessage) -> None:
         for listener in list(self._listeners):
@@ -146,6 +199,28 @@ class IncidentRuntime:
         """Look at the rules again (the clock moved, a setting changed)."""
         self.scheduler.wake()
 
+    # Probes ----------------------------------------------------------------------------
+
+    async def probe_changed(self, change: StateChange) -> Event | None:
+        """A debounced probe change: into the timeline by the one rule, when this process
+        holds the incident's probe lease (`probe_changes`). A store error is reported."""
+        try:
+            return await self.probes.changed(change)
+        except (StoreError, IncidentError, OSError) as error:
+            self._emit(
+                RuntimeProblem(f"Could not record a probe change: {redact_text(str(error))}")
+            )
+            return None
+
+    async def run_probes(
+        self, engine: ProbeEngine, seen: Callable[[StateChange], None] = lambda change: None
+    ) -> None:
+        """Feed `engine`'s changes to `probe_changed` until cancelled (`watch`, drill);
+        `seen` is told of each change first (to print it)."""
+        async for change in engine.changes():
+            seen(change)
+            await self.probe_changed(change)
+
     # Running ---------------------------------------------------------------------------
 
     async def follow(self) -> None:
@@ -171,6 +246,8 @@ class IncidentRuntime:
         async with asyncio.TaskGroup() as group:
             group.create_task(self.follow())
             group.create_task(self.run_timers())
+            group.create_task(self.probes.keep_lease(lambda text: self._emit(RuntimeProblem(text))))
 
     async def close(self) -> None:
+        await self.probes.close()
         await self.session.close()

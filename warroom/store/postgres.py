@@ -132,6 +132,16 @@ class PostgresStore:
             server_settings={"application_name": "warroom"},
         )
 
+    async def lease_connection(self, settings: dict[str, str]) -> asyncpg.Connection:
+        """A connection of its own for a lease (`warroom.store.pg_lease`)."""
+        return await asyncpg.connect(
+            self._dsn,
+            timeout=self.connect_timeout,
+            command_timeout=self.command_timeout,
+            statement_cache_size=0,
+            server_settings={"application_name": "warroom lease", **settings},
+        )
+
     def _drop(self) -> None:
         conn, self._conn = self._conn, None
         if conn is not None and not conn.is_closed():

@@ -9,9 +9,6 @@ workers that never close the app on error.
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -24,11 +21,8 @@ from textual.widgets import Footer, Tab, Tabs
 
 from warroom.model.events import Event, EventKind
 from warroom.model.incident import IncidentState
-from warroom.model.note_input import parse_note_line
-from warroom.model.postmortem import to_markdown
 from warroom.model.text import inert
-from warroom.model.timeparse import TimeParseError, describe_backdate
-from warroom.private_files import private_folder, write_private_text
+from warroom.model.timeparse import TimeParseError
 from warroom.runtime import (
     DeadlineFired,
     IncidentRuntime,
@@ -48,14 +42,14 @@ from warroom.ui.panes.note_input import NoteInput
 from warroom.ui.panes.status import StatusTable
 from warroom.ui.panes.timeline import TimelineView
 from warroom.ui.safe_text import joined, plain
-from warroom.ui.screens.details import DetailScreen, format_detail
+from warroom.ui.screens.details import DetailScreen, service_detail_text, step_detail_text
 from warroom.ui.screens.help import HelpScreen
 from warroom.ui.screens.main_comms import CommsActions
 from warroom.ui.screens.main_escalations import EscalationActions
 from warroom.ui.screens.main_incidents import OPEN_COUNT_SECONDS, IncidentActions
 from warroom.ui.screens.main_layout import PANE_TITLES, PANES, PaneLayout
 from warroom.ui.screens.main_pickers import PickerActions
-from warroom.ui.screens.picker import TextPromptScreen
+from warroom.ui.screens.main_timeline import TimelineActions
 
 if TYPE_CHECKING:
     from warroom.ui.app import WarroomApp
@@ -88,7 +82,13 @@ class Pane(Vertical):
 
 
 class MainScreen(
-    PaneLayout, IncidentActions, CommsActions, EscalationActions, PickerActions, Screen[None]
+    PaneLayout,
+    IncidentActions,
+    CommsActions,
+    EscalationActions,
+    PickerActions,
+    TimelineActions,
+    Screen[None],
 ):
     ALLOW_IN_MAXIMIZED_VIEW = "#header, Footer"
     AUTO_FOCUS = "#timeline"
@@ -203,7 +203,7 @@ class MainScreen(
         checklist.show(state, ladder, scenarios)
         title: Text | str = "2 Checklist"
         if scenarios:
-            done = sum(1 for key in state.checked_steps if key.split("/")[0] == scenarios[-1].id)
+            done = self.runtime.steps_done(scenarios[-1].id)
             title = joined("2 Checklist: ", plain(scenarios[-1].title), f" ({done} done)")
         self.query_one("#pane-checklist").border_title = title
 
@@ -221,7 +221,7 @@ class MainScreen(
     def refresh_services(self) -> None:
         rows = self.wr.feed.rows()
         self.query_one(StatusTable).show(rows)
-        bad = sum(1 for row in rows if row.state not in ("up", "pending"))
+        bad = sum(1 for row in rows if not row.shown.healthy)
         self.set_services_configured(bool(rows))
         if not rows:
             title = "1 Services: none configured (add [[service]] to warroom.toml)"
@@ -238,15 +238,7 @@ class MainScreen(
 
     def _state_with_probes(self) -> IncidentState:
         """The incident state, with live probe rows standing in for missing probe events."""
-        state = self.session.state
-        live = {
-            row.name: {"state": row.state, "reason": row.reason, "probe_kind": row.kind}
-            for row in self.wr.feed.rows()
-            if row.state != "pending"
-        }
-        if not live:
-            return state
-        return replace(state, probe_states={**state.probe_states, **live})
+        return self.runtime.draft_state(self.wr.feed.rows())
 
     def absorb(self, events: list[Event]) -> None:
         self.runtime.absorb(events)  # the runtime says StateChanged: shown below
@@ -298,25 +290,8 @@ class MainScreen(
             self.notify(f"Service probes stopped: {inert(str(error))}", severity="error")
 
     async def record_change(self, change: StateChange) -> None:
-        known = self.session.state.probe_states.get(change.service, {}).get("state")
-        if known == change.state:
-            return  # the timeline says so already (a restart, or another console wrote it)
-        if change.previous is None and known is None and change.state == "up":
-            return  # a first "up" tells nobody anything (as in `warroom watch`)
-        try:
-            event = await self.session.service.record_probe_change(
-                self.session.incident_id,
-                change.service,
-                change.probe_kind,
-                change.state,
-                change.previous,
-                change.reason,
-                change.latency_ms,
-            )
-        except (StoreError, OSError) as error:
-            self.notify(f"Could not record a probe change: {error}", severity="error")
-            return
-        self.absorb([event])
+        """A probe change: the runtime writes it (one rule, one writer per incident)."""
+        await self.runtime.probe_changed(change)
 
     async def _do(self, work_coro: Any) -> Event | None:
         """Await a service call; show its error instead of raising."""
@@ -329,74 +304,10 @@ class MainScreen(
             self.absorb([event])
         return event
 
-    # Pane focus ----------------------------------------------------------------------
-
-    # Notes and the timeline ----------------------------------------------------------
-
-    def action_note(self) -> None:
-        self.query_one(NoteInput).focus()
-
-    async def on_note_input_submitted(self, event: NoteInput.Submitted) -> None:
-        event.stop()
-        line = event.value.strip()
-        if not line:
-            self.query_one(TimelineView).focus()
-            return
-        try:
-            # One zone rule: a clock time typed is read in the zone the timeline shows.
-            zone = self.query_one(TimelineView).display_zone
-            parsed = parse_note_line(line, self.wr.clock(), zone)
-        except TimeParseError as error:
-            self.notify(str(error), severity="error")
-            return
-        declared_at = self.state.declared_at
-        saved = await self._do(
-            self.session.service.note(
-                self.session.incident_id, parsed.text, parsed.kind, parsed.at, declared_at
-            )
-        )
-        if saved is not None:
-            event.note_input.value = ""
-            before = describe_backdate(saved.at, declared_at) if parsed.at else None
-            if before:
-                self.notify(f"Saved {parsed.kind.value}, {before}", timeout=8)
-            else:
-                self.notify(f"Saved {parsed.kind.value}", timeout=2)
-
-    def action_leave_note(self) -> None:
-        self.query_one(TimelineView).focus()
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "leave_note":  # shown in the footer only while typing a note
             return self.focused is self.query_one(NoteInput)
         return True
-
-    def on_timeline_view_entry_action(self, message: TimelineView.EntryAction) -> None:
-        entry = message.entry
-        state = self.session.state
-        service = self.session.service
-        if message.action == "pin":
-            self.run_worker(self._do(service.pin_entry(state, entry.id, not entry.pinned)))
-        elif message.action == "edit":
-
-            def edited(text: str | None) -> None:
-                if text is not None and text.strip() and text != entry.text:
-                    self.run_worker(self._do(service.edit_entry(self.state, entry.id, text)))
-
-            self.app.push_screen(TextPromptScreen("Edit entry", entry.text, multiline=True), edited)
-        elif message.action == "strike":
-
-            def struck(reason: str | None) -> None:
-                if reason is not None:
-                    self.run_worker(self._do(service.strike_entry(self.state, entry.id, reason)))
-
-            self.app.push_screen(
-                TextPromptScreen(
-                    "Strike this entry? (kept, shown struck) Reason, then Enter; Esc cancels",
-                    placeholder="e.g. wrong service",
-                ),
-                struck,
-            )
 
     # Checklist -----------------------------------------------------------------------
 
@@ -415,18 +326,9 @@ class MainScreen(
         )
 
     def on_checklist_view_details(self, message: ChecklistView.Details) -> None:
-        step = message.ref.step
-        parts = [step.text]
-        if step.commands:
-            parts += ["", "Commands (y copies):", *step.commands]
-        if step.notes:
-            parts += ["", step.notes]
-        scenario = message.ref.scenario
-        if scenario.causes:
-            parts += ["", "Causes and fixes:"]
-            parts += [f"- {c.cause} -> {c.fix or '?'}" for c in scenario.causes]
-        copy = "\n".join(step.commands) or None
-        self.app.push_screen(DetailScreen(scenario.title, "\n".join(parts), copy))
+        ref = message.ref
+        copy = "\n".join(ref.step.commands) or None
+        self.app.push_screen(DetailScreen(ref.scenario.title, step_detail_text(ref), copy))
 
     def on_checklist_view_copy_command(self, message: ChecklistView.CopyCommand) -> None:
         ref = message.ref
@@ -444,31 +346,17 @@ class MainScreen(
 
     def on_status_table_details(self, message: StatusTable.Details) -> None:
         row = self.query_one(StatusTable).rows_by_name.get(message.name)
-        if row is None:
-            return
-        lines = [
-            f"kind: {row.kind}",
-            f"state: {row.state}",
-            f"reason: {row.reason}",
-            f"latency: {row.latency_ms if row.latency_ms is not None else '-'} ms",
-        ]
-        if row.recent:
-            lines += ["", "recent results:", *row.recent]
-        if row.detail:
-            lines += ["", "detail:", format_detail(row.detail)]
-        self.app.push_screen(DetailScreen(f"Service {row.name}", "\n".join(lines)))
+        if row is not None:
+            self.app.push_screen(DetailScreen(f"Service {row.name}", service_detail_text(row)))
 
     def action_export(self) -> None:
-        now: datetime = self.wr.clock()
-        rules = self.escalation_rules()
-        text = to_markdown(
-            self.state, self.session.ladder, now, self.wr.zone, self.wr.zone_name, rules
-        )
-        folder: Path = self.wr.data_dir / "exports"
         try:
-            private_folder(folder)
-            path = folder / f"{self.session.incident_id}-{now.strftime('%Y%m%dT%H%M%SZ')}.md"
-            write_private_text(path, text)
+            path = self.runtime.export(
+                self.wr.data_dir / "exports",
+                self.wr.zone,
+                self.wr.zone_name,
+                escalation_rules=self.escalation_rules(),
+            )
         except OSError as error:
             self.notify(f"Export failed: {error}", severity="error")
             return
