@@ -45,7 +45,7 @@ from warroom.ui.safe_text import joined, plain
 from warroom.ui.screens.details import DetailScreen, service_detail_text, step_detail_text
 from warroom.ui.screens.help import HelpScreen
 from warroom.ui.screens.main_comms import CommsActions
-from warroom.ui.screens.main_escalations import EscalationActions
+from warroom.ui.screens.main_escalations import ESCALATION_RULE, EscalationActions
 from warroom.ui.screens.main_incidents import OPEN_COUNT_SECONDS, IncidentActions
 from warroom.ui.screens.main_layout import PANE_TITLES, PANES, PaneLayout
 from warroom.ui.screens.main_pickers import PickerActions
@@ -248,8 +248,10 @@ class MainScreen(
         if isinstance(message, StateChanged):
             self.refresh_incident(list(message.events))
         elif isinstance(message, DeadlineFired):
-            self.deadline_fired(message)
-            self.escalation_fired(message)
+            if message.rule == ESCALATION_RULE:
+                self.escalation_fired(message)  # the bell, the contact and E
+            else:
+                self.deadline_fired(message)
         elif isinstance(message, RuntimeProblem):
             self.notify(message.text, severity="error")
 

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from warroom.ui.app import WarroomApp
 
 
+ESCALATION_RULE = RULE_NAME
 HINT_HORIZON = timedelta(hours=1)
 """The header names the next escalation once it is this close."""
 
