@@ -40,6 +40,12 @@ class EventKind(StrEnum):
     TODO_DONE = "todo_done"
     TIMER_FIRED = "timer_fired"
     ESCALATION = "escalation"  # escalated, snoozed or dismissed (warroom.model.escalation)
+    # Command notes (warroom.model.hypotheses, warroom.model.actions): a hypothesis
+    # confirmed, ruled out or reopened; a finding linked as its evidence; a todo's owner
+    # or due date set after it was written.
+    HYPOTHESIS_STATE = "hypothesis_state"
+    EVIDENCE_LINKED = "evidence_linked"
+    TODO_UPDATED = "todo_updated"
 
 
 class NoteKind(StrEnum):
@@ -48,6 +54,7 @@ class NoteKind(StrEnum):
     ACTION = "action"
     DECISION = "decision"
     TODO = "todo"
+    HYPOTHESIS = "hypothesis"
 
 
 # Events warroom writes by itself, with nobody at the keyboard: probe state changes. A

@@ -15,6 +15,7 @@ from typing import Any
 from warroom.model.bulk import collector_paused
 from warroom.model.escalation_events import describe_escalation
 from warroom.model.events import Event, EventKind, NoteKind
+from warroom.model.note_events import describe_command_note
 from warroom.model.record import SituationRecord, describe_fact, describe_milestone
 
 
@@ -220,6 +221,8 @@ def describe(event: Event) -> str:
             return str(payload.get("message") or payload.get("key", ""))
         case EventKind.ESCALATION:
             return describe_escalation(payload)
+        case EventKind.HYPOTHESIS_STATE | EventKind.EVIDENCE_LINKED | EventKind.TODO_UPDATED:
+            return describe_command_note(event)
     return str(event.kind)
 
 
