@@ -40,6 +40,7 @@ class EventKind(StrEnum):
     TODO_DONE = "todo_done"
     TIMER_FIRED = "timer_fired"
     ESCALATION = "escalation"  # escalated, snoozed or dismissed (warroom.model.escalation)
+    ASK = "ask"  # an ask opened, answered, extended, re-asked or dropped (model/asks.py)
     # Command notes (warroom.model.hypotheses, warroom.model.actions): a hypothesis
     # confirmed, ruled out or reopened; a finding linked as its evidence; a todo's owner
     # or due date set after it was written.

@@ -33,6 +33,8 @@ WRITING_ACTIONS = frozenset(
         "pin",
         "toggle",  # checklist: tick a step
         "copy",  # comms: copying a draft records it in the timeline
+        "ask",  # a new ask (the asks board's keys are refused by the service)
+        "take_command",  # the handoff: become IC
     }
 )
 

@@ -44,6 +44,7 @@ from warroom.ui.panes.timeline import TimelineView
 from warroom.ui.safe_text import joined, plain
 from warroom.ui.screens.details import DetailScreen, service_detail_text, step_detail_text
 from warroom.ui.screens.help import HelpScreen
+from warroom.ui.screens.main_command import CommandActions
 from warroom.ui.screens.main_command_notes import CommandNotesActions
 from warroom.ui.screens.main_comms import CommsActions
 from warroom.ui.screens.main_escalations import ESCALATION_RULE, EscalationActions
@@ -87,6 +88,7 @@ class MainScreen(
     IncidentActions,
     CommsActions,
     EscalationActions,
+    CommandActions,
     PickerActions,
     TimelineActions,
     CommandNotesActions,
@@ -114,6 +116,9 @@ class MainScreen(
         Binding("d", "decide", "Decide", id="main.decide"),
         Binding("T", "todos", "Todos", id="main.todos"),
         Binding("e", "export", "Export", id="main.export"),
+        Binding("a", "ask", "Ask", id="main.ask"),
+        Binding("A", "asks", "Asks board", id="main.asks"),
+        Binding("H", "handoff", "Handoff", id="main.handoff"),
         Binding("E", "escalations", "Escalations", show=False, id="main.escalations"),
         Binding("z", "zoom", "Zoom pane", id="main.zoom"),
         Binding("escape", "leave_note", "Back to the timeline", show=True),
@@ -257,6 +262,7 @@ class MainScreen(
                 self.escalation_fired(message)  # the bell, the contact and E
             else:
                 self.deadline_fired(message)
+                self.command_deadline_fired(message)
         elif isinstance(message, RuntimeProblem):
             self.notify(message.text, severity="error")
 
