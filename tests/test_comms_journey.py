@@ -15,6 +15,7 @@ from warroom.config import Config
 from warroom.model.events import EventKind, NoteKind
 from warroom.model.postmortem import to_markdown
 from warroom.model.severity import PRESETS
+from warroom.runtime import default_rules, open_context
 from warroom.services.incidents import IncidentService
 from warroom.store.local import LocalStore
 from warroom.ui.app import WarroomApp
@@ -43,15 +44,23 @@ class Clock:
 def console(tmp_path: Path, clock: Clock, config: Config | None = None) -> WarroomApp:
     store = LocalStore(tmp_path / "data")
     service = IncidentService(store, "alice", PRESETS["sev1-sev3"], clock=clock)
+    config = config or Config()
+    # The update reminder alone: a SEV-1's resolve-target escalation falls due at the
+    # same hour (tests/test_ui_escalations.py covers escalations).
+    context = open_context(config, store, tmp_path / "data", "alice", clock=clock, service=service)
+    context.rules_factory = lambda made: [
+        rule for rule in default_rules(made) if rule.name != "escalation"
+    ]
     return WarroomApp(
         service,
-        config or Config(),
+        config,
         tmp_path / "data",
         feed=FixedProbeFeed([]),
         clock=clock,
         zone=UTC,
         zone_name="UTC",
         catalogue=catalogue(tmp_path),
+        context=context,
     )
 
 

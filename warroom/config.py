@@ -26,6 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from warroom.model.escalation_config import (
+    EscalationConfigError,
+    EscalationEntry,
+    parse_escalation_tables,
+)
 from warroom.model.severity import (
     DEFAULT_LADDER,
     PRESETS,
@@ -92,6 +97,8 @@ class Config:
     # [comms]: what happens when the promised update time passes without an update.
     overdue_bell: bool = True
     overdue_notify: bool = True
+    # [[escalation]]: the team's own escalation matrix (warroom.model.escalation_config).
+    escalations: tuple[EscalationEntry, ...] = ()
 
     @property
     def source(self) -> str:
@@ -211,6 +218,10 @@ def parse_config(
     if not isinstance(services, list) or not all(isinstance(s, Mapping) for s in services):
         raise ConfigError(f"{name}: service: expected [[service]] tables")
     config.services = [dict(service) for service in services]
+    try:
+        config.escalations = parse_escalation_tables(data.get("escalation"))
+    except EscalationConfigError as error:
+        raise ConfigError(f"{name}: {error}") from None
     return config
 
 

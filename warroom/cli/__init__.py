@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "warroom.cli.db_commands",
     "warroom.cli.drill_commands",
     "warroom.cli.serve_command",
+    "warroom.cli.escalation_commands",
     "warroom.cli.ask_commands",
     "warroom.cli.command_notes_commands",
 )
@@ -54,6 +55,8 @@ COMMANDS = {
     "db": "warroom.cli.db_commands",
     "drill": "warroom.cli.drill_commands",
     "serve": "warroom.cli.serve_command",
+    "escalate": "warroom.cli.escalation_commands",
+    "escalations": "warroom.cli.escalation_commands",
     **dict.fromkeys(("ask", "asks", "answer", "handoff"), "warroom.cli.ask_commands"),
     **dict.fromkeys(("hypothesis", "decide", "todo"), "warroom.cli.command_notes_commands"),
 }

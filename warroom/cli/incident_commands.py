@@ -23,6 +23,7 @@ from warroom.model.timeparse import TimeParseError, check_backdate, describe_bac
 from warroom.paths import data_dir, drills_folder
 from warroom.runtime import ContextError, RuntimeContext, open_context
 from warroom.runtime.export import export_filename, export_text
+from warroom.services.escalations import rule_book
 from warroom.services.incidents import IncidentError, IncidentService
 from warroom.services.stores import open_store
 from warroom.store.base import IncidentStore, StoreError
@@ -348,7 +349,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         now = service.now()
         if args.format in ACTION_FORMATS:
             return ACTION_FORMATS[args.format](state, now), now
-        return export_text(state, service.ladder_of(state), now, zone, zone_name, args.format), now
+        ladder = service.ladder_of(state)
+        rules = rule_book(config).rules_for(state, ladder)
+        text = export_text(state, ladder, now, zone, zone_name, args.format, rules)
+        return text, now
 
     text, now = run(args, work, config)
     output = args.output

@@ -26,6 +26,7 @@ from warroom.scenarios import (
     shipped_text,
     user_scenario_dir,
 )
+from warroom.scenarios.escalation_rules import print_escalation_rules
 from warroom.scenarios.loader import SHIPPED_PREFIX
 
 
@@ -159,6 +160,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         except SeverityError as error:
             raise CommandError(str(error), 2) from None
     print(inert(render_scenario(scenario, ladder, args.severity)), end="")
+    print_escalation_rules(scenario)
     return 0
 
 

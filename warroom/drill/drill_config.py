@@ -77,6 +77,8 @@ def config_document(
         "incident": incident,
         "severity": severity_tables(severity, cadence_seconds),
         "service": services,
+        # The runbook's other clocks (escalations after N minutes) run at the ladder's pace.
+        "drill": {"time_scale": cadence_factor(severity, timedelta(seconds=cadence_seconds))},
     }
     if user.theme:
         document["ui"] = {"theme": user.theme}

@@ -28,6 +28,7 @@ the post-mortem after it, so it can go to the wiki like any post-mortem.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 
@@ -35,7 +36,8 @@ from warroom.drill.drill_config import drill_cadence
 from warroom.drill.journal import BASELINE, FAULT, RECOVERY, START, Journal, JournalEntry
 from warroom.drill.script import DrillScript
 from warroom.drill.signature import FleetModel, View
-from warroom.model import postmortem
+from warroom.model import escalation_report, postmortem
+from warroom.model.escalation import EscalationRule
 from warroom.model.events import Event, EventKind, parse_utc
 from warroom.model.figures import UpdateGap, format_rounded, update_gaps
 from warroom.model.incident import IncidentState
@@ -362,6 +364,7 @@ def to_markdown(
     ladder: SeverityLadder,
     zone: tzinfo | None = None,
     zone_name: str | None = None,
+    escalation_rules: Sequence[EscalationRule] | None = None,
 ) -> str:
     start = journal.first(START)
     seed = start.detail.get("seed") if start else "?"
@@ -389,6 +392,8 @@ def to_markdown(
     verdict = grade(figures)
     out += ["## Grade", "", f"**{verdict.verdict}**", ""]
     out += [f"- [{'x' if ok else ' '}] {name}" for name, ok in verdict.checks]
+    if escalation_rules is not None:
+        out += ["", *_escalation_rows(state, escalation_rules, ladder, figures.ended)]
     out += ["", "## Status updates", ""]
     for gap in figures.gaps:
         out.append(
@@ -396,5 +401,29 @@ def to_markdown(
             f" {format_rounded(gap.end - gap.start)} ({'MISSED' if gap.missed else 'ok'})"
         )
     out += ["", "---", ""]
-    out.append(postmortem.to_markdown(state, ladder, figures.ended, zone, zone_name))
+    out.append(
+        postmortem.to_markdown(
+            state, ladder, figures.ended, zone, zone_name, escalation_rules=escalation_rules
+        )
+    )
     return "\n".join(out).rstrip() + "\n"
+
+
+def _escalation_rows(
+    state: IncidentState,
+    rules: Sequence[EscalationRule],
+    ladder: SeverityLadder,
+    ended: datetime,
+) -> list[str]:
+    """Did the IC escalate on time? One check per escalation that fell due (drill time:
+    the runbook's minutes run at the drill's pace), and the time to acknowledge."""
+    result = escalation_report.review(state, rules, ladder, ended)
+    out = ["## Escalations on time", ""]
+    checks = escalation_report.verdicts(result)
+    if not checks:
+        out.append("_No escalation fell due during the drill._")
+    out += [f"- [{'x' if ok else ' '}] {line(name)}" for name, ok in checks]
+    if result.missed:
+        names = ", ".join(line(e.rule.contact) for e in result.missed)
+        out += ["", f"**Not escalated on time: {names}.**"]
+    return out

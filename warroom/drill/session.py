@@ -22,13 +22,18 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from warroom.config import Config, load_config
 from warroom.drill import cleanup
-from warroom.drill.drill_config import config_document, severity_tables, write_config
+from warroom.drill.drill_config import (
+    cadence_factor,
+    config_document,
+    severity_tables,
+    write_config,
+)
 from warroom.drill.fleet import Fleet
 from warroom.drill.journal import START, STOP, Journal
 from warroom.drill.loop_thread import LoopThread
@@ -41,6 +46,7 @@ from warroom.model.incident import IncidentState, fold
 from warroom.model.severity import ladder_from_config
 from warroom.private_files import private_folder, write_private_text
 from warroom.runtime import open_context
+from warroom.scenarios.escalation_rules import RuleBook
 from warroom.scenarios.loader import Catalogue, load_scenarios
 from warroom.store.local import LocalStore
 
@@ -285,7 +291,9 @@ def write_drill_report(
         "custom", severity_tables(script.severity, script.update_cadence / speed)
     )
     figures = compute(state, journal, script, scenario, ladder, speed, ended)
-    text = to_markdown(figures, state, journal, script, ladder)
+    scale = cadence_factor(script.severity, timedelta(seconds=script.update_cadence / speed))
+    rules = RuleBook(catalogue, (), scale).rules_for(state, ladder)
+    text = to_markdown(figures, state, journal, script, ladder, escalation_rules=rules)
     path = report_path(folder, incident_id)
     private_folder(path.parent)
     write_private_text(path, text)

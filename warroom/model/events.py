@@ -39,6 +39,7 @@ class EventKind(StrEnum):
     MILESTONE_SET = "milestone_set"
     TODO_DONE = "todo_done"
     TIMER_FIRED = "timer_fired"
+    ESCALATION = "escalation"  # escalated, snoozed or dismissed (warroom.model.escalation)
     ASK = "ask"  # an ask opened, answered, extended, re-asked or dropped (model/asks.py)
     # Command notes (warroom.model.hypotheses, warroom.model.actions): a hypothesis
     # confirmed, ruled out or reopened; a finding linked as its evidence; a todo's owner

@@ -14,6 +14,7 @@ from typing import Any
 
 from warroom.model.asks import Ask, apply_ask, describe_ask
 from warroom.model.bulk import collector_paused
+from warroom.model.escalation_events import describe_escalation
 from warroom.model.events import Event, EventKind, NoteKind
 from warroom.model.note_events import describe_command_note
 from warroom.model.record import SituationRecord, describe_fact, describe_milestone
@@ -225,6 +226,8 @@ def describe(event: Event) -> str:
             return "Todo done" if payload.get("done", True) else "Todo reopened"
         case EventKind.TIMER_FIRED:
             return str(payload.get("message") or payload.get("key", ""))
+        case EventKind.ESCALATION:
+            return describe_escalation(payload)
         case EventKind.ASK:
             return describe_ask(payload)
         case EventKind.HYPOTHESIS_STATE | EventKind.EVIDENCE_LINKED | EventKind.TODO_UPDATED:

@@ -9,12 +9,15 @@ JSON is the full event list plus the derived state, and reads back into the same
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+from warroom.model import escalation_report
 from warroom.model.actions import action_items, due_words
 from warroom.model.command_report import ask_summary, command_section
 from warroom.model.decisions import decision_detail, decisions
+from warroom.model.escalation import EscalationRule
 from warroom.model.events import Event, EventKind, NoteKind, format_utc, in_zone
 from warroom.model.figures import (
     detected_at,
@@ -103,7 +106,10 @@ def to_markdown(
     now: datetime,
     zone: tzinfo | None = None,
     zone_name: str | None = None,
+    escalation_rules: Sequence[EscalationRule] | None = None,
 ) -> str:
+    """The post-mortem; with `escalation_rules` (the incident's, see
+    `warroom.services.escalations.rule_book`) it has an Escalations section."""
     out: list[str] = []
     add = out.append
     drill = " (DRILL)" if state.drill else ""
@@ -159,6 +165,13 @@ def to_markdown(
     else:
         add("_No roles were assigned._")
     add("")
+
+    if escalation_rules is not None:
+        out.extend(
+            escalation_report.markdown(
+                escalation_report.review(state, escalation_rules, ladder, now)
+            )
+        )
 
     add("## Impact")
     add("")

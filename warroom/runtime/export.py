@@ -3,9 +3,11 @@ console's `e` key (`<incident>-<UTC time>.md`, owner-only, in the given folder).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
+from warroom.model.escalation import EscalationRule
 from warroom.model.incident import IncidentState
 from warroom.model.postmortem import to_json, to_markdown
 from warroom.model.severity import SeverityLadder
@@ -21,11 +23,13 @@ def export_text(
     zone: tzinfo | None,
     zone_name: str | None,
     fmt: str = "md",
+    escalation_rules: Sequence[EscalationRule] | None = None,
 ) -> str:
-    """The post-mortem as Markdown (times also in `zone`) or as JSON."""
+    """The post-mortem as Markdown (times also in `zone`; with `escalation_rules`, its
+    Escalations section) or as JSON."""
     if fmt == "json":
         return to_json(state, ladder, now)
-    return to_markdown(state, ladder, now, zone, zone_name)
+    return to_markdown(state, ladder, now, zone, zone_name, escalation_rules=escalation_rules)
 
 
 def export_filename(incident_id: str, now: datetime, fmt: str = "md") -> str:
@@ -41,9 +45,10 @@ def write_export(
     zone: tzinfo | None,
     zone_name: str | None,
     fmt: str = "md",
+    escalation_rules: Sequence[EscalationRule] | None = None,
 ) -> Path:
     """Write the export into `folder` (made owner-only); its path. OSError when it cannot."""
-    text = export_text(state, ladder, now, zone, zone_name, fmt)
+    text = export_text(state, ladder, now, zone, zone_name, fmt, escalation_rules)
     private_folder(folder)
     path = folder / export_filename(state.id, now, fmt)
     write_private_text(path, text)

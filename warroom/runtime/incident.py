@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, tzinfo
 from pathlib import Path
 
+from warroom.model.escalation import EscalationRule
 from warroom.model.events import Event, EventKind, utc_now
 from warroom.model.incident import IncidentState
 from warroom.model.severity import SeverityLadder
@@ -131,10 +132,17 @@ class IncidentRuntime:
         return steps_done(self.state, scenario_id)
 
     def export(
-        self, folder: Path, zone: tzinfo | None, zone_name: str | None, fmt: str = "md"
+        self,
+        folder: Path,
+        zone: tzinfo | None,
+        zone_name: str | None,
+        fmt: str = "md",
+        escalation_rules: Sequence[EscalationRule] | None = None,
     ) -> Path:
         """Write the post-mortem into `folder`, named as `warroom export -o DIR` names it."""
-        return write_export(folder, self.state, self.ladder, self.clock(), zone, zone_name, fmt)
+        return write_export(
+            folder, self.state, self.ladder, self.clock(), zone, zone_name, fmt, escalation_rules
+        )
 
     # Messages --------------------------------------------------------------------------
 

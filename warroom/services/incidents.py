@@ -381,6 +381,15 @@ class IncidentService:
         payload = {"target": entry_id, "done": done}
         return await self._append(self._event(state.id, EventKind.TODO_DONE, payload))
 
+    async def record_escalation(
+        self, state: IncidentState, payload: Mapping[str, Any], at: datetime | None = None
+    ) -> Event:
+        """An escalation escalated, snoozed or dismissed (the payload is built and checked
+        by `warroom.services.escalations`)."""
+        if at is not None:
+            check_backdate(at, state.declared_at)
+        return await self._append(self._event(state.id, EventKind.ESCALATION, payload, at))
+
     async def edit_entry(self, state: IncidentState, entry_id: str, text: str) -> Event:
         self._require_entry(state, entry_id)
         if not text.strip():

@@ -46,6 +46,7 @@ GROUP_TITLES: dict[str, str] = {
     "todos": "Todo board (T)",
     "asks": "Asks board (A)",
     "handoff": "Handoff brief (H)",
+    "escalations": "Escalations (E)",
 }
 # Longer text for bindings whose own `tooltip` is not set yet (main.py is being reshaped
 # on other branches; a `tooltip=` on the Binding wins over this and is the place to write
@@ -92,6 +93,11 @@ TEXT: dict[str, str] = {
     "asks.new": "a new ask",
     "handoff.copy": "copy the brief again",
     "handoff.take": "take command (you become IC)",
+    "main.escalations": "escalations: due, upcoming, done",
+    "escalations.mark": "mark it escalated",
+    "escalations.snooze": "snooze it",
+    "escalations.dismiss": "dismiss it",
+    "escalations.copy": "copy the escalation message",
 }
 MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")
 _SPECIAL_KEYS = {key.value.rsplit("+", 1)[-1] for key in Keys if not key.value.startswith("<")}

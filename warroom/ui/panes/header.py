@@ -49,6 +49,8 @@ class IncidentHeader(Static):
         self.connection = ConnectionState()
         self.others_open = 0
         self._refusal_told = ""
+        # The next escalation (text, urgent), set by the main screen (warroom #21).
+        self.escalation_hint: Callable[[datetime], tuple[str, bool] | None] | None = None
 
     def show(self, state: IncidentState, ladder: SeverityLadder) -> None:
         self.state = state
@@ -91,6 +93,7 @@ class IncidentHeader(Static):
         badge = f"bold {badge_ink(colour)} on {colour}" if colour else "bold reverse"
         line.append(f" {state.severity} ", badge)
         line.append(f" {state.id} ", "bold")
+        title_at = len(line)
         line.append(inert(state.title, single_line=True))
         line.append("\n")
         line.append(f"{state.status.value.upper()}", "bold")
@@ -104,6 +107,11 @@ class IncidentHeader(Static):
             )
         elif asks_open:
             line.append(f"  asks {asks_open}")
+        escalation = self.escalation_hint(now) if self.escalation_hint else None
+        urgent_at = len(line)
+        if escalation is not None and escalation[1]:  # due now: before the update clock
+            line.append(f"  {escalation[0]}", "bold reverse")
+        urgent_end = len(line)
         due = next_update_due(state, ladder)
         if due is not None:
             remaining = due.remaining(now)
@@ -122,6 +130,8 @@ class IncidentHeader(Static):
             line.append(f"  ⚠ OFFLINE{queued}", "bold reverse")
         elif connection.queued:
             line.append(f"  sending {connection.queued} queued", "bold")
+        if escalation is not None and not escalation[1]:  # the next one: last, cut first
+            line.append(f"  {escalation[0]}")
         warning = store_warning(connection)
         if warning:
             line.append("\n")
@@ -133,6 +143,15 @@ class IncidentHeader(Static):
         # to the width (a long title must not push the clocks away).
         width = self.content_region.width or self.app.size.width - 2
         rows = line.split("\n")
+        if urgent_end > urgent_at and rows[1].cell_len > width:
+            # Too narrow for both: the escalation due now goes before the title, so the
+            # update countdown keeps its place on the second line.
+            second_at = len(rows[0]) + 1
+            urgent = line[urgent_at + 2 : urgent_end]
+            rows[0] = Text.assemble(rows[0][:title_at], urgent, " ", rows[0][title_at:])
+            rows[1] = Text.assemble(
+                rows[1][: urgent_at - second_at], rows[1][urgent_end - second_at :]
+            )
         for row in rows:
             row.truncate(width, overflow="ellipsis")
         tall = bool(warning)

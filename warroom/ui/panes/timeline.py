@@ -49,6 +49,7 @@ KIND_LABELS: dict[object, tuple[str, str]] = {
     EventKind.RECORD_SET: ("RECORD", "status"),
     EventKind.MILESTONE_SET: ("MILE", "status"),
     EventKind.TIMER_FIRED: ("TIMER", "auto"),
+    EventKind.ESCALATION: ("ESCAL", "status"),
     EventKind.ASK: ("ASK", "decision"),
 }
 

@@ -47,6 +47,7 @@ from warroom.ui.screens.help import HelpScreen
 from warroom.ui.screens.main_command import CommandActions
 from warroom.ui.screens.main_command_notes import CommandNotesActions
 from warroom.ui.screens.main_comms import CommsActions
+from warroom.ui.screens.main_escalations import ESCALATION_RULE, EscalationActions
 from warroom.ui.screens.main_incidents import OPEN_COUNT_SECONDS, IncidentActions
 from warroom.ui.screens.main_layout import PANE_TITLES, PANES, PaneLayout
 from warroom.ui.screens.main_pickers import PickerActions
@@ -86,6 +87,7 @@ class MainScreen(
     PaneLayout,
     IncidentActions,
     CommsActions,
+    EscalationActions,
     CommandActions,
     PickerActions,
     TimelineActions,
@@ -117,6 +119,7 @@ class MainScreen(
         Binding("a", "ask", "Ask", id="main.ask"),
         Binding("A", "asks", "Asks board", id="main.asks"),
         Binding("H", "handoff", "Handoff", id="main.handoff"),
+        Binding("E", "escalations", "Escalations", show=False, id="main.escalations"),
         Binding("z", "zoom", "Zoom pane", id="main.zoom"),
         Binding("escape", "leave_note", "Back to the timeline", show=True, id="main.leave_note"),
     ]
@@ -169,6 +172,7 @@ class MainScreen(
         for pane_id, title in zip(PANES, PANE_TITLES, strict=True):
             self.query_one(f"#{pane_id}").border_title = title
         self.query_one("#pane-tabs", Tabs).can_focus = False
+        self.query_one(IncidentHeader).escalation_hint = self.escalation_hint
         self.refresh_incident()
         self.refresh_services()
         self.query_one("#timeline").focus()
@@ -254,8 +258,11 @@ class MainScreen(
         if isinstance(message, StateChanged):
             self.refresh_incident(list(message.events))
         elif isinstance(message, DeadlineFired):
-            self.deadline_fired(message)
-            self.command_deadline_fired(message)
+            if message.rule == ESCALATION_RULE:
+                self.escalation_fired(message)  # the bell, the contact and E
+            else:
+                self.deadline_fired(message)
+                self.command_deadline_fired(message)
         elif isinstance(message, RuntimeProblem):
             self.notify(message.text, severity="error")
 
@@ -358,7 +365,10 @@ class MainScreen(
     def action_export(self) -> None:
         try:
             path = self.runtime.export(
-                self.wr.data_dir / "exports", self.wr.zone, self.wr.zone_name
+                self.wr.data_dir / "exports",
+                self.wr.zone,
+                self.wr.zone_name,
+                escalation_rules=self.escalation_rules(),
             )
         except OSError as error:
             self.notify(f"Export failed: {error}", severity="error")
