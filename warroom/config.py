@@ -92,6 +92,8 @@ class Config:
     # [asks] default_box and [handoff] ic_stint as written, by "table.key" (read into
     # durations by `warroom.command_settings`, which names the line on an error).
     durations: dict[str, object] = field(default_factory=dict)
+    # [drill] time_scale: written by `warroom drill` into its own config (drill clocks).
+    drill_time_scale: float | None = None
     # The line each checked field is set on ("ui.theme", "keys.main.note"), for errors.
     lines: dict[str, int] = field(default_factory=dict)
     # [comms]: what happens when the promised update time passes without an update.
@@ -194,6 +196,10 @@ def parse_config(
     if config.theme is not None:
         config.lines["ui.theme"] = lines("theme", "ui")
     config.keys = _keys(data.get("keys", {}), name, lines, config.lines)
+    drill = data.get("drill", {})
+    scale = drill.get("time_scale") if isinstance(drill, Mapping) else None
+    if isinstance(scale, int | float) and not isinstance(scale, bool):
+        config.drill_time_scale = float(scale)
     for table, key in DURATIONS:
         section = data.get(table, {})
         if not isinstance(section, Mapping):

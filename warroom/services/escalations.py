@@ -49,10 +49,8 @@ def rule_book(config: object, catalogue: object | None = None) -> RuleBook:
 
 def drill_time_scale(config: object) -> float:
     """How fast a drill's config runs the runbook's clocks (1.0 outside drills)."""
-    raw = getattr(config, "raw", None)
-    drill = raw.get("drill") if isinstance(raw, dict) else None
-    scale = drill.get("time_scale") if isinstance(drill, dict) else None
-    if isinstance(scale, int | float) and not isinstance(scale, bool) and 0 < scale <= 1:
+    scale = getattr(config, "drill_time_scale", None)
+    if isinstance(scale, float) and 0 < scale <= 1:
         return float(scale)
     return 1.0
 
