@@ -74,6 +74,9 @@ class Config:
     theme: str | None = None
     store_dsn: str | None = None
     services: list[dict[str, Any]] = field(default_factory=list)
+    # [[channel]] and [public_page]: warroom.delivery.config.DeliveryConfig (read lazily
+    # from `raw` by `delivery_config`, so a config without channels never imports Apprise).
+    delivery: Any = None
     raw: dict[str, Any] = field(default_factory=dict)
     # [comms]: what happens when the promised update time passes without an update.
     overdue_bell: bool = True
@@ -172,7 +175,25 @@ def parse_config(data: Mapping[str, Any], path: Path | None = None) -> Config:
     if not isinstance(services, list) or not all(isinstance(s, Mapping) for s in services):
         raise ConfigError(f"{name}: service: expected [[service]] tables")
     config.services = [dict(service) for service in services]
+    if "channel" in data or "public_page" in data:
+        config.delivery = delivery_config(config, name)
     return config
+
+
+def delivery_config(config: Config, name: str = "config") -> Any:
+    """The `[[channel]]` tables and `[public_page]` (warroom.delivery.config)."""
+    from warroom.delivery.channels import ChannelError
+    from warroom.delivery.config import DeliveryConfig, parse_delivery
+
+    if config.delivery is not None:
+        return config.delivery
+    if "channel" not in config.raw and "public_page" not in config.raw:
+        return DeliveryConfig()
+    services = [str(s.get("name", "")) for s in config.services]
+    try:
+        return parse_delivery(config.raw, name, list(config.ladder.keys), services)
+    except ChannelError as error:
+        raise ConfigError(str(error)) from None
 
 
 def default_author() -> str:

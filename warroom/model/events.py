@@ -39,6 +39,8 @@ class EventKind(StrEnum):
     MILESTONE_SET = "milestone_set"
     TODO_DONE = "todo_done"
     TIMER_FIRED = "timer_fired"
+    COMMS_SENT = "comms_sent"
+    COMMS_DELIVERY = "comms_delivery"
 
 
 class NoteKind(StrEnum):
