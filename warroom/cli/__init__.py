@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "warroom.cli.db_commands",
     "warroom.cli.drill_commands",
     "warroom.cli.serve_command",
+    "warroom.cli.send_commands",
 )
 
 
@@ -52,6 +53,8 @@ COMMANDS = {
     "db": "warroom.cli.db_commands",
     "drill": "warroom.cli.drill_commands",
     "serve": "warroom.cli.serve_command",
+    "send": "warroom.cli.send_commands",
+    "outbox": "warroom.cli.send_commands",
 }
 GLOBAL_OPTIONS_WITH_VALUES = frozenset(
     {"--config", "--data-dir", "--store", "--author", "--theme", "--incident"}

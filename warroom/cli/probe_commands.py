@@ -158,13 +158,17 @@ def cmd_watch(args: argparse.Namespace) -> int:
     incident_id = normalise_incident_id(args.incident)
     service = service_for(args, config)
     try:
-        return asyncio.run(watch(service, incident_id, specs))
+        from warroom.cli.send_commands import outbox_drainer
+
+        return asyncio.run(watch(service, incident_id, specs, outbox_drainer(args, service)))
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
         return 0
 
 
-async def watch(service: Any, incident_id: str, specs: list[ServiceSpec]) -> int:
+async def watch(
+    service: Any, incident_id: str, specs: list[ServiceSpec], delivery: Any = None
+) -> int:
     from warroom.store.base import UnknownIncident
 
     try:
@@ -181,6 +185,8 @@ async def watch(service: Any, incident_id: str, specs: list[ServiceSpec]) -> int
         flush=True,
     )
     engine = ProbeEngine(specs)
+    # The outbox is drained while watch runs (warroom.delivery.worker).
+    drainer = asyncio.create_task(delivery.run(_print_deliveries)) if delivery else None
     try:
         async with engine:
             async for change in engine.changes():
@@ -192,9 +198,20 @@ async def watch(service: Any, incident_id: str, specs: list[ServiceSpec]) -> int
         print("stopped", file=sys.stderr)
         return 0
     finally:
+        if drainer is not None:
+            drainer.cancel()
+            with contextlib.suppress(BaseException):
+                await drainer
         with contextlib.suppress(Exception):
             await service.store.close()
     return 0
+
+
+def _print_deliveries(events: list[Any]) -> None:
+    from warroom.model.incident import describe
+
+    for event in events:
+        print(clean_remote_text(describe(event), 500), flush=True)
 
 
 async def _record(service: Any, incident_id: str, change: StateChange) -> None:

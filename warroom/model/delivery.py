@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from warroom.model.events import Event
+    from warroom.model.incident import IncidentState
 
 DELIVERED = "delivered"
 FAILED = "failed"
@@ -74,3 +75,14 @@ def summary_line(outcomes: Sequence[Mapping[str, Any]]) -> str:
     if failed:
         text += " (in the outbox, retried; O shows it)"
     return text
+
+
+def page_text(state: IncidentState) -> str:
+    """A page for the on-call: short, the facts a paged person needs first."""
+    impact = state.record.fact("impact") or state.impact
+    ic = state.roles.get("IC") or state.roles.get("ic") or ""
+    lines = [f"[{state.severity}] {state.id}: {state.title}"]
+    if impact:
+        lines.append(f"Impact: {impact}")
+    lines.append(f"Status: {state.status.value}" + (f" · IC: {ic}" if ic else ""))
+    return "\n".join(lines)

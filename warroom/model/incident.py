@@ -13,9 +13,9 @@ from enum import StrEnum
 from typing import Any
 
 from warroom.model.bulk import collector_paused
+from warroom.model.delivery import counts_as_update, describe_delivery
 from warroom.model.events import Event, EventKind, NoteKind
 from warroom.model.record import SituationRecord, describe_fact, describe_milestone
-from warroom.model.delivery import counts_as_update, describe_delivery
 
 
 class Status(StrEnum):
