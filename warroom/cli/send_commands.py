@@ -66,7 +66,8 @@ def outbox_drainer(args: argparse.Namespace, service: Any) -> Any:
     from warroom.paths import data_dir
 
     config = open_config(args)
-    if "channel" not in config.raw and not Outbox(data_dir(getattr(args, "data_dir", None))).unsent():
+    outbox = Outbox(data_dir(getattr(args, "data_dir", None)))
+    if "channel" not in config.raw and not outbox.unsent():
         return None
     return _delivery(args, service)
 
@@ -201,7 +202,9 @@ def cmd_outbox(args: argparse.Namespace) -> int:
         print("outbox empty: everything was delivered")
         return 0
     for entry in entries:
-        retry = f" next try {entry.retry_at:%H:%M:%S} UTC" if entry.retry_at and entry.unsent else ""
+        retry = ""
+        if entry.retry_at and entry.unsent:
+            retry = f" next try {entry.retry_at:%H:%M:%S} UTC"
         detail = f" ({entry.detail})" if entry.detail and entry.unsent else ""
         print(
             f"{entry.key}  {entry.incident}  {entry.channel}  {entry.audience}  "
