@@ -47,6 +47,8 @@ class IncidentHeader(Static):
         self.connection = ConnectionState()
         self.others_open = 0
         self._refusal_told = ""
+        # Set by the main screen: (e.g. "⚠ 2 unsent (O)", a public-page alarm line or "").
+        self.delivery_status: Callable[[datetime], tuple[str, str]] | None = None
 
     def show(self, state: IncidentState, ladder: SeverityLadder) -> None:
         self.state = state
@@ -118,6 +120,11 @@ class IncidentHeader(Static):
         elif connection.queued:
             line.append(f"  sending {connection.queued} queued", "bold")
         warning = store_warning(connection)
+        unsent, alarm = self.delivery_status(now) if self.delivery_status else ("", "")
+        if unsent:
+            line.append(f"  {unsent}", "bold reverse")
+        if alarm:
+            warning = f"{warning}  {alarm}" if warning else alarm
         if warning:
             line.append("\n")
             line.append(warning, "bold reverse")

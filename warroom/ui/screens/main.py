@@ -44,6 +44,7 @@ from warroom.ui.safe_text import joined, plain
 from warroom.ui.screens.details import DetailScreen, format_detail
 from warroom.ui.screens.help import HelpScreen
 from warroom.ui.screens.main_comms import CommsActions
+from warroom.ui.screens.main_delivery import DeliveryActions
 from warroom.ui.screens.main_incidents import OPEN_COUNT_SECONDS, IncidentActions
 from warroom.ui.screens.main_layout import PANE_TITLES, PANES, PaneLayout
 from warroom.ui.screens.main_pickers import PickerActions
@@ -80,7 +81,9 @@ class Pane(Vertical):
     ALLOW_MAXIMIZE = True
 
 
-class MainScreen(PaneLayout, IncidentActions, CommsActions, PickerActions, Screen[None]):
+class MainScreen(
+    PaneLayout, IncidentActions, CommsActions, DeliveryActions, PickerActions, Screen[None]
+):
     ALLOW_IN_MAXIMIZED_VIEW = "#header, Footer"
     AUTO_FOCUS = "#timeline"
     BINDINGS = [
@@ -100,6 +103,7 @@ class MainScreen(PaneLayout, IncidentActions, CommsActions, PickerActions, Scree
         Binding("r", "recheck", "Re-check", id="main.recheck"),
         Binding("R", "record", "Record", id="main.record"),
         Binding("e", "export", "Export", id="main.export"),
+        Binding("O", "outbox", "Outbox", id="main.outbox"),
         Binding("z", "zoom", "Zoom pane", id="main.zoom"),
         Binding("escape", "leave_note", "Back to the timeline", show=True),
     ]
@@ -159,6 +163,7 @@ class MainScreen(PaneLayout, IncidentActions, CommsActions, PickerActions, Scree
         self.count_open_incidents()
         self.set_interval(OPEN_COUNT_SECONDS, self.count_open_incidents)
         self.set_interval(1.0, self.check_overdue)
+        self.start_delivery()
         for problem in self.session.problems:
             self.notify(inert(str(problem)), severity="warning", timeout=10)
 
