@@ -52,6 +52,8 @@ STATUSPAGE_KEYS = frozenset(
     {"name", "kind", "audiences", "page_id", "api_key", "api_url", "components"}
 )
 KINDS = ("apprise", "statuspage")
+# A URL path this long is registered whole (shorter ones, like "/hook", are words).
+PATH_SECRET_LENGTH = 8
 
 
 class ChannelError(ValueError):
@@ -102,7 +104,12 @@ def register_channel_secrets(url: str) -> None:
     register_secret(url)
     with suppress(ValueError):  # it registered what could show; Apprise refuses the URL
         register_url_secrets(url)
-    for piece in re.split(r"[/#?@:&=,]", url.partition("://")[2]):
+    rest = url.partition("://")[2]
+    register_secret(rest)  # as an http(s) URL in a log line: "POST http://<rest>"
+    path = rest.partition("/")[2].partition("?")[0]
+    if len(path) >= PATH_SECRET_LENGTH:
+        register_password("/" + path)  # a webhook's path is its secret
+    for piece in re.split(r"[/#?@:&=,]", rest):
         if looks_like_a_key(piece):
             register_password(piece)
 
