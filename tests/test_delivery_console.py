@@ -125,7 +125,7 @@ async def test_console_sends_through_a_minute_long_outage_and_a_restart(
         await wait_for(pilot, lambda: isinstance(app.screen, OutboxScreen), "the outbox")
         table = app.screen.query_one(DataTable)
         assert table.row_count == 2  # the failed one first, then the delivered one
-        assert "FAILED" in str(table.get_row_at(0)[3])
+        assert "FAILED" in str(table.get_row_at(0)[1])
         await pilot.press("y")
         assert app.clipboard.startswith("[UPDATE]")
         await pilot.press("escape")

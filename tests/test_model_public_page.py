@@ -129,7 +129,7 @@ def test_only_a_delivered_send_resets_the_countdown_and_only_once() -> None:
     assert "FAILED" in failed.entries[-1].text
     later = fold([*declared(), sent(["failed"], 5), late(7)])
     assert len(later.comms) == 1 and later.last_comms_at == at(7)
-    assert later.entries[-1].text == "Delivered update for responders to c0"
+    assert later.entries[-1].text == "Delivered the update update for responders to c0"
     both = fold([*declared(), sent(["delivered", "failed"], 5), late(7)])
     assert len(both.comms) == 1 and both.last_comms_at == at(5)
     assert next_update_due(both, LADDER) != due

@@ -47,7 +47,8 @@ def describe_delivery(event: Event) -> str:
     from warroom.model.events import EventKind
 
     payload = event.payload
-    what = f"{payload.get('template', '')} for {payload.get('audience', '')}"
+    template, audience = str(payload.get("template", "")), str(payload.get("audience", ""))
+    what = f"the {template} update" + (f" for {audience}" if audience != template else "")
     if event.kind is EventKind.COMMS_SENT:
         parts = []
         for channel in channel_outcomes(payload):

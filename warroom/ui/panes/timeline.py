@@ -44,6 +44,8 @@ KIND_LABELS: dict[object, tuple[str, str]] = {
     EventKind.RECORD_SET: ("RECORD", "status"),
     EventKind.MILESTONE_SET: ("MILE", "status"),
     EventKind.TIMER_FIRED: ("TIMER", "auto"),
+    EventKind.COMMS_SENT: ("SENT", "status"),
+    EventKind.COMMS_DELIVERY: ("SENT", "status"),
 }
 
 

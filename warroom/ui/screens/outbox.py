@@ -126,7 +126,7 @@ class OutboxScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("Channel", "For", "Incident", "State", "Tries", "Next try", "Why")
+        table.add_columns("Channel", "State", "Next try", "Tries", "For", "Why", "Incident")
         self.refresh_entries()
         self.set_interval(1.0, self.refresh_entries)
         table.focus()
@@ -153,12 +153,12 @@ class OutboxScreen(ModalScreen[None]):
         for entry in shown:
             table.add_row(
                 Text(inert(self.labels.get(entry.channel, entry.channel), single_line=True)),
-                Text(inert(entry.audience, single_line=True)),
-                Text(inert(entry.incident, single_line=True)),
                 Text(entry.status.upper() if entry.unsent else entry.status),
-                Text(str(entry.attempts)),
                 Text(_next_try(entry, now)),
-                Text(inert(entry.detail, single_line=True)),
+                Text(str(entry.attempts)),
+                Text(inert(entry.audience, single_line=True)),
+                Text(inert(entry.detail[:40], single_line=True)),
+                Text(inert(entry.incident, single_line=True)),
                 key=entry.key,
             )
         if shown:
