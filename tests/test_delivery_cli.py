@@ -87,8 +87,10 @@ def test_send_through_an_outage_every_message_once_and_no_secret_anywhere(
     assert len(statuspage.received) == 1
 
     # A second customer update edits the Statuspage incident the first one opened.
+    assert posted[0]["incident"]["status"] == "investigating"
+    warroom("status", incident, "mitigating")  # Statuspage has no such status
     warroom("send", incident, "--audience", "customers", "--yes")
-    statuspage.wait_for(2)
+    assert statuspage.wait_for(2)[1]["incident"]["status"] == "identified"
     assert statuspage.requests[-1] == ("PATCH", f"/v1/pages/{statuspage.page_id}/incidents/inc1")
 
     export = warroom("export", incident).stdout
@@ -115,3 +117,26 @@ def test_send_refuses_clearly(tmp_path: Path, receiver, statuspage, monkeypatch)
     bad = warroom("send", incident, "--audience", "responders", "--yes", check=False)
     assert "channel 'room': url: Apprise does not understand" in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_paging_the_on_call_is_sent_and_logged(tmp_path: Path, receiver, monkeypatch) -> None:
+    monkeypatch.setenv("PAGER_HOOK", receiver.url("/pager/T0PAGE/k3y9secret"))
+    (tmp_path / "warroom.toml").write_text(
+        '[[channel]]\nname = "oncall"\nurl = "${PAGER_HOOK}"\npager = true\n'
+        'audiences = ["escalation"]\n'
+    )
+    incident = warroom("declare", "Checkout 502s", "-s", "SEV-1", "--ic", "Alice").stdout.strip()
+    warroom("set", incident, "impact", "Nobody can pay")
+    warroom("status", incident, "mitigating")
+    paged = warroom("send", incident, "--audience", "escalation", "--yes")
+    assert "  - oncall (json, pager)" in paged.stdout
+    assert "oncall: delivered" in paged.stdout
+    body = receiver.wait_for(1)[0]["message"]
+    assert body.splitlines() == [
+        f"[SEV-1] {incident}: Checkout 502s",
+        "Impact: Nobody can pay",
+        "Status: mitigating · IC: Alice",
+    ]
+    export = warroom("export", incident, "--format", "json").stdout
+    assert '"pager": true' in export and "comms_sent" in export
+    assert "k3y9secret" not in export + paged.stdout

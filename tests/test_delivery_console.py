@@ -200,3 +200,31 @@ def test_outbox_snapshot(snap_compare, tmp_path: Path, receiver) -> None:
 
     app = make_app(tmp_path, config=config(receiver))
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+async def test_page_from_the_palette_and_read_only_refuses(tmp_path: Path, receiver) -> None:
+    pager = parse_config(
+        {"channel": [{"name": "oncall", "url": receiver.url(), "audiences": ["escalation"]}]}
+    )
+    app = make_app(tmp_path, config=pager)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen), "the main screen")
+        screen = app.screen
+        screen.action_page()
+        await wait_for(pilot, lambda: isinstance(app.screen, SendPreviewScreen), "the preview")
+        await send_confirmed(pilot, screen)
+        body = (await asyncio.to_thread(receiver.wait_for, 1))[0]["message"]
+        assert body.startswith("[SEV-2] INC-20261123-1: ")
+    viewer = make_app(tmp_path / "ro", config=pager, read_only=True)
+    async with viewer.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(viewer.screen, MainScreen), "the main screen")
+        viewer.screen.action_page()
+        await pilot.pause()
+        assert not isinstance(viewer.screen, SendPreviewScreen)
+    assert len(receiver.received) == 1
+
+
+async def send_confirmed(pilot, screen: MainScreen) -> None:  # type: ignore[no-untyped-def]
+    before = len(screen.session.state.events)
+    await pilot.press("y")
+    await wait_for(pilot, lambda: len(screen.session.state.events) > before, "the send event")

@@ -28,6 +28,14 @@ CONNECT_TIMEOUT_SECONDS = 4.0
 READ_TIMEOUT_SECONDS = 10.0
 KEYED_SCHEMES = frozenset({"json", "jsons", "form", "forms", "xml", "xmls"})
 MAX_DETAIL = 200
+# warroom's statuses as Statuspage's incident statuses (it has no "mitigating").
+STATUSPAGE_STATUS = {
+    "investigating": "investigating",
+    "identified": "identified",
+    "mitigating": "identified",
+    "monitoring": "monitoring",
+    "resolved": "resolved",
+}
 
 
 @dataclass(frozen=True)
@@ -97,8 +105,9 @@ async def send_statuspage(
     """Open an incident on an Atlassian Statuspage, or post an update to the one this
     warroom incident opened (`message.remote_id`)."""
     base = f"{channel.api_url}/pages/{channel.page_id}/incidents"
+    status = STATUSPAGE_STATUS.get(message.status, "investigating")
     body: dict[str, Any] = {
-        "incident": {"name": message.title, "status": message.status, "body": message.body}
+        "incident": {"name": message.title, "status": status, "body": message.body}
     }
     if channel.components:
         body["incident"]["component_ids"] = list(channel.components)

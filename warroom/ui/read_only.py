@@ -32,6 +32,8 @@ WRITING_ACTIONS = frozenset(
         "pin",
         "toggle",  # checklist: tick a step
         "copy",  # comms: copying a draft records it in the timeline
+        "send",  # comms: sending a draft to its channels (S)
+        "page",  # paging the on-call
     }
 )
 

@@ -21,6 +21,7 @@ from warroom.model.public_page import PublicPage, drift_line, page_age_line
 from warroom.model.text import inert
 from warroom.ui.panes.comms import CommsComposer
 from warroom.ui.panes.header import IncidentHeader
+from warroom.ui.read_only import READ_ONLY_NOTICE
 from warroom.ui.screens.outbox import OutboxScreen, SendPreviewScreen
 
 if TYPE_CHECKING:
@@ -121,6 +122,9 @@ class DeliveryActions:
         """The preview naming each destination; `y` sends."""
         delivery = self.delivery
         if delivery is None:
+            return
+        if self.wr.read_only:
+            self.notify(READ_ONLY_NOTICE, severity="warning")
             return
         if not text.strip():
             self.notify("The draft is empty", severity="warning")
