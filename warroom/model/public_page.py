@@ -3,7 +3,8 @@
 The team's own public page (Statuspage-style) is probed like any vendor page: a
 `[[service]]` of kind `statuspage` named in `[public_page]`. While the incident sits at
 a severity customers must see (`severities`, the ladder's most severe by default) and
-that page still says all is operational (probe state `up`), the drift guard reads
+that page still says all is operational (probe state `up`, or no change recorded: a
+first "up" is not written to the timeline), the drift guard reads
 "SEV-1 for 12 minutes, public page still says Operational": live in the header, and once
 in the timeline through the timed-rule contract (`PublicPageDrift`, one deadline per
 stretch at such a severity, `drift_after` after it began). It clears as soon as the page
@@ -55,8 +56,12 @@ def customer_visible_since(state: IncidentState, page: PublicPage) -> datetime |
 
 
 def page_says_operational(state: IncidentState, page: PublicPage) -> bool:
+    """The page's probe says up, or has said nothing: a first "up" is never written to
+    the timeline (nobody learns from it), while a page the probe cannot read (unknown)
+    or that shows the outage (degraded, down, maintenance) is written. So on the
+    consoles and `watch` that run the rule, which probe the page, silence means up."""
     probe = state.probe_states.get(page.service) or {}
-    return probe.get("state") == "up"
+    return probe.get("state") in ("up", None)
 
 
 def affected_components(state: IncidentState, page: PublicPage) -> list[str]:
