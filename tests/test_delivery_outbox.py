@@ -233,3 +233,27 @@ def _entry(incident: str, text: str):
         text=text,
         queued_at=T0,
     )
+
+
+def test_retry_now_discard_and_the_remote_id_of_an_incident(tmp_path: Path) -> None:
+    outbox = Outbox(tmp_path)
+    first, second = _entry("INC-1", "a"), _entry("INC-1", "b")
+    outbox.enqueue([first, second])
+    outbox.mark_attempt(first, T0)
+    retry_at = outbox.mark_failed(outbox.get(first.key), T0, "HTTP 500")
+    assert retry_at == T0 + timedelta(seconds=10)  # the second failure of that entry
+    assert outbox.due(T0) == [outbox.get(second.key)]
+    assert outbox.retry_now(T0, [first.key]) == 1
+    assert [e.key for e in outbox.due(T0)] == [first.key, second.key]
+    assert outbox.discard([second.key], T0) == 1
+    assert outbox.discard([second.key], T0) == 0
+    assert [e.key for e in outbox.unsent()] == [first.key]
+    assert outbox.retry_now(T0) == 1
+    assert outbox.last_remote_id("INC-1", "incident-room") == ""
+    outbox.mark_delivered(first, T0, remote_id="inc7")
+    assert outbox.last_remote_id("INC-1", "incident-room") == "inc7"
+    assert outbox.last_remote_id("INC-2", "incident-room") == ""
+    assert outbox.last_remote_id("INC-1", "other") == ""
+    assert outbox.unsent() == [] and outbox.next_retry() is None
+    outbox.mark_failed(first, T0, "late failure")  # a delivered entry stays delivered
+    assert outbox.get(first.key).status == DELIVERED

@@ -133,3 +133,41 @@ def test_only_a_delivered_send_resets_the_countdown_and_only_once() -> None:
     both = fold([*declared(), sent(["delivered", "failed"], 5), late(7)])
     assert len(both.comms) == 1 and both.last_comms_at == at(5)
     assert next_update_due(both, LADDER) != due
+
+
+def test_the_deadline_names_its_rule_service_and_stretch() -> None:
+    public = PublicPage("our-status", ("SEV-1",), drift_after=timedelta(minutes=7, seconds=30))
+    state = fold([*declared(), page("up", 0)])
+    (deadline,) = PublicPageDrift(public).deadlines(state, at(1))
+    assert deadline.rule == "public-page-drift"
+    assert deadline.key == "public-page-drift:2026-11-30T08:00:00.000000Z"
+    assert deadline.at == at(7.5)
+    assert deadline.message == "SEV-1 for 7 minutes, public page still says Operational"
+    assert dict(deadline.payload) == {
+        "service": "our-status",
+        "since": "2026-11-30T08:00:00.000000Z",
+    }
+
+
+def test_summary_and_page_text() -> None:
+    from warroom.model.delivery import page_text, summary_line
+
+    outcomes = [
+        {"name": "room", "outcome": "delivered"},
+        {"name": "pager", "outcome": "failed", "detail": "HTTP 500"},
+    ]
+    assert summary_line(outcomes) == (
+        "1 of 2 channel(s) took it; pager failed: HTTP 500 (in the outbox, retried; O shows it)"
+    )
+    assert summary_line(outcomes[:1]) == "1 of 1 channel(s) took it"
+    events = [
+        *declared(),
+        event(EventKind.ROLE_ASSIGNED, {"role": "IC", "name": "Alice"}, 1),
+        event(EventKind.RECORD_SET, {"field": "impact", "value": "Nobody can pay"}, 2),
+    ]
+    assert page_text(fold(events)).splitlines() == [
+        "[SEV-1] INC-1: t",
+        "Impact: Nobody can pay",
+        "Status: investigating · IC: Alice",
+    ]
+    assert page_text(fold(declared())).splitlines() == ["[SEV-1] INC-1: t", "Status: investigating"]
