@@ -102,11 +102,12 @@ def test_page_age_counts_against_the_cadence() -> None:
     assert cadence is not None
     fresh = at(60) - cadence + timedelta(minutes=1)
     assert page_age_line(state, LADDER, PAGE, fresh, at(60)) is None
-    stale = at(60) - timedelta(minutes=47)
-    if cadence < timedelta(minutes=47):
-        assert page_age_line(state, LADDER, PAGE, stale, at(60)) == (
-            "public page last updated 47 min ago"
-        )
+    assert page_age_line(state, LADDER, PAGE, at(60) - cadence, at(60)) is None
+    stale = at(60) - cadence - timedelta(minutes=12, seconds=30)
+    assert page_age_line(state, LADDER, PAGE, stale, at(60)) == (
+        f"public page last updated {int(cadence.total_seconds() // 60) + 12} min ago"
+    )
+    assert page_age_line(state, LADDER, PAGE, None, at(60)) is None
     assert page_age_line(fold(declared("SEV-3")), LADDER, PAGE, stale, at(60)) is None
 
 
@@ -171,3 +172,50 @@ def test_summary_and_page_text() -> None:
         "Status: investigating · IC: Alice",
     ]
     assert page_text(fold(declared())).splitlines() == ["[SEV-1] INC-1: t", "Status: investigating"]
+
+
+def test_drift_starts_exactly_at_drift_after_and_names_degraded_components() -> None:
+    events = [
+        *declared(),
+        event(EventKind.PROBE_STATE_CHANGED, {"service": "api", "state": "degraded"}, 0),
+    ]
+    state = fold(events)
+    assert drift_line(state, PAGE, at(9) + timedelta(seconds=59)) is None
+    assert drift_line(state, PAGE, at(10)) == (
+        "SEV-1 for 10 minutes, public page still says Operational (Checkout)"
+    )
+    both = PublicPage("our-status", ("SEV-1",), components={"A": ("api",), "B": ("api",)})
+    assert drift_line(state, both, at(10)).endswith("Operational (A, B)")
+
+
+def test_timeline_lines_of_sends_and_late_deliveries() -> None:
+    channels = [
+        {"name": "room", "outcome": "delivered"},
+        {"name": "pager", "outcome": "failed", "detail": "HTTP 500"},
+        {"name": "mail", "outcome": "failed"},
+    ]
+    payload = {"message": "m", "template": "responders", "audience": "responders"}
+    sent_line = fold(
+        [*declared(), event(EventKind.COMMS_SENT, {**payload, "channels": channels}, 1)]
+    )
+    assert sent_line.entries[-1].text == (
+        "Sent the responders update: room delivered; pager FAILED (HTTP 500), will retry;"
+        " mail FAILED, will retry"
+    )
+    late_payload = {**payload, "template": "update", "channel": "pager", "outcome": "delivered"}
+    once = fold([*declared(), event(EventKind.COMMS_DELIVERY, {**late_payload, "attempts": 1}, 2)])
+    assert once.entries[-1].text == "Delivered the update update for responders to pager"
+    five = fold([*declared(), event(EventKind.COMMS_DELIVERY, {**late_payload, "attempts": 2}, 2)])
+    assert five.entries[-1].text.endswith("to pager after 2 tries")
+    lost = {**late_payload, "outcome": "failed", "detail": "gone"}
+    failed = fold([*declared(), event(EventKind.COMMS_DELIVERY, lost, 2)])
+    assert (
+        failed.entries[-1].text == "Not delivered: the update update for responders to pager (gone)"
+    )
+    assert failed.comms == [] and five.comms != []
+
+
+def test_a_send_without_a_message_id_never_counts() -> None:
+    channels = [{"name": "room", "outcome": "delivered"}]
+    payload = {"template": "t", "audience": "a", "channels": channels}
+    assert fold([*declared(), event(EventKind.COMMS_SENT, payload, 1)]).comms == []

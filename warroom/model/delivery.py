@@ -80,8 +80,8 @@ def summary_line(outcomes: Sequence[Mapping[str, Any]]) -> str:
 
 def page_text(state: IncidentState) -> str:
     """A page for the on-call: short, the facts a paged person needs first."""
-    impact = state.record.fact("impact") or state.impact
-    ic = state.roles.get("IC") or state.roles.get("ic") or ""
+    impact = state.record.fact("impact")
+    ic = state.roles.get("IC", "")
     lines = [f"[{state.severity}] {state.id}: {state.title}"]
     if impact:
         lines.append(f"Impact: {impact}")
