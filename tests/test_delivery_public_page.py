@@ -19,11 +19,13 @@ from warroom.model.events import format_utc
 from warroom.model.public_page import PublicPage, drift_line
 from warroom.model.severity import PRESETS
 from warroom.probes.config import parse_service
+from warroom.probes.result import ProbeState
+from warroom.probes.scheduler import StateChange
 from warroom.probes.statuspage import probe_statuspage
 from warroom.services.incidents import IncidentService
 from warroom.store.local import LocalStore
 from warroom.ui.app import WarroomApp
-from warroom.ui.feed import FixedProbeFeed, StateChange
+from warroom.ui.feed import FixedProbeFeed
 from warroom.ui.panes.status import ServiceRow
 from warroom.ui.screens.main import MainScreen
 
@@ -88,7 +90,11 @@ async def test_header_says_the_page_lags_then_clears_when_it_catches_up(tmp_path
         assert "public page last updated 72 min ago" in shown
         # The page catches up: the probe sees the outage.
         feed._rows = [ServiceRow(name="our-status", kind="statuspage", state="down")]
-        await screen.record_change(StateChange("our-status", "statuspage", "down", "up", "major"))
+        await screen.record_change(
+            StateChange(
+                "our-status", "statuspage", ProbeState.DOWN, ProbeState.UP, "major", None, clock.now
+            )
+        )
         header.tick()
         assert "public page" not in str(header.render())
 

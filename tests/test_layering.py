@@ -27,6 +27,7 @@ OPTIONAL_PACKAGES = [
     "warroom.probes",
     "warroom.scenarios",
     "warroom.delivery",
+    "warroom.runtime",
 ]
 
 

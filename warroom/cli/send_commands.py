@@ -59,19 +59,6 @@ def _delivery(args: argparse.Namespace, service: Any) -> Any:
     return Delivery(Outbox(data_dir(getattr(args, "data_dir", None))), channels, service)
 
 
-def outbox_drainer(args: argparse.Namespace, service: Any) -> Any:
-    """The outbox worker `warroom watch` runs, or None with no channel configured and
-    nothing unsent."""
-    from warroom.delivery.outbox import Outbox
-    from warroom.paths import data_dir
-
-    config = open_config(args)
-    outbox = Outbox(data_dir(getattr(args, "data_dir", None)))
-    if "channel" not in config.raw and not outbox.unsent():
-        return None
-    return _delivery(args, service)
-
-
 def cmd_send(args: argparse.Namespace) -> int:
     from warroom.comms_templates import load_templates
     from warroom.model.comms import render_draft

@@ -27,6 +27,7 @@ from warroom.model.comms import CommsTemplate
 from warroom.model.events import utc_now
 from warroom.model.text import inert
 from warroom.redact import redact_text
+from warroom.runtime import IncidentRuntime, RuntimeContext, open_context
 from warroom.scenarios.loader import Catalogue, load_scenarios
 from warroom.services.incidents import IncidentError, IncidentService
 from warroom.services.session import IncidentSession
@@ -63,6 +64,7 @@ class WarroomApp(App[int]):
         templates: list[CommsTemplate] | None = None,
         ask_author: bool = False,
         read_only: bool = False,
+        context: RuntimeContext | None = None,
     ) -> None:
         super().__init__()
         # Read-only is enforced by the service (every write goes through it); the app
@@ -86,7 +88,12 @@ class WarroomApp(App[int]):
             templates, problems = load_templates()
             self.startup_problems += problems
         self.templates = templates
-        self.session: IncidentSession | None = None
+        # One context (service, zone, timed rules) for every incident this console opens.
+        self.context = context or open_context(
+            config, service.store, data_dir, service.author, clock=clock, service=service
+        )
+        self.context.catalogue = self.catalogue
+        self.runtime: IncidentRuntime | None = None
         self.keymap_overrides: dict[str, str] = {}
         self.ask_author = ask_author
 
@@ -221,6 +228,11 @@ class WarroomApp(App[int]):
 
     # Opening the incident ------------------------------------------------------------
 
+    @property
+    def session(self) -> IncidentSession | None:
+        """The open incident's session (the runtime's), None before one is open."""
+        return self.runtime.session if self.runtime is not None else None
+
     async def who_are_you(self) -> None:
         """Ask once per machine who is at the keyboard: the name that signs every event
         (the IC is a role you assign, not the author). Escape keeps the login name for
@@ -248,12 +260,12 @@ class WarroomApp(App[int]):
         try:
             incident_id = self.incident_id
             if incident_id is None:
-                self.session = await IncidentSession.open_latest(self.service)
-            if self.session is None and incident_id is None and self.read_only:
+                self.runtime = await self.context.open_latest()
+            if self.runtime is None and incident_id is None and self.read_only:
                 message = "warroom: read-only console: no incident to watch yet"
                 self.exit(1, return_code=1, message=message)
                 return
-            if self.session is None and incident_id is None:
+            if self.runtime is None and incident_id is None:
                 declaration = await self.push_screen_wait(
                     DeclareScreen(
                         self.service.default_ladder, self.catalogue.all(), self.service.author
@@ -263,9 +275,9 @@ class WarroomApp(App[int]):
                     self.exit(0)
                     return
                 incident_id = await self.declare(declaration)
-            if self.session is None:
+            if self.runtime is None:
                 assert incident_id is not None
-                self.session = await IncidentSession(self.service, incident_id).open()
+                self.runtime = await self.context.open_runtime(incident_id)
         except UnknownIncident as error:
             self.exit(1, return_code=1, message=f"warroom: error: {error}")
             return
@@ -279,7 +291,7 @@ class WarroomApp(App[int]):
         # only a cycle alive now and dropped later would never be collected.
         gc.collect()
         gc.freeze()
-        await self.push_screen(MainScreen(self.session))
+        await self.push_screen(MainScreen(self.runtime))
 
     async def declare(self, declaration: Declaration) -> str:
         roles = {"IC": declaration.ic} if declaration.ic else {}
@@ -293,6 +305,6 @@ class WarroomApp(App[int]):
         return event.incident_id
 
     async def on_unmount(self) -> None:
-        if self.session is not None:
-            await self.session.close()
+        if self.runtime is not None:
+            await self.runtime.close()
         await self.service.store.close()

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from warroom.config import Config, ConfigError
 from warroom.probes.config import ServiceSpec, parse_services
 from warroom.probes.scheduler import ProbeEngine, ServiceStatus
+from warroom.probes.shown import ShownState
 from warroom.ui.feed import FixedProbeFeed, ProbeFeed, StateChange
 from warroom.ui.panes.status import ServiceRow
 
@@ -23,7 +24,7 @@ GIL_SWITCH_SECONDS = 0.0005
 def row_of(status: ServiceStatus, now: datetime) -> ServiceRow:
     """One service's status as a pane row (worst states sort first in `rows`)."""
     last = status.last
-    state = str(status.state) if status.state else ("pending" if last is None else str(last.state))
+    state = ShownState.of(status.state or (last.state if last is not None else None))
     reason = last.reason if last else "waiting for the first result"
     if last is not None and status.state is not None and last.state != status.state:
         reason = f"{reason} (confirming {last.state})"
@@ -47,9 +48,6 @@ def row_of(status: ServiceStatus, now: datetime) -> ServiceRow:
     )
 
 
-STATE_ORDER = {"down": 0, "degraded": 1, "unknown": 2, "maintenance": 3, "pending": 4, "up": 5}
-
-
 Built = dict[str, tuple[tuple[int, bool], ServiceRow, datetime | None]]
 
 
@@ -70,7 +68,7 @@ def snapshot_rows(engine: ProbeEngine, built: Built, now: datetime) -> list[Serv
             if observed_at is not None:
                 row = replace(row, age_s=(now - observed_at).total_seconds())
         rows.append(row)
-    return sorted(rows, key=lambda r: (STATE_ORDER.get(r.state, 2), r.name))
+    return sorted(rows, key=lambda r: (r.shown.rank, r.name))
 
 
 class EngineFeed:
@@ -87,7 +85,7 @@ class EngineFeed:
         self.specs = specs
         self.engine: ProbeEngine | None = None
         self._rows: list[ServiceRow] = [
-            ServiceRow(name=spec.name, kind=spec.kind, state="pending", reason="starting")
+            ServiceRow(name=spec.name, kind=spec.kind, state=ShownState.PENDING, reason="starting")
             for spec in specs
         ]
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -151,19 +149,7 @@ class EngineFeed:
 
         async def forward() -> None:
             async for change in engine.changes():
-                handed = asyncio.run_coroutine_threadsafe(
-                    on_change(
-                        StateChange(
-                            service=change.service,
-                            probe_kind=change.probe_kind,
-                            state=str(change.state),
-                            previous=str(change.previous) if change.previous else None,
-                            reason=change.reason,
-                            latency_ms=change.latency_ms,
-                        )
-                    ),
-                    console_loop,
-                )
+                handed = asyncio.run_coroutine_threadsafe(on_change(change), console_loop)
                 await asyncio.wrap_future(handed)  # one at a time: the timeline keeps order
 
         engine.start()

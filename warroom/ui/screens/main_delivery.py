@@ -1,9 +1,9 @@
 """The main screen's delivery side: `S` sends the draft, `O` opens the outbox, the
 palette pages the on-call, and the header shows "2 unsent" and the public-page drift.
 
-Mixed into `MainScreen`. The outbox worker (`warroom.delivery.worker.Delivery`) runs in a
-Textual worker that never closes the app; what it writes (late deliveries) is absorbed
-like any event. Channels come from the config's `[[channel]]` tables.
+Mixed into `MainScreen`. The outbox (`warroom.delivery.worker.Delivery`) belongs to the
+runtime, which drains it and absorbs late deliveries like any event. Channels come from
+the config's `[[channel]]` tables.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from warroom.config import ConfigError, delivery_config
-from warroom.delivery.outbox import Outbox
 from warroom.delivery.worker import Delivery
 from warroom.model.delivery import page_text, summary_line
 from warroom.model.events import Event, parse_utc
@@ -26,6 +25,7 @@ from warroom.ui.screens.outbox import OutboxScreen, SendPreviewScreen
 
 if TYPE_CHECKING:
     from warroom.model.incident import IncidentState
+    from warroom.runtime import IncidentRuntime
     from warroom.services.session import IncidentSession
     from warroom.ui.app import WarroomApp
 
@@ -42,6 +42,7 @@ class DeliveryActions:
         app: Any
         wr: WarroomApp
         session: IncidentSession
+        runtime: IncidentRuntime
         state: IncidentState
 
         def run_worker(self, work: Any, **kwargs: Any) -> Any: ...
@@ -55,29 +56,16 @@ class DeliveryActions:
         def _state_with_probes(self) -> IncidentState: ...
 
     def start_delivery(self) -> None:
-        """Read the channels, start draining the outbox, feed the header."""
+        """Read `[public_page]`, take the runtime's outbox, feed the header (the runtime
+        drains the outbox: warroom.runtime.delivery)."""
         try:
             config = delivery_config(self.wr.config)
         except ConfigError as error:
             self.notify(str(error), severity="error", timeout=15)
             return
         self.public_page = config.public_page
-        self.delivery = Delivery(
-            Outbox(self.wr.data_dir),
-            config.channels,
-            self.session.service,
-            clock=self.wr.clock,
-        )
+        self.delivery = self.runtime.delivery
         self.query_one(IncidentHeader).delivery_status = self.delivery_status
-        if not self.wr.read_only:
-            self.run_worker(self.delivery.run(self._delivered), exit_on_error=False, group="outbox")
-
-    def _delivered(self, events: list[Event]) -> None:
-        mine = [e for e in events if e.incident_id == self.session.incident_id]
-        if mine:
-            self.absorb(mine)
-        for event in events:
-            self.notify(f"Delivered to {event.payload.get('channel', '')} (outbox)", timeout=5)
 
     def delivery_status(self, now: datetime) -> tuple[str, str]:
         """(short note for the header's clock line, alarm line or "")."""
