@@ -114,6 +114,7 @@ async def test_console_sends_through_a_minute_long_outage_and_a_restart(
 
         receiver.stop()  # chat goes down for a minute
         clock.now += timedelta(minutes=2)
+        await pilot.press("ctrl+r")  # the draft refills within a second; now, for the test
         await send(pilot, app, screen)
         header = screen.query_one("#header")
         header.tick()

@@ -70,6 +70,9 @@ async def test_every_write_is_refused_by_the_service(tmp_path: Path) -> None:
         "strike_entry": lambda: service.strike_entry(state, note.id, "wrong"),
         "pin_entry": lambda: service.pin_entry(state, note.id),
         "timer_fired": lambda: service.timer_fired(INCIDENT, Deadline("k", "r", now, "m")),
+        "delivery_event": lambda: service.delivery_event(
+            INCIDENT, EventKind.COMMS_SENT, {"message": "m", "channels": []}
+        ),
     }
     # A writing method added later must be added here too (and so be checked).
     public = {

@@ -219,6 +219,7 @@ class WarroomApp(App[int]):
                     ("comms: enter or i / escape", "edit the draft / leave the editor"),
                     ("comms: y (or ctrl+s in the editor)", "copy the draft"),
                     ("comms: ctrl+r", "refill the draft from the incident"),
+                    ("comms: S", "send the draft to its audience's channels (preview, y/n)"),
                     ("R", "situation record: impact, workaround, milestones, next update"),
                     ("u then resolved", "asks for the one-line resolution summary"),
                 ],
