@@ -141,3 +141,17 @@ async def test_three_runtimes_on_postgres_one_writes_and_another_takes_over(
             await runtime.close()
             await runtime.service.store.close()
         await setup.close()
+
+
+async def test_an_unreachable_database_holds_no_lease_and_does_not_stall(tmp_path: Path) -> None:
+    from warroom.store.pg_lease import AdvisoryLease
+
+    store = make_store("postgresql://warroom@127.0.0.1:1/warroom", tmp_path / "queue")
+    lease = AdvisoryLease(store, "warroom:probe-writer:INC-20261130-1")
+    assert await lease.acquire() is False  # connection refused
+    started = time.monotonic()
+    assert await lease.acquire() is False  # not tried again at once
+    assert await lease.check() is False
+    assert time.monotonic() - started < 0.5
+    await lease.release()
+    await store.close()

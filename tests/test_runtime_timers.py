@@ -24,6 +24,7 @@ from warroom.runtime import (
     RuleContext,
     RuntimeMessage,
     RuntimeProblem,
+    StateChanged,
     open_context,
     registered,
 )
@@ -310,3 +311,19 @@ async def test_three_runtimes_on_postgres_store_one_event(dsn: str, tmp_path: Pa
     events = (await check.load(incident)).events
     await check.close()
     assert sum(e.kind is EventKind.TIMER_FIRED for e in events) == 1
+
+
+async def test_the_message_stream_yields_what_subscribers_hear(tmp_path: Path) -> None:
+    clock = Clock()
+    incident = await declared(tmp_path, clock)
+    with registered(five_in):
+        runtime = await open_runtime(tmp_path, clock, incident)
+    stream = runtime.messages()
+    clock.at(5)
+    await runtime.fire_due()
+    message = await asyncio.wait_for(anext(stream), WAIT)
+    assert isinstance(message, StateChanged) and message.events[0].kind is EventKind.TIMER_FIRED
+    fired = await asyncio.wait_for(anext(stream), WAIT)
+    assert isinstance(fired, DeadlineFired) and fired.key == "five-in:1"
+    await stream.aclose()
+    await runtime.close()

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, tzinfo
 from pathlib import Path
 
@@ -47,6 +47,23 @@ from warroom.store.leases import HeldLease, Lease
 FOLLOW_RETRY_SECONDS = 2.0
 
 Listener = Callable[[RuntimeMessage], None]
+
+
+class MessageStream:
+    """A runtime's messages as an async iterator, subscribed from its creation."""
+
+    def __init__(self, runtime: IncidentRuntime) -> None:
+        self._queue: asyncio.Queue[RuntimeMessage] = asyncio.Queue()
+        self._unsubscribe = runtime.subscribe(self._queue.put_nowait)
+
+    def __aiter__(self) -> MessageStream:
+        return self
+
+    async def __anext__(self) -> RuntimeMessage:
+        return await self._queue.get()
+
+    async def aclose(self) -> None:
+        self._unsubscribe()
 
 
 class IncidentRuntime:
@@ -134,15 +151,9 @@ class IncidentRuntime:
 
         return unsubscribe
 
-    async def messages(self) -> AsyncIterator[RuntimeMessage]:
-        """Every message from now on, as an async stream (for loops like `watch`)."""
-        queue: asyncio.Queue[RuntimeMessage] = asyncio.Queue()
-        unsubscribe = self.subscribe(queue.put_nowait)
-        try:
-            while True:
-                yield await queue.get()
-        finally:
-            unsubscribe()
+    def messages(self) -> MessageStream:
+        """Every message from this call on, as an async stream (`aclose()` ends it)."""
+        return MessageStream(self)
 
     def _emit(self, message: RuntimeMessage) -> None:
         for listener in list(self._listeners):

@@ -57,6 +57,7 @@ class ProbeChangeWriter:
         self.lease = lease
         self.latest: dict[str, StateChange] = {}
         self.holding = False
+        self._behind = False  # a catch-up failed: try it again while holding the lease
         self._seen = asyncio.Event()
         self._lock = asyncio.Lock()
 
@@ -109,14 +110,16 @@ class ProbeChangeWriter:
         await self._seen.wait()
         while True:
             if not self.service.read_only:
-                async with self._lock:
-                    held = await self.lease.check() or await self.lease.acquire()
-                    taken_over, self.holding = held and not self.holding, held
-                if taken_over:
-                    try:
-                        await self.catch_up()
-                    except Exception as error:  # the store is away: next round
-                        report(f"Could not record probe changes: {redact_text(str(error))}")
+                try:
+                    async with self._lock:
+                        held = await self.lease.check() or await self.lease.acquire()
+                        taken_over, self.holding = held and not self.holding, held
+                        if held and (taken_over or self._behind):
+                            self._behind = True
+                            await self._catch_up()
+                            self._behind = False
+                except Exception as error:  # the store or the lock is away: next round
+                    report(f"Could not record probe changes: {redact_text(str(error))}")
             await asyncio.sleep(LEASE_RETRY_SECONDS)
 
     async def close(self) -> None:

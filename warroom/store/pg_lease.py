@@ -9,6 +9,7 @@ Another process trying `acquire()` every few seconds then takes over.
 from __future__ import annotations
 
 import contextlib
+import time
 from typing import TYPE_CHECKING
 
 import asyncpg
@@ -22,6 +23,9 @@ KEEPALIVE_SETTINGS = {
     "tcp_keepalives_count": "3",
 }
 TRY_LOCK = "SELECT pg_try_advisory_lock(hashtextextended($1, 0))"
+RETRY_AFTER_FAILURE = 3.0
+"""After a failed connection, seconds before `acquire` tries to connect again (without
+it, a database that is away would hold each probe change for the connect timeout)."""
 
 
 class AdvisoryLease:
@@ -33,17 +37,23 @@ class AdvisoryLease:
         self.description = f"advisory lock on {store.target}"
         self._conn: asyncpg.Connection | None = None
         self._held = False
+        self._failed_at: float | None = None
 
     async def acquire(self) -> bool:
         conn = self._conn
         if self._held and conn is not None and not conn.is_closed():
             return True
         self._held = False
+        failed_at = self._failed_at
+        if failed_at is not None and time.monotonic() - failed_at < RETRY_AFTER_FAILURE:
+            return False
         try:
             if conn is None or conn.is_closed():
                 conn = self._conn = await self._store.lease_connection(KEEPALIVE_SETTINGS)
             self._held = bool(await conn.fetchval(TRY_LOCK, self.name))
+            self._failed_at = None
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError):
+            self._failed_at = time.monotonic()
             await self._drop()
         return self._held
 

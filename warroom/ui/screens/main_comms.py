@@ -225,8 +225,10 @@ class CommsActions:
 
     def deadline_fired(self, fired: DeadlineFired) -> None:
         """A timed rule's deadline passed (fired here or by another console): the update
-        reminder rings the bell and says so (config `overdue_bell`, `overdue_notify`)."""
+        reminder rings the bell and says so (config `overdue_bell`, `overdue_notify`);
+        any other rule's deadline is said in its own words."""
         if fired.rule != UPDATE_OVERDUE:
+            self.notify(fired.message, severity="warning", timeout=15)
             return
         config = self.wr.config
         if config.overdue_bell:
