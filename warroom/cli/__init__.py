@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "warroom.cli.drill_commands",
     "warroom.cli.serve_command",
     "warroom.cli.send_commands",
+    "warroom.cli.command_notes_commands",
 )
 
 
@@ -55,6 +56,7 @@ COMMANDS = {
     "serve": "warroom.cli.serve_command",
     "send": "warroom.cli.send_commands",
     "outbox": "warroom.cli.send_commands",
+    **dict.fromkeys(("hypothesis", "decide", "todo"), "warroom.cli.command_notes_commands"),
 }
 GLOBAL_OPTIONS_WITH_VALUES = frozenset(
     {"--config", "--data-dir", "--store", "--author", "--theme", "--incident"}

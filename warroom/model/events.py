@@ -41,6 +41,12 @@ class EventKind(StrEnum):
     TIMER_FIRED = "timer_fired"
     COMMS_SENT = "comms_sent"
     COMMS_DELIVERY = "comms_delivery"
+    # Command notes (warroom.model.hypotheses, warroom.model.actions): a hypothesis
+    # confirmed, ruled out or reopened; a finding linked as its evidence; a todo's owner
+    # or due date set after it was written.
+    HYPOTHESIS_STATE = "hypothesis_state"
+    EVIDENCE_LINKED = "evidence_linked"
+    TODO_UPDATED = "todo_updated"
 
 
 class NoteKind(StrEnum):
@@ -49,6 +55,7 @@ class NoteKind(StrEnum):
     ACTION = "action"
     DECISION = "decision"
     TODO = "todo"
+    HYPOTHESIS = "hypothesis"
 
 
 # Events warroom writes by itself, with nobody at the keyboard: probe state changes. A

@@ -15,6 +15,7 @@ from typing import Any
 from warroom.model.bulk import collector_paused
 from warroom.model.delivery import counts_as_update, describe_delivery
 from warroom.model.events import Event, EventKind, NoteKind
+from warroom.model.note_events import describe_command_note
 from warroom.model.record import SituationRecord, describe_fact, describe_milestone
 
 
@@ -222,6 +223,8 @@ def describe(event: Event) -> str:
             return describe_delivery(event)
         case EventKind.TIMER_FIRED:
             return str(payload.get("message") or payload.get("key", ""))
+        case EventKind.HYPOTHESIS_STATE | EventKind.EVIDENCE_LINKED | EventKind.TODO_UPDATED:
+            return describe_command_note(event)
     return str(event.kind)
 
 

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from warroom.model.actions import ActionItemDue
 from warroom.model.incident import IncidentState
 from warroom.model.severity import SeverityLadder
 from warroom.model.timed import TimedRule
@@ -38,6 +39,7 @@ RuleFactory = Callable[[RuleContext], TimedRule | Iterable[TimedRule]]
 RULE_FACTORIES: list[RuleFactory] = [
     lambda context: UpdateOverdue(context.ladder_of),
     public_page_rules,  # status-page drift (#17): warroom.runtime.delivery
+    lambda context: ActionItemDue(),  # an open action item past its due time (#16)
     # Escalations (#21), asks' check-backs (#16), status-page drift (#17): one line each.
 ]
 

@@ -221,6 +221,9 @@ class WarroomApp(App[int]):
                     ("comms: ctrl+r", "refill the draft from the incident"),
                     ("comms: S", "send the draft to its audience's channels (preview, y/n)"),
                     ("R", "situation record: impact, workaround, milestones, next update"),
+                    ("h: n c x o e", "hypotheses: new, confirm, rule out, reopen, evidence"),
+                    ("d: ctrl+s", "decision form: proposal, objections poll, who decided"),
+                    ("T: n o u space", "todos: new, owner, due date, done / open"),
                     ("u then resolved", "asks for the one-line resolution summary"),
                 ],
             )

@@ -27,6 +27,7 @@ WRITING_ACTIONS = frozenset(
         "scenario",
         "record",  # the incident record: impact, facts, milestones
         "todo_done",
+        "decide",  # the decision form (the hypotheses and todo boards open, but cannot write)
         "edit",  # timeline (in comms: editing a draft, which only copying would record)
         "strike",
         "pin",

@@ -44,6 +44,7 @@ from warroom.ui.panes.timeline import TimelineView
 from warroom.ui.safe_text import joined, plain
 from warroom.ui.screens.details import DetailScreen, service_detail_text, step_detail_text
 from warroom.ui.screens.help import HelpScreen
+from warroom.ui.screens.main_command_notes import CommandNotesActions
 from warroom.ui.screens.main_comms import CommsActions
 from warroom.ui.screens.main_delivery import DeliveryActions
 from warroom.ui.screens.main_incidents import OPEN_COUNT_SECONDS, IncidentActions
@@ -88,6 +89,7 @@ class MainScreen(
     DeliveryActions,
     PickerActions,
     TimelineActions,
+    CommandNotesActions,
     Screen[None],
 ):
     ALLOW_IN_MAXIMIZED_VIEW = "#header, Footer"
@@ -108,6 +110,9 @@ class MainScreen(
         Binding("i", "incidents", "Incidents", id="main.incidents"),
         Binding("r", "recheck", "Re-check", id="main.recheck"),
         Binding("R", "record", "Record", id="main.record"),
+        Binding("h", "hypotheses", "Hypotheses", id="main.hypotheses"),
+        Binding("d", "decide", "Decide", id="main.decide"),
+        Binding("T", "todos", "Todos", id="main.todos"),
         Binding("e", "export", "Export", id="main.export"),
         Binding("O", "outbox", "Outbox", id="main.outbox"),
         Binding("z", "zoom", "Zoom pane", id="main.zoom"),
