@@ -54,5 +54,7 @@ async def drain_outbox(
 def public_page_rules(context: RuleContext) -> list[TimedRule]:
     from warroom.config import delivery_config
 
+    if context.config is None:  # a RuleContext built without a config (tests)
+        return []
     page = delivery_config(context.config).public_page
     return [PublicPageDrift(page)] if page is not None else []
