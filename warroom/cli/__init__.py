@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "warroom.cli.drill_commands",
     "warroom.cli.serve_command",
     "warroom.cli.send_commands",
+    "warroom.cli.ask_commands",
     "warroom.cli.command_notes_commands",
 )
 
@@ -56,6 +57,7 @@ COMMANDS = {
     "serve": "warroom.cli.serve_command",
     "send": "warroom.cli.send_commands",
     "outbox": "warroom.cli.send_commands",
+    **dict.fromkeys(("ask", "asks", "answer", "handoff"), "warroom.cli.ask_commands"),
     **dict.fromkeys(("hypothesis", "decide", "todo"), "warroom.cli.command_notes_commands"),
 }
 GLOBAL_OPTIONS_WITH_VALUES = frozenset(

@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cache
 
 from warroom.model.actions import open_action_items
+from warroom.model.asks import waiting_on_lines
 from warroom.model.comms_template import (
     CommsTemplate,
     TemplateError,
@@ -123,6 +124,7 @@ PLACEHOLDERS: dict[str, str] = {
     "affected_list": "names of the services not up now, comma separated",
     "decisions": "every decision taken, with its time, who decided and the objections poll",
     "open_todos": "open todos (next steps) with their owners and due dates",
+    "open_asks": "open asks: '- waiting on @dana: replica lag (due 14:05 UTC)' (internal)",
     "changes": "everything that changed since the last update to this audience",
     "changes_brief": "the same without findings and new todos",
     "since": "'since the last update at 14:30 UTC', or 'so far' before the first update",
@@ -159,6 +161,7 @@ INTERNAL_PLACEHOLDERS = frozenset(
         "impact",
         "decisions",
         "open_todos",
+        "open_asks",
         "next_steps",
         "all_todos",
         "actions_taken",
@@ -377,6 +380,7 @@ def _value_makers(
         ),
         "decisions": lambda: decision_lines(decisions(state), now),
         "open_todos": todos,
+        "open_asks": lambda: waiting_on_lines(state, now),
         "changes": lambda: _changes(state, cutoff, now, detailed=True),
         "changes_brief": lambda: _changes(state, cutoff, now, detailed=False),
         "since": lambda: f"since the last update at {clock(cutoff, now)}" if cutoff else "so far",

@@ -41,6 +41,7 @@ class EventKind(StrEnum):
     TIMER_FIRED = "timer_fired"
     COMMS_SENT = "comms_sent"
     COMMS_DELIVERY = "comms_delivery"
+    ASK = "ask"  # an ask opened, answered, extended, re-asked or dropped (model/asks.py)
     # Command notes (warroom.model.hypotheses, warroom.model.actions): a hypothesis
     # confirmed, ruled out or reopened; a finding linked as its evidence; a todo's owner
     # or due date set after it was written.

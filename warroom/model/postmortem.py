@@ -13,6 +13,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from warroom.model.actions import action_items, due_words
+from warroom.model.command_report import ask_summary, command_section
 from warroom.model.decisions import decision_detail, decisions
 from warroom.model.events import Event, EventKind, NoteKind, format_utc, in_zone
 from warroom.model.figures import (
@@ -240,6 +241,8 @@ def to_markdown(
 
     out.extend(_action_items_section(state, now))
 
+    out.extend(command_section(state, now, cell))
+
     if state.comms:
         add("## Communications")
         add("")
@@ -366,6 +369,7 @@ def state_summary(state: IncidentState, ladder: SeverityLadder, now: datetime) -
         "record": dict(state.record.facts),
         "milestones": {name: iso(moment) for name, moment in state.record.milestones.items()},
         "roles": dict(state.roles),
+        "asks": [ask_summary(ask) for ask in state.asks.values()],
         "declared_at": iso(state.declared_at),
         "mitigated_at": iso(state.mitigated_at),
         "resolved_at": iso(state.resolved_at),

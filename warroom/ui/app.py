@@ -169,6 +169,8 @@ class WarroomApp(App[int]):
         if isinstance(screen, MainScreen):
             for title, help_text, callback in screen.comms_commands():
                 yield SystemCommand(title, help_text, callback)
+            for title, help_text, callback in screen.command_commands():
+                yield SystemCommand(title, help_text, callback)
             for binding in screen.BINDINGS:
                 if isinstance(binding, Binding) and binding.description and binding.show:
                     yield SystemCommand(
@@ -225,6 +227,9 @@ class WarroomApp(App[int]):
                     ("d: ctrl+s", "decision form: proposal, objections poll, who decided"),
                     ("T: n o u space", "todos: new, owner, due date, done / open"),
                     ("u then resolved", "asks for the one-line resolution summary"),
+                    ("a", "ask: @dana check replica lag 5m #db (owner, time box, stream)"),
+                    ("A: enter / + / r / d / n", "answer / extend / re-ask / drop / new ask"),
+                    ("H: y / t", "copy the handoff brief again / take command (become IC)"),
                 ],
             )
         )

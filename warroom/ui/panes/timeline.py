@@ -50,6 +50,7 @@ KIND_LABELS: dict[object, tuple[str, str]] = {
     EventKind.TIMER_FIRED: ("TIMER", "auto"),
     EventKind.COMMS_SENT: ("SENT", "status"),
     EventKind.COMMS_DELIVERY: ("SENT", "status"),
+    EventKind.ASK: ("ASK", "decision"),
 }
 
 

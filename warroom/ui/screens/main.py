@@ -44,6 +44,7 @@ from warroom.ui.panes.timeline import TimelineView
 from warroom.ui.safe_text import joined, plain
 from warroom.ui.screens.details import DetailScreen, service_detail_text, step_detail_text
 from warroom.ui.screens.help import HelpScreen
+from warroom.ui.screens.main_command import CommandActions
 from warroom.ui.screens.main_command_notes import CommandNotesActions
 from warroom.ui.screens.main_comms import CommsActions
 from warroom.ui.screens.main_delivery import DeliveryActions
@@ -87,6 +88,7 @@ class MainScreen(
     IncidentActions,
     CommsActions,
     DeliveryActions,
+    CommandActions,
     PickerActions,
     TimelineActions,
     CommandNotesActions,
@@ -115,6 +117,9 @@ class MainScreen(
         Binding("T", "todos", "Todos", id="main.todos"),
         Binding("e", "export", "Export", id="main.export"),
         Binding("O", "outbox", "Outbox", id="main.outbox"),
+        Binding("a", "ask", "Ask", id="main.ask"),
+        Binding("A", "asks", "Asks board", id="main.asks"),
+        Binding("H", "handoff", "Handoff", id="main.handoff"),
         Binding("z", "zoom", "Zoom pane", id="main.zoom"),
         Binding("escape", "leave_note", "Back to the timeline", show=True),
     ]
@@ -254,6 +259,7 @@ class MainScreen(
             self.refresh_incident(list(message.events))
         elif isinstance(message, DeadlineFired):
             self.deadline_fired(message)
+            self.command_deadline_fired(message)
         elif isinstance(message, RuntimeProblem):
             self.notify(message.text, severity="error")
 
