@@ -49,6 +49,7 @@ class Plan:
     memory_events: int = 100_000
     memory_runs: int = 3
     memory_hold: float = 6.0  # seconds after the first frame (every service probed once)
+    delivery_sends: int = 50
     runbook_bytes: int = 1_000_000
     runbook_runs: int = 5
     # seconds a launched console may take to show its first frame
@@ -121,6 +122,7 @@ TINY = Plan(
     memory_hold=0.5,
     runbook_bytes=20_000,
     runbook_runs=1,
+    delivery_sends=2,
     launch_timeout=30.0,
     warm_up=False,
 )

@@ -35,6 +35,7 @@ def _suites() -> dict[str, Suite]:
     from bench.append import measure_append
     from bench.big_incident import measure_big_incident
     from bench.cycle import measure_cycle
+    from bench.delivery import measure_delivery
     from bench.incidents import measure_incidents
     from bench.responsiveness import measure_responsiveness
     from bench.runbook_import import measure_runbook_import
@@ -49,11 +50,13 @@ def _suites() -> dict[str, Suite]:
         "append": measure_append,
         "memory": measure_memory,
         "runbook": measure_runbook_import,
+        "delivery": measure_delivery,
     }
 
 
 SUITE_NAMES = (
     *("startup", "cycle", "responsiveness", "big", "incidents", "append", "memory", "runbook"),
+    "delivery",
 )
 
 

@@ -73,6 +73,9 @@ async def test_every_write_is_refused_by_the_service(tmp_path: Path) -> None:
         "record_escalation": lambda: service.record_escalation(
             state, {"action": "dismissed", "key": "escalation:x", "reason": "no"}
         ),
+        "delivery_event": lambda: service.delivery_event(
+            INCIDENT, EventKind.COMMS_SENT, {"message": "m", "channels": []}
+        ),
     }
     # A writing method added later must be added here too (and so be checked).
     public = {

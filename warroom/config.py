@@ -96,6 +96,9 @@ class Config:
     drill_time_scale: float | None = None
     # The line each checked field is set on ("ui.theme", "keys.main.note"), for errors.
     lines: dict[str, int] = field(default_factory=dict)
+    # [[channel]] and [public_page]: warroom.delivery.config.DeliveryConfig, parsed only
+    # when the file has them (a config without channels never imports Apprise).
+    delivery: Any = None
     # [comms]: what happens when the promised update time passes without an update.
     overdue_bell: bool = True
     overdue_notify: bool = True
@@ -228,6 +231,8 @@ def parse_config(
         config.escalations = parse_escalation_tables(data.get("escalation"))
     except EscalationConfigError as error:
         raise ConfigError(f"{name}: {error}") from None
+    if "channel" in data or "public_page" in data:
+        config.delivery = _parse_delivery(data, config, name)
     return config
 
 
@@ -248,6 +253,27 @@ def _keys(table: Any, name: str, lines: KeyLines, found: dict[str, int]) -> dict
             )
         keys[str(binding_id)] = key.strip()
     return keys
+
+
+def delivery_config(config: Config) -> Any:
+    """The `[[channel]]` tables and `[public_page]` (warroom.delivery.config); empty when
+    the file has none."""
+    if config.delivery is not None:
+        return config.delivery
+    from warroom.delivery.config import DeliveryConfig
+
+    return DeliveryConfig()
+
+
+def _parse_delivery(data: Mapping[str, Any], config: Config, name: str) -> Any:
+    from warroom.delivery.channels import ChannelError
+    from warroom.delivery.config import parse_delivery
+
+    services = [str(s.get("name", "")) for s in config.services]
+    try:
+        return parse_delivery(data, name, list(config.ladder.keys), services)
+    except ChannelError as error:
+        raise ConfigError(str(error)) from None
 
 
 def default_author() -> str:

@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "warroom.cli.drill_commands",
     "warroom.cli.serve_command",
     "warroom.cli.escalation_commands",
+    "warroom.cli.send_commands",
     "warroom.cli.ask_commands",
     "warroom.cli.command_notes_commands",
 )
@@ -57,6 +58,8 @@ COMMANDS = {
     "serve": "warroom.cli.serve_command",
     "escalate": "warroom.cli.escalation_commands",
     "escalations": "warroom.cli.escalation_commands",
+    "send": "warroom.cli.send_commands",
+    "outbox": "warroom.cli.send_commands",
     **dict.fromkeys(("ask", "asks", "answer", "handoff"), "warroom.cli.ask_commands"),
     **dict.fromkeys(("hypothesis", "decide", "todo"), "warroom.cli.command_notes_commands"),
 }

@@ -33,7 +33,13 @@ from warroom.probes.config import ServiceSpec, parse_services
 from warroom.probes.result import ProbeResult, ProbeState, clean_remote_text, format_ms
 from warroom.probes.scheduler import ProbeEngine, StateChange
 from warroom.redact import redact_text
-from warroom.runtime import DeadlineFired, RuntimeContext, RuntimeMessage, RuntimeProblem
+from warroom.runtime import (
+    DeadlineFired,
+    RuntimeContext,
+    RuntimeMessage,
+    RuntimeProblem,
+    StateChanged,
+)
 
 EXIT_CODES = {
     ProbeState.UP: 0,
@@ -210,6 +216,14 @@ def _print_message(message: RuntimeMessage) -> None:
     if isinstance(message, DeadlineFired):
         moment = message.event.at.strftime("%H:%M:%SZ")
         print(clean_remote_text(f"{moment} {message.rule}: {message.message}", 500), flush=True)
+    elif isinstance(message, StateChanged):  # the outbox delivered a message late
+        from warroom.model.events import EventKind
+        from warroom.model.incident import describe
+
+        for event in message.events:
+            if event.kind is EventKind.COMMS_DELIVERY:
+                moment = event.at.strftime("%H:%M:%SZ")
+                print(clean_remote_text(f"{moment} {describe(event)}", 500), flush=True)
     elif isinstance(message, RuntimeProblem):
         line = clean_remote_text(redact_text(message.text), 500)
         print(f"warroom: {line}", file=sys.stderr, flush=True)

@@ -40,6 +40,8 @@ class EventKind(StrEnum):
     TODO_DONE = "todo_done"
     TIMER_FIRED = "timer_fired"
     ESCALATION = "escalation"  # escalated, snoozed or dismissed (warroom.model.escalation)
+    COMMS_SENT = "comms_sent"
+    COMMS_DELIVERY = "comms_delivery"
     ASK = "ask"  # an ask opened, answered, extended, re-asked or dropped (model/asks.py)
     # Command notes (warroom.model.hypotheses, warroom.model.actions): a hypothesis
     # confirmed, ruled out or reopened; a finding linked as its evidence; a todo's owner

@@ -14,6 +14,7 @@ from typing import Any
 
 from warroom.model.asks import Ask, apply_ask, describe_ask
 from warroom.model.bulk import collector_paused
+from warroom.model.delivery import counts_as_update, describe_delivery
 from warroom.model.escalation_events import describe_escalation
 from warroom.model.events import Event, EventKind, NoteKind
 from warroom.model.note_events import describe_command_note
@@ -115,6 +116,8 @@ class IncidentState:
     # Timed-rule deadlines that have fired (`timer_fired`), by key: see warroom.model.timed.
     fired_timers: dict[str, Event] = field(default_factory=dict)
     comms: list[Event] = field(default_factory=list)
+    # Sent messages (`comms_sent`) that reached at least one channel, by message id.
+    delivered_messages: set[str] = field(default_factory=set)
     entries: list[TimelineEntry] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     # Entries by event id, so an edit, strike or pin finds its target at once (a linear
@@ -224,6 +227,8 @@ def describe(event: Event) -> str:
             return describe_milestone(payload)
         case EventKind.TODO_DONE:
             return "Todo done" if payload.get("done", True) else "Todo reopened"
+        case EventKind.COMMS_SENT | EventKind.COMMS_DELIVERY:
+            return describe_delivery(event)
         case EventKind.TIMER_FIRED:
             return str(payload.get("message") or payload.get("key", ""))
         case EventKind.ESCALATION:
@@ -320,6 +325,12 @@ def apply(state: IncidentState, event: Event) -> None:
         if key in state.fired_timers:  # two consoles fired it: the first one counts
             return
         state.fired_timers[key] = event
+    elif kind in (EventKind.COMMS_SENT, EventKind.COMMS_DELIVERY):
+        if counts_as_update(event, state.delivered_messages):  # delivered: resets the clock
+            state.delivered_messages.add(str(payload.get("message", "")))
+            state.comms.append(event)
+            if state.last_comms_at is None or event.at > state.last_comms_at:
+                state.last_comms_at = event.at
     elif kind is EventKind.ASK:
         apply_ask(state.asks, event)
     elif kind is EventKind.COMMS_COPIED:

@@ -129,6 +129,7 @@ def judge_summary(
     detail: dict[str, Any] = {
         **(base or {}),
         "page": str(page.get("name", "")),
+        "page_updated_at": str(page.get("updated_at") or ""),
         "indicator": indicator,
         "description": description,
         "components": broken,

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from warroom.config import Config
 from warroom.model.events import utc_now
 from warroom.model.timed import TimedRule
+from warroom.runtime.delivery import Delivery, delivery_for
 from warroom.runtime.incident import IncidentRuntime
 from warroom.runtime.rules import RuleContext, default_rules
 from warroom.scenarios.loader import Catalogue
@@ -69,6 +70,7 @@ class RuntimeContext:
     clock: Callable[[], datetime] = utc_now
     catalogue: Catalogue | None = None
     rules_factory: Callable[[RuleContext], list[TimedRule]] = field(default=default_rules)
+    _delivery: Delivery | None = field(default=None, init=False, repr=False)
 
     @property
     def zone_name(self) -> str | None:
@@ -82,7 +84,15 @@ class RuntimeContext:
 
     def runtime_for(self, session: IncidentSession) -> IncidentRuntime:
         lease = lease_for(self.store, session.incident_id, PROBE_LEASE)
-        return IncidentRuntime(session, self.rules(), self.clock, lease)
+        runtime = IncidentRuntime(session, self.rules(), self.clock, lease)
+        runtime.delivery = self.delivery()
+        return runtime
+
+    def delivery(self) -> Delivery:
+        """The outbox of the data folder and the configured channels (one per context)."""
+        if self._delivery is None:
+            self._delivery = delivery_for(self.config, self.data_dir, self.service, self.clock)
+        return self._delivery
 
     async def open_runtime(self, incident_id: str) -> IncidentRuntime:
         """The runtime of `incident_id` (UnknownIncident when the store lacks it)."""

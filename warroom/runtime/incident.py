@@ -28,6 +28,7 @@ from warroom.model.text import inert
 from warroom.model.timed import Deadline, TimedRule
 from warroom.probes.scheduler import ProbeEngine, StateChange
 from warroom.redact import redact_text
+from warroom.runtime.delivery import Delivery, drain_outbox
 from warroom.runtime.export import write_export
 from warroom.runtime.live_probes import LiveProbe, steps_done, with_live_probes
 from warroom.runtime.messages import (
@@ -79,6 +80,8 @@ class IncidentRuntime:
         self.session = session
         self.clock = clock
         self._listeners: list[Listener] = []
+        # The data folder's outbox (warroom.delivery.worker.Delivery), drained by `run`.
+        self.delivery: Delivery | None = None
         self.probes = ProbeChangeWriter(
             session.service,
             session.incident_id,
@@ -247,6 +250,8 @@ class IncidentRuntime:
             group.create_task(self.follow())
             group.create_task(self.run_timers())
             group.create_task(self.probes.keep_lease(lambda text: self._emit(RuntimeProblem(text))))
+            if self.delivery is not None and not self.service.read_only:  # the outbox
+                group.create_task(drain_outbox(self.delivery, self.incident_id, self.absorb))
 
     async def close(self) -> None:
         await self.probes.close()

@@ -18,6 +18,7 @@ from warroom.model.incident import IncidentState
 from warroom.model.severity import SeverityLadder
 from warroom.model.timed import TimedRule
 from warroom.runtime.command_rules import command_rules
+from warroom.runtime.delivery import public_page_rules
 from warroom.runtime.reminders import UpdateOverdue
 from warroom.services.escalations import escalation_rule
 
@@ -40,6 +41,7 @@ RuleFactory = Callable[[RuleContext], TimedRule | Iterable[TimedRule]]
 RULE_FACTORIES: list[RuleFactory] = [
     lambda context: UpdateOverdue(context.ladder_of),
     lambda context: escalation_rule(context.config, context.ladder_of, context.catalogue),
+    public_page_rules,  # status-page drift (#17): warroom.runtime.delivery
     command_rules,  # asks' deadlines and the IC's stint (#16)
     lambda context: ActionItemDue(),  # an open action item past its due time (#16)
     # Escalations (#21), asks' check-backs (#16), status-page drift (#17): one line each.

@@ -334,6 +334,15 @@ class IncidentService:
             payload["next_update_at"] = format_utc(next_update_at)
         return await self._append(self._event(incident_id, EventKind.COMMS_COPIED, payload))
 
+    async def delivery_event(
+        self, incident_id: str, kind: EventKind, payload: Mapping[str, Any]
+    ) -> Event:
+        """A send (`comms_sent`) or a late delivery (`comms_delivery`): see
+        warroom.model.delivery and warroom.delivery.worker."""
+        if kind not in (EventKind.COMMS_SENT, EventKind.COMMS_DELIVERY):
+            raise IncidentError(f"not a delivery event: {kind}")
+        return await self._append(self._event(incident_id, kind, payload))
+
     # The situation record --------------------------------------------------------------
 
     async def set_fact(self, state: IncidentState, name: str, value: str) -> Event | None:

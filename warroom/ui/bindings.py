@@ -94,6 +94,7 @@ TEXT: dict[str, str] = {
     "handoff.copy": "copy the brief again",
     "handoff.take": "take command (you become IC)",
     "main.escalations": "escalations: due, upcoming, done",
+    "main.outbox": "the outbox: unsent messages, why, the next try (r retries now, y copies)",
     "escalations.mark": "mark it escalated",
     "escalations.snooze": "snooze it",
     "escalations.dismiss": "dismiss it",

@@ -33,6 +33,8 @@ WRITING_ACTIONS = frozenset(
         "pin",
         "tick_step",  # checklist: tick a step
         "copy",  # comms: copying a draft records it in the timeline
+        "send",  # comms: sending a draft to its channels (S)
+        "page",  # paging the on-call
         "ask",  # a new ask (the asks board's keys are refused by the service)
         "take_command",  # the handoff: become IC
     }

@@ -4,8 +4,9 @@ The draft refills itself from the incident until the responder edits it; after a
 stays as written until they ask for a refill (`ctrl+r`). Above the draft one line says
 who the draft is for and what it promises, and flags any fact it had to leave out.
 `enter` or `i` edits the draft, `escape` leaves the editor; `y` on the template tabs (or
-`ctrl+s` in the editor) copies. Text goes into a `TextArea` and the flags into `Text`, so
-nothing from the incident is read as markup.
+`ctrl+s` in the editor) copies; `S` sends it to the audience's channels after a preview.
+Text goes into a `TextArea` and the flags into `Text`, so nothing from the incident is
+read as markup.
 """
 
 from __future__ import annotations
@@ -44,6 +45,13 @@ class CommsComposer(Vertical):
             id="comms.refill",
             tooltip="refill the draft from the incident",
         ),
+        Binding(
+            "S",
+            "send",
+            "Send",
+            id="comms.send",
+            tooltip="send the draft to its audience's channels (preview, y/n)",
+        ),
         Binding("enter", "edit", "Edit draft", id="comms.edit", tooltip="edit the draft"),
         Binding(
             "i", "edit", "Edit draft", show=False, id="comms.edit_insert", tooltip="edit the draft"
@@ -58,6 +66,15 @@ class CommsComposer(Vertical):
     ]
 
     class CopyRequested(Message):
+        def __init__(self, template: CommsTemplate, text: str, draft: Draft | None) -> None:
+            super().__init__()
+            self.template = template
+            self.text = text
+            self.draft = draft
+
+    class SendRequested(Message):
+        """`S`: send the draft to the audience's channels (after a preview)."""
+
         def __init__(self, template: CommsTemplate, text: str, draft: Draft | None) -> None:
             super().__init__()
             self.template = template
@@ -150,6 +167,11 @@ class CommsComposer(Vertical):
         template = self.template
         if template is not None:
             self.post_message(self.CopyRequested(template, self.draft, self.last_draft))
+
+    def action_send(self) -> None:
+        template = self.template
+        if template is not None:
+            self.post_message(self.SendRequested(template, self.draft, self.last_draft))
 
     def action_edit(self) -> None:
         self.query_one(TextArea).focus()

@@ -51,6 +51,8 @@ class IncidentHeader(Static):
         self._refusal_told = ""
         # The next escalation (text, urgent), set by the main screen (warroom #21).
         self.escalation_hint: Callable[[datetime], tuple[str, bool] | None] | None = None
+        # Set by the main screen: (e.g. "⚠ 2 unsent (O)", a public-page alarm line or "").
+        self.delivery_status: Callable[[datetime], tuple[str, str]] | None = None
 
     def show(self, state: IncidentState, ladder: SeverityLadder) -> None:
         self.state = state
@@ -133,6 +135,11 @@ class IncidentHeader(Static):
         if escalation is not None and not escalation[1]:  # the next one: last, cut first
             line.append(f"  {escalation[0]}")
         warning = store_warning(connection)
+        unsent, alarm = self.delivery_status(now) if self.delivery_status else ("", "")
+        if unsent:
+            line.append(f"  {unsent}", "bold reverse")
+        if alarm:
+            warning = f"{warning}  {alarm}" if warning else alarm
         if warning:
             line.append("\n")
             line.append(warning, "bold reverse")

@@ -50,6 +50,8 @@ KIND_LABELS: dict[object, tuple[str, str]] = {
     EventKind.MILESTONE_SET: ("MILE", "status"),
     EventKind.TIMER_FIRED: ("TIMER", "auto"),
     EventKind.ESCALATION: ("ESCAL", "status"),
+    EventKind.COMMS_SENT: ("SENT", "status"),
+    EventKind.COMMS_DELIVERY: ("SENT", "status"),
     EventKind.ASK: ("ASK", "decision"),
 }
 

@@ -47,6 +47,7 @@ from warroom.ui.screens.help import HelpScreen
 from warroom.ui.screens.main_command import CommandActions
 from warroom.ui.screens.main_command_notes import CommandNotesActions
 from warroom.ui.screens.main_comms import CommsActions
+from warroom.ui.screens.main_delivery import DeliveryActions
 from warroom.ui.screens.main_escalations import ESCALATION_RULE, EscalationActions
 from warroom.ui.screens.main_incidents import OPEN_COUNT_SECONDS, IncidentActions
 from warroom.ui.screens.main_layout import PANE_TITLES, PANES, PaneLayout
@@ -88,6 +89,7 @@ class MainScreen(
     IncidentActions,
     CommsActions,
     EscalationActions,
+    DeliveryActions,
     CommandActions,
     PickerActions,
     TimelineActions,
@@ -116,6 +118,7 @@ class MainScreen(
         Binding("d", "decide", "Decide", id="main.decide"),
         Binding("T", "todos", "Todos", id="main.todos"),
         Binding("e", "export", "Export", id="main.export"),
+        Binding("O", "outbox", "Outbox", id="main.outbox"),
         Binding("a", "ask", "Ask", id="main.ask"),
         Binding("A", "asks", "Asks board", id="main.asks"),
         Binding("H", "handoff", "Handoff", id="main.handoff"),
@@ -184,6 +187,7 @@ class MainScreen(
         self.set_interval(30, self.refill_comms)
         self.count_open_incidents()
         self.set_interval(OPEN_COUNT_SECONDS, self.count_open_incidents)
+        self.start_delivery()
         for problem in self.session.problems:
             self.notify(inert(str(problem)), severity="warning", timeout=10)
 

@@ -129,6 +129,9 @@ class CommsActions:
             self.action_record,
         )
         yield ("Mark a todo done", "pick an open todo", self.action_todo_done)
+        delivery_commands = getattr(self, "delivery_commands", None)  # main_delivery.py
+        if delivery_commands is not None:
+            yield from delivery_commands()
 
     # The situation record -----------------------------------------------------------
 
