@@ -293,6 +293,7 @@ class WarroomApp(App[int]):
         return event.incident_id
 
     async def on_unmount(self) -> None:
+        await self.feed.close()
         if self.session is not None:
             await self.session.close()
         await self.service.store.close()

@@ -2,7 +2,8 @@
 
 `ProbeFeed.run` keeps probing until cancelled, calling `on_rows` whenever a result lands
 and `on_change` for each debounced state change (which the console writes to the
-timeline). The real feed wraps `warroom.probes`; `FixedProbeFeed` shows given rows.
+timeline); `problem()` says why probing stopped, if it did. The real feed
+(`warroom.ui.probe_feed`) wraps the probe worker; `FixedProbeFeed` shows given rows.
 """
 
 from __future__ import annotations
@@ -31,6 +32,14 @@ class ProbeFeed(Protocol):
 
     def recheck(self, name: str | None = None) -> None: ...
 
+    def problem(self) -> str | None:
+        """Why the probes are not running (shown in red), or None while they run."""
+        ...
+
+    async def close(self) -> None:
+        """Stop probing for good (the console is closing)."""
+        ...
+
     async def run(
         self,
         on_rows: Callable[[], None],
@@ -50,6 +59,12 @@ class FixedProbeFeed:
 
     def recheck(self, name: str | None = None) -> None:
         self.rechecks += 1
+
+    def problem(self) -> str | None:
+        return None
+
+    async def close(self) -> None:
+        return None
 
     async def run(
         self,

@@ -9,6 +9,7 @@ workers that never close the app on error.
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
     from warroom.ui.app import WarroomApp
 
 FOLLOW_RETRY_SECONDS = 2.0
+PROBE_REFILL_SECONDS = 5.0
 # Events that change what the checklist shows (the rest only add timeline lines).
 CHECKLIST_KINDS = frozenset(
     {
@@ -108,6 +110,10 @@ class MainScreen(PaneLayout, IncidentActions, CommsActions, PickerActions, Scree
         super().__init__()
         self.session = session
         self._comms_dirty = False
+        self._comms_stale = False  # only probe states moved since the last refill
+        self._comms_filled_at = 0.0
+        self._probe_problem: str | None = None
+        self._probe_states: dict[str, tuple[str, str]] = {}
 
     @property  # type: ignore[override]
     def ESCAPE_TO_MINIMIZE(self) -> bool | None:
@@ -176,7 +182,10 @@ class MainScreen(PaneLayout, IncidentActions, CommsActions, PickerActions, Scree
         appended = fresh is not None and not any(e.kind in ENTRY_CHANGE_KINDS for e in fresh)
         timeline.set_entries(state.entries, appended=appended)
         self._title_timeline()
-        self._comms_dirty = True
+        if fresh is not None and all(e.kind is EventKind.PROBE_STATE_CHANGED for e in fresh):
+            self._comms_stale = True  # see _refill_if_dirty
+        else:
+            self._comms_dirty = True
         checklist = self.query_one(ChecklistView)
         if (
             fresh is not None
@@ -212,13 +221,38 @@ class MainScreen(PaneLayout, IncidentActions, CommsActions, PickerActions, Scree
             title = "1 Services: none configured (add [[service]] to warroom.toml)"
         else:
             title = f"1 Services ({bad} not up)" if bad else f"1 Services ({len(rows)} up)"
-        self.query_one("#pane-status").border_title = title
-        self._comms_dirty = True
+        pane = self.query_one("#pane-status")
+        problem = self.wr.feed.problem()
+        if problem != self._probe_problem:
+            self._probe_problem = problem
+            pane.set_class(problem is not None, "-probes-stopped")
+            if problem is not None:
+                self.notify(f"Service probes stopped: {problem}", severity="error", timeout=10)
+        if problem is not None:
+            title = joined(title, " · ", plain(f"PROBES STOPPED: {problem}"))
+        pane.border_title = title
+        # Drafts quote probe states (and the reasons of the unhealthy): refill them only
+        # when those moved. A refill reads the whole timeline, and results land several
+        # times a second (an "up" reason carries its latency: it moves every time).
+        live = {
+            row.name: (row.state, "" if row.state == "up" else row.reason)
+            for row in rows
+            if row.state != "pending"
+        }
+        if live != self._probe_states:
+            self._probe_states = live
+            self._comms_stale = True
 
     def _refill_if_dirty(self) -> None:
-        """Drafts are refilled at most once a second: rendering reads the whole timeline."""
-        if self._comms_dirty:
-            self._comms_dirty = False
+        """Drafts are refilled at most once a second: rendering reads the whole timeline
+        (up to hundreds of milliseconds with 10,000 events and 2,000 services, during
+        which no key is served). What people do shows within that second; what probes
+        report (hundreds of changes in a first cycle) within PROBE_REFILL_SECONDS."""
+        now = time.monotonic()
+        probes_due = self._comms_stale and now - self._comms_filled_at >= PROBE_REFILL_SECONDS
+        if self._comms_dirty or probes_due:
+            self._comms_dirty = self._comms_stale = False
+            self._comms_filled_at = now
             self.refill_comms()
 
     def _state_with_probes(self) -> IncidentState:
