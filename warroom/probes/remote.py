@@ -32,15 +32,17 @@ from pathlib import Path
 from typing import Any
 
 import warroom
+from warroom.probes.change import StateChange
 from warroom.probes.config import ServiceSpec
-from warroom.probes.scheduler import StateChange
 from warroom.probes.snapshot import (
+    CONFIG_ERROR,
+    LINE_LIMIT,
     ServiceSnapshot,
     change_from_wire,
+    encode,
     pending,
     snapshot_from_wire,
 )
-from warroom.probes.worker import CONFIG_ERROR, LINE_LIMIT, encode
 from warroom.redact import redact_text
 
 log = logging.getLogger(__name__)

@@ -15,13 +15,19 @@ that ran the probe.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from warroom.probes.change import StateChange
 from warroom.probes.result import ProbeState
-from warroom.probes.scheduler import ProbeEngine, ServiceStatus, StateChange
 
+if TYPE_CHECKING:  # the engine brings httpx and asyncpg: the console reads snapshots only
+    from warroom.probes.scheduler import ProbeEngine, ServiceStatus
+
+CONFIG_ERROR = 3  # the worker's exit status for a config it cannot use
+LINE_LIMIT = 1 << 24  # a protocol line longer than 16 MiB is not ours
 RECENT = 10
 SPARK = 8  # latencies a snapshot carries: what a sparkline shows
 
@@ -98,6 +104,11 @@ class SnapshotTracker:
 
 
 # The wire: lists in a fixed field order (JSON arrays, a third of the size of objects) --
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    """One protocol line."""
+    return json.dumps(message, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
 
 
 def snapshot_to_wire(snapshot: ServiceSnapshot) -> list[Any]:

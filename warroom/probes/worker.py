@@ -34,18 +34,23 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import BinaryIO, Protocol
 
 from warroom.config import Config, ConfigError
 from warroom.probes.config import ServiceSpec, parse_services
 from warroom.probes.scheduler import ProbeEngine
-from warroom.probes.snapshot import SnapshotTracker, change_to_wire, snapshot_to_wire
+from warroom.probes.snapshot import (
+    CONFIG_ERROR,
+    LINE_LIMIT,
+    SnapshotTracker,
+    change_to_wire,
+    encode,
+    snapshot_to_wire,
+)
 from warroom.redact import install_log_redaction, redact_text
 
 FRAME_SECONDS = 0.2
 NICENESS = 5
-CONFIG_ERROR = 3
-LINE_LIMIT = 1 << 24  # a command line longer than 16 MiB is not ours
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +59,6 @@ class Output(Protocol):
     def write(self, data: bytes) -> None: ...
 
     async def drain(self) -> None: ...
-
-
-def encode(message: dict[str, Any]) -> bytes:
-    return json.dumps(message, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
 
 
 def specs_from(message: object) -> list[ServiceSpec]:

@@ -260,7 +260,9 @@ class LocalStore:
         return self.declare_sync(make_declared, prefix)
 
     async def append(self, event: Event) -> None:
-        self.append_sync(event)
+        # On a thread: the fsync takes 3-40 ms on a busy disk, and on the event loop a
+        # key press waited for every one (a first probe cycle records hundreds).
+        await asyncio.to_thread(self.append_sync, event)
 
     async def load(self, incident_id: str) -> LoadResult:
         return self.load_sync(incident_id)

@@ -36,6 +36,7 @@ from warroom.ui.feed import FixedProbeFeed, ProbeFeed
 from warroom.ui.preferences import load_preferences, remember_author, remember_theme
 from warroom.ui.read_only import READ_ONLY_NOTICE, ViewOnlyFeed, is_writing_action
 from warroom.ui.screens.declare import Declaration, DeclareScreen
+from warroom.ui.screens.loading import LoadingScreen
 from warroom.ui.screens.main import MainScreen
 from warroom.ui.screens.picker import TextPromptScreen
 
@@ -148,7 +149,10 @@ class WarroomApp(App[int]):
             self.set_keymap(self.keymap_overrides)
         for problem in [*self.startup_problems, *map(str, self.catalogue.errors)]:
             self.notify(inert(problem), severity="warning", timeout=10)
-        self.open_incident()
+        # The frame first (header, the four panes), then the incident is read and folded
+        # and the main screen fills it: a long incident takes a while.
+        self.push_screen(LoadingScreen(self.incident_id, bool(self.feed.rows())))
+        self.call_after_refresh(self.open_incident)
 
     def watch_theme(self, name: str) -> None:
         if self.is_mounted and getattr(self, "_theme_ready", False):
@@ -279,7 +283,10 @@ class WarroomApp(App[int]):
         # only a cycle alive now and dropped later would never be collected.
         gc.collect()
         gc.freeze()
-        await self.push_screen(MainScreen(self.session))
+        if isinstance(self.screen, LoadingScreen):
+            await self.switch_screen(MainScreen(self.session))
+        else:
+            await self.push_screen(MainScreen(self.session))
 
     async def declare(self, declaration: Declaration) -> str:
         roles = {"IC": declaration.ic} if declaration.ic else {}

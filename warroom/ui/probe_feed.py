@@ -22,6 +22,7 @@ from warroom.ui.panes.status import ServiceRow
 
 ROWS_SECONDS = 1.0
 CHANGES_SLICE = 0.015
+QUIET = frozenset({"up", "pending"})  # moves between these can wait for the next redraw
 STATE_ORDER = {"down": 0, "degraded": 1, "unknown": 2, "maintenance": 3, "pending": 4, "up": 5}
 
 
@@ -54,7 +55,7 @@ class ProcessFeed:
             specs, config.services, source=config.source, on_update=self._updated
         )
         self._rows = {name: row_of(s) for name, s in self.engine.snapshots.items()}
-        self._order = worst_first(self._rows)
+        self._order: list[str] | None = None
         self._list: list[ServiceRow] | None = None
         self._on_rows: Callable[[], None] | None = None
         self._shown_at = 0.0
@@ -63,6 +64,8 @@ class ProcessFeed:
 
     def rows(self) -> list[ServiceRow]:
         """Every service, worst first (the same list until a report changes it)."""
+        if self._order is None:
+            self._order = worst_first(self._rows)
         if self._list is None:
             self._list = [self._rows[name] for name in self._order]
         return self._list
@@ -118,20 +121,20 @@ class ProcessFeed:
             await self.engine.stop()
 
     def _updated(self, snapshots: list[ServiceSnapshot]) -> None:
-        reorder = False
+        urgent = self.engine.problem != self._problem_shown
         for snapshot in snapshots:
             before = self._rows.get(snapshot.name)
             row = row_of(snapshot)
             self._rows[snapshot.name] = row
-            reorder = reorder or before is None or before.state != row.state
-        if reorder:
-            self._order = worst_first(self._rows)
+            if before is None or before.state != row.state:
+                self._order = None
+                urgent = urgent or before is None or not {before.state, row.state} <= QUIET
         self._list = None
         if self._on_rows is None:
             return
-        # A state that moved, or probes that stopped, are shown at once; new latencies
-        # and reasons at most once per ROWS_SECONDS (every cell update redraws the pane).
-        urgent = reorder or self.engine.problem != self._problem_shown
+        # A service turning bad or good again, or probes that stopped, are shown at once;
+        # new latencies, reasons and first results at most once per ROWS_SECONDS (every
+        # cell update redraws the whole pane; a first cycle brings 2,000 "up").
         wait = ROWS_SECONDS - (time.monotonic() - self._shown_at)
         if urgent or wait <= 0:
             self._show()

@@ -21,6 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Tab, Tabs
 
 from warroom.model.events import Event, EventKind
@@ -55,6 +56,7 @@ if TYPE_CHECKING:
 
 FOLLOW_RETRY_SECONDS = 2.0
 PROBE_REFILL_SECONDS = 5.0
+PROBE_SHOW_SECONDS = 1.0
 # Events that change what the checklist shows (the rest only add timeline lines).
 CHECKLIST_KINDS = frozenset(
     {
@@ -114,6 +116,8 @@ class MainScreen(PaneLayout, IncidentActions, CommsActions, PickerActions, Scree
         self._comms_filled_at = 0.0
         self._probe_problem: str | None = None
         self._probe_states: dict[str, tuple[str, str]] = {}
+        self._unshown: list[Event] = []  # probe changes recorded, not yet on screen
+        self._show_timer: Timer | None = None
 
     @property  # type: ignore[override]
     def ESCAPE_TO_MINIMIZE(self) -> bool | None:
@@ -159,7 +163,7 @@ class MainScreen(PaneLayout, IncidentActions, CommsActions, PickerActions, Scree
         self._layout_for(self.size.width, self.size.height)
         self.follow_store()
         self.run_probes()
-        self.refill_comms()
+        self.call_after_refresh(self.refill_comms)  # after the timeline is on screen
         self.set_interval(1.0, self._refill_if_dirty)
         self.set_interval(30, self.refill_comms)
         self.count_open_incidents()
@@ -332,7 +336,17 @@ class MainScreen(PaneLayout, IncidentActions, CommsActions, PickerActions, Scree
         except (StoreError, OSError) as error:
             self.notify(f"Could not record a probe change: {error}", severity="error")
             return
-        self.absorb([event])
+        # In the state at once (the next change is compared with it); on screen with the
+        # others of its burst: each timeline append re-lays out the whole screen (~90 ms
+        # here), and a first cycle can record hundreds.
+        self._unshown += self.session.absorb([event])
+        if self._show_timer is None:
+            self._show_timer = self.set_timer(PROBE_SHOW_SECONDS, self._show_probe_changes)
+
+    def _show_probe_changes(self) -> None:
+        fresh, self._unshown, self._show_timer = self._unshown, [], None
+        if fresh:
+            self.refresh_incident(fresh)
 
     async def _do(self, work_coro: Any) -> Event | None:
         """Await a service call; show its error instead of raising."""
