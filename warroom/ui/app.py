@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.actions import ActionParseResult
@@ -21,13 +21,10 @@ from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
-from warroom.comms_templates import load_templates
 from warroom.config import Config
-from warroom.model.comms import CommsTemplate
 from warroom.model.events import utc_now
 from warroom.model.text import inert
 from warroom.redact import redact_text
-from warroom.scenarios.loader import Catalogue, load_scenarios
 from warroom.services.incidents import IncidentError, IncidentService
 from warroom.services.session import IncidentSession
 from warroom.store.base import StoreError, UnknownIncident
@@ -35,10 +32,15 @@ from warroom.ui import themes as theme_files
 from warroom.ui.feed import FixedProbeFeed, ProbeFeed
 from warroom.ui.preferences import load_preferences, remember_author, remember_theme
 from warroom.ui.read_only import READ_ONLY_NOTICE, ViewOnlyFeed, is_writing_action
-from warroom.ui.screens.declare import Declaration, DeclareScreen
 from warroom.ui.screens.loading import LoadingScreen
-from warroom.ui.screens.main import MainScreen
-from warroom.ui.screens.picker import TextPromptScreen
+
+if TYPE_CHECKING:
+    from warroom.model.comms import CommsTemplate
+    from warroom.scenarios.loader import Catalogue
+    from warroom.ui.screens.declare import Declaration
+
+# The main screen (every pane and its models), the declare form and the prompts are
+# imported when first needed: after the first frame (LoadingScreen), not before it.
 
 
 class WarroomApp(App[int]):
@@ -81,15 +83,43 @@ class WarroomApp(App[int]):
         self.zone = zone
         self.zone_name = zone_name
         self.requested_theme = theme
-        self.catalogue = catalogue if catalogue is not None else load_scenarios()
+        self._catalogue = catalogue  # read when first needed, after the first frame
         self.startup_problems: list[str] = []
-        if templates is None:
-            templates, problems = load_templates()
-            self.startup_problems += problems
-        self.templates = templates
+        self._templates = templates  # read when first needed, after the first frame
         self.session: IncidentSession | None = None
         self.keymap_overrides: dict[str, str] = {}
         self.ask_author = ask_author
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The scenarios (shipped and the user's), read on first use; problems reading
+        them are notified then."""
+        if self._catalogue is None:
+            from warroom.scenarios.loader import load_scenarios
+
+            self._catalogue = load_scenarios()
+            for problem in map(str, self._catalogue.errors):
+                self.notify(inert(problem), severity="warning", timeout=10)
+        return self._catalogue
+
+    @catalogue.setter
+    def catalogue(self, catalogue: Catalogue) -> None:
+        self._catalogue = catalogue
+
+    @property
+    def templates(self) -> list[CommsTemplate]:
+        """The comms templates (shipped and the user's), read on first use."""
+        if self._templates is None:
+            from warroom.comms_templates import load_templates
+
+            self._templates, problems = load_templates()
+            for problem in problems:
+                self.notify(inert(problem), severity="warning", timeout=10)
+        return self._templates
+
+    @templates.setter
+    def templates(self, templates: list[CommsTemplate]) -> None:
+        self._templates = templates
 
     def notify(
         self,
@@ -147,7 +177,7 @@ class WarroomApp(App[int]):
         if isinstance(keymap, dict) and keymap:
             self.keymap_overrides = {str(k): str(v) for k, v in keymap.items()}
             self.set_keymap(self.keymap_overrides)
-        for problem in [*self.startup_problems, *map(str, self.catalogue.errors)]:
+        for problem in self.startup_problems:
             self.notify(inert(problem), severity="warning", timeout=10)
         # The frame first (header, the four panes), then the incident is read and folded
         # and the main screen fills it: a long incident takes a while.
@@ -162,6 +192,8 @@ class WarroomApp(App[int]):
         self._theme_ready = True
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        from warroom.ui.screens.main import MainScreen
+
         yield from super().get_system_commands(screen)
         if isinstance(screen, MainScreen):
             for title, help_text, callback in screen.comms_commands():
@@ -180,6 +212,8 @@ class WarroomApp(App[int]):
 
     def key_help(self) -> list[tuple[str, list[tuple[str, str]]]]:
         """Every key, read from the live bindings (so a rebinding shows here too)."""
+        from warroom.ui.screens.main import MainScreen
+
         sections: list[tuple[str, list[tuple[str, str]]]] = []
         rows = []
         for binding in MainScreen.BINDINGS:
@@ -229,6 +263,8 @@ class WarroomApp(App[int]):
         """Ask once per machine who is at the keyboard: the name that signs every event
         (the IC is a role you assign, not the author). Escape keeps the login name for
         this run without remembering it."""
+        from warroom.ui.screens.picker import TextPromptScreen
+
         name = await self.push_screen_wait(
             TextPromptScreen(
                 "Who are you? Your name signs what you do in the timeline "
@@ -246,6 +282,9 @@ class WarroomApp(App[int]):
 
     @work(exit_on_error=False, exclusive=True, group="open")
     async def open_incident(self) -> None:
+        from warroom.ui.screens.declare import DeclareScreen
+        from warroom.ui.screens.main import MainScreen
+
         if self.ask_author:
             self.ask_author = False
             await self.who_are_you()

@@ -182,7 +182,10 @@ class TimelineView(ScrollView, can_focus=True):
             self._layouts.clear()
         self.entries = entries
         self._shown = len(entries)
-        self._ensure_layout()
+        if self.size.width:
+            self._ensure_layout()
+        # else: not on screen yet; on_resize lays the entries out once, at the real width
+        # (laying out 10,000 entries at a made-up width first doubled the start-up work).
         added = len(entries) - before
         if follow:
             self.cursor = max(len(entries) - 1, 0)
@@ -199,7 +202,13 @@ class TimelineView(ScrollView, can_focus=True):
     def _ensure_layout(self) -> TimelineLayout:
         """The layout for the current width and zone. Layouts of the last few widths are
         kept: zoom and unzoom (or a terminal resized back) lay out nothing again."""
-        width = max(self.scrollable_content_region.width, PREFIX_WIDTH + 12)
+        region = self.scrollable_content_region
+        width = region.width
+        if not self.show_vertical_scrollbar and len(self.entries) > region.height:
+            # More entries than lines: the scrollbar is sure to come and take its columns
+            # (laying out first without it would wrap every entry again once it shows).
+            width -= self.styles.scrollbar_size_vertical
+        width = max(width, PREFIX_WIDTH + 12)
         zone = self.display_zone
         layout = self._layout
         if layout is None or layout.width != width or layout.zone is not zone:
@@ -348,6 +357,21 @@ class TimelineView(ScrollView, can_focus=True):
         # Entries set before the first layout cannot scroll (no height yet): without this
         # a long incident opened at its first line, with the cursor on its last, unseen.
         follow = self.cursor >= len(self.entries) - 1
+        first = self._layout is None
+        self._ensure_layout()
+        # A first layout sets the virtual size now; the scroll range follows only after
+        # the next refresh (scrolling now would stop at 0).
+        if first:
+            self.call_after_refresh(self._settle, follow)
+        elif follow:
+            self._scroll_end()
+        else:
+            self._reveal_cursor()
+        self.refresh()
+
+    def _settle(self, follow: bool) -> None:
+        """After the first layout's refresh: lay out again only if a scrollbar came after
+        all and took width, then scroll to the cursor."""
         self._ensure_layout()
         if follow:
             self._scroll_end()

@@ -114,6 +114,7 @@ class MainScreen(PaneLayout, IncidentActions, CommsActions, PickerActions, Scree
         self._comms_dirty = False
         self._comms_stale = False  # only probe states moved since the last refill
         self._comms_filled_at = 0.0
+        self._comms_ready = False  # drafts are first filled after the first frame
         self._probe_problem: str | None = None
         self._probe_states: dict[str, tuple[str, str]] = {}
         self._unshown: list[Event] = []  # probe changes recorded, not yet on screen
@@ -162,8 +163,8 @@ class MainScreen(PaneLayout, IncidentActions, CommsActions, PickerActions, Scree
         self.query_one("#timeline").focus()
         self._layout_for(self.size.width, self.size.height)
         self.follow_store()
-        self.run_probes()
-        self.call_after_refresh(self.refill_comms)  # after the timeline is on screen
+        self.call_after_refresh(self.run_probes)  # the worker starts once this is drawn
+        self.call_after_refresh(self._first_refill)  # after the timeline is on screen
         self.set_interval(1.0, self._refill_if_dirty)
         self.set_interval(30, self.refill_comms)
         self.count_open_incidents()
@@ -247,6 +248,15 @@ class MainScreen(PaneLayout, IncidentActions, CommsActions, PickerActions, Scree
             self._probe_states = live
             self._comms_stale = True
 
+    def _first_refill(self) -> None:
+        """The drafts, once the panes are on screen (a refill reads the whole timeline:
+        hundreds of milliseconds at 10,000 events; until now it ran up to three times
+        before the first frame of the incident)."""
+        self._comms_ready = True
+        self._comms_dirty = self._comms_stale = False
+        self._comms_filled_at = time.monotonic()
+        self.refill_comms()
+
     def _refill_if_dirty(self) -> None:
         """Drafts are refilled at most once a second: rendering reads the whole timeline
         (up to hundreds of milliseconds with 10,000 events and 2,000 services, during
@@ -254,6 +264,8 @@ class MainScreen(PaneLayout, IncidentActions, CommsActions, PickerActions, Scree
         report (hundreds of changes in a first cycle) within PROBE_REFILL_SECONDS."""
         now = time.monotonic()
         probes_due = self._comms_stale and now - self._comms_filled_at >= PROBE_REFILL_SECONDS
+        if not self._comms_ready:
+            return
         if self._comms_dirty or probes_due:
             self._comms_dirty = self._comms_stale = False
             self._comms_filled_at = now

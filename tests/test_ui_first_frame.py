@@ -1,0 +1,89 @@
+"""Start-up: the console's frame is on screen before the incident is read, then filled.
+
+The read is held on an event the test controls, so the order is proven, not timed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import Footer, Static
+
+from tests.ui_support import INCIDENT, make_app
+from warroom.services.session import IncidentSession
+from warroom.ui.panes.timeline import TimelineView
+from warroom.ui.screens.loading import LoadingScreen
+from warroom.ui.screens.main import MainScreen
+
+
+@pytest.fixture
+def held_read(monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
+    """Every incident read waits until the returned event is set."""
+    release = asyncio.Event()
+    original = IncidentSession.open
+
+    async def held_open(self: IncidentSession) -> IncidentSession:
+        await release.wait()
+        return await original(self)
+
+    monkeypatch.setattr(IncidentSession, "open", held_open)
+    return release
+
+
+async def until(pilot: Any, holds: Any, what: str) -> None:
+    for _ in range(500):
+        if holds():
+            return
+        await pilot.pause(0.01)
+    raise AssertionError(f"never: {what}")
+
+
+async def test_the_frame_shows_before_the_incident_is_read_and_fills_after(
+    tmp_path: Path, held_read: asyncio.Event
+) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, LoadingScreen), "the frame")
+        await pilot.pause()
+        frame = app.screen
+        titles = [str(pane.border_title) for pane in frame.query(".pane")]
+        assert titles == ["1 Services", "2 Checklist", "3 Timeline", "4 Comms"]
+        assert all(pane.region.width > 0 for pane in frame.query(".pane"))
+        assert f"opening {INCIDENT}" in str(frame.query_one("#header", Static).render())
+        assert frame.query_one(Footer)
+        assert not frame.query(TimelineView)  # nothing read yet
+        held_read.set()
+        await until(pilot, lambda: isinstance(app.screen, MainScreen), "the main screen")
+        timeline = app.screen.query_one(TimelineView)
+        await until(pilot, lambda: bool(timeline.entries), "the timeline filled")
+        assert len(app.screen_stack) == 2  # the frame was replaced, not stacked under
+        await pilot.press("ctrl+q")
+
+
+async def test_the_frame_leaves_out_the_services_pane_when_none_are_configured(
+    tmp_path: Path, held_read: asyncio.Event
+) -> None:
+    app = make_app(tmp_path, rows=[])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, LoadingScreen), "the frame")
+        await pilot.pause()
+        assert app.screen.query_one("#pane-status").region.width == 0
+        assert app.screen.query_one("#pane-timeline").region.height > 20  # both rows
+        held_read.set()
+        await until(pilot, lambda: isinstance(app.screen, MainScreen), "the main screen")
+
+
+async def test_a_small_terminal_frame_shows_the_timeline_pane_alone(
+    tmp_path: Path, held_read: asyncio.Event
+) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, LoadingScreen), "the frame")
+        await pilot.pause()
+        shown = [pane.id for pane in app.screen.query(".pane") if pane.region.width]
+        assert shown == ["pane-timeline"]
+        held_read.set()
+        await until(pilot, lambda: isinstance(app.screen, MainScreen), "the main screen")
