@@ -10,7 +10,7 @@ from pathlib import Path
 
 from textual.widgets import Input, TextArea
 
-from tests.ui_support import catalogue, make_app, still
+from tests.ui_support import catalogue, make_app, probe_change, still
 from warroom.config import Config
 from warroom.model.events import EventKind, NoteKind
 from warroom.model.postmortem import to_markdown
@@ -18,7 +18,7 @@ from warroom.model.severity import PRESETS
 from warroom.services.incidents import IncidentService
 from warroom.store.local import LocalStore
 from warroom.ui.app import WarroomApp
-from warroom.ui.feed import FixedProbeFeed, StateChange
+from warroom.ui.feed import FixedProbeFeed
 from warroom.ui.panes.comms import CommsComposer
 from warroom.ui.screens.main import MainScreen
 from warroom.ui.screens.picker import PickerScreen, TextPromptScreen
@@ -144,8 +144,8 @@ async def test_an_hour_of_incident_gives_updates_nobody_has_to_rewrite(tmp_path:
         await note(pilot, "d: roll back release 412")
         await note(pilot, "t: check replica lag @bob")
         clock.at(5)
-        await screen.record_change(StateChange("api", "http", "down", "up", "status 503"))
-        await screen.record_change(StateChange("web", "http", "down", "up", "timeout"))
+        await screen.record_change(probe_change("api", "http", "down", "up", "status 503", clock()))
+        await screen.record_change(probe_change("web", "http", "down", "up", "timeout", clock()))
 
         clock.at(10)
         first = {a: await copy(pilot, screen, a) for a in ("responders", "executives", "customers")}
@@ -168,7 +168,7 @@ async def test_an_hour_of_incident_gives_updates_nobody_has_to_rewrite(tmp_path:
         assert "next update in 1h 00m" in str(due)
 
         clock.at(25)
-        await screen.record_change(StateChange("web", "http", "up", "down", ""))
+        await screen.record_change(probe_change("web", "http", "up", "down", "", clock()))
         await note(pilot, "a: drained db-1 connections")
         await pilot.press("u")
         await wait_for(pilot, lambda: isinstance(app.screen, PickerScreen), "status picker")
@@ -285,18 +285,22 @@ async def test_an_overdue_update_rings_once_and_says_so(tmp_path: Path) -> None:
         screen = await declare(pilot, app)
         app.bell = lambda: bells.append(1)  # type: ignore[method-assign]
         clock.at(30)
-        screen.check_overdue()
+        assert await screen.runtime.fire_due() == []
         assert bells == []
         clock.at(61)
-        screen.check_overdue()
-        screen.check_overdue()
+        assert len(await screen.runtime.fire_due()) == 1
+        assert await screen.runtime.fire_due() == []
         assert bells == [1]
         await pilot.pause()
         assert any("overdue" in n.message for n in app._notifications)
+        fired = [e for e in screen.state.entries if e.kind is EventKind.TIMER_FIRED]
+        assert [e.text for e in fired] == [
+            "Status update overdue: the next was promised by 15:00 UTC"
+        ]
         clock.at(62)
         await copy(pilot, screen, "responders")
         clock.at(123)
-        screen.check_overdue()
+        await screen.runtime.fire_due()
         assert bells == [1, 1]  # a new promise, broken again
 
 
@@ -309,7 +313,7 @@ async def test_the_bell_and_notice_can_be_turned_off(tmp_path: Path) -> None:
         screen = await declare(pilot, app)
         app.bell = lambda: bells.append(1)  # type: ignore[method-assign]
         clock.at(70)
-        screen.check_overdue()
+        assert len(await screen.runtime.fire_due()) == 1  # still in the timeline
         assert bells == []
         await pilot.pause()
         assert not any("overdue" in n.message for n in app._notifications)

@@ -21,7 +21,13 @@ CORE_MODULES = [
     "warroom.config",
     "warroom.cli",
 ]
-OPTIONAL_PACKAGES = ["warroom.model", "warroom.store", "warroom.probes", "warroom.scenarios"]
+OPTIONAL_PACKAGES = [
+    "warroom.model",
+    "warroom.store",
+    "warroom.probes",
+    "warroom.scenarios",
+    "warroom.runtime",
+]
 
 
 def test_core_never_imports_textual() -> None:

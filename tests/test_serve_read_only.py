@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from tests.test_ui_snapshots import settle
-from tests.ui_support import INCIDENT, ROWS, make_app, still, write_incident
+from tests.ui_support import INCIDENT, ROWS, make_app, probe_change, still, write_incident
 from warroom.model.events import EventKind
 from warroom.model.severity import PRESETS
+from warroom.model.timed import Deadline
 from warroom.services.incidents import IncidentService, ReadOnlyError
 from warroom.store.local import LocalStore
 from warroom.ui.app import WarroomApp
@@ -68,6 +69,7 @@ async def test_every_write_is_refused_by_the_service(tmp_path: Path) -> None:
         "edit_entry": lambda: service.edit_entry(state, note.id, "changed"),
         "strike_entry": lambda: service.strike_entry(state, note.id, "wrong"),
         "pin_entry": lambda: service.pin_entry(state, note.id),
+        "timer_fired": lambda: service.timer_fired(INCIDENT, Deadline("k", "r", now, "m")),
     }
     # A writing method added later must be added here too (and so be checked).
     public = {
@@ -162,7 +164,7 @@ async def test_probe_changes_are_shown_but_not_written() -> None:
     class Feed(FixedProbeFeed):
         async def run(self, on_rows, on_change) -> None:  # type: ignore[no-untyped-def]
             on_rows()
-            await on_change(StateChange("api", "http", "down", "up", "502"))
+            await on_change(probe_change("api", "http", "down", "up", "502"))
 
     async def record(change: StateChange) -> None:
         changes.append(change)

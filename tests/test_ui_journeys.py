@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 from datetime import timedelta
 from pathlib import Path
 
 from textual.widgets import Static
 
 from tests.ui_support import HOSTILE, INCIDENT, NOW, make_app
+from warroom.cli import main as cli_main
 from warroom.model.events import EventKind, NoteKind
+from warroom.runtime.export import export_filename
 from warroom.store.local import LocalStore
 from warroom.ui.panes.checklist import ChecklistView
 from warroom.ui.panes.note_input import NoteInput
@@ -204,9 +208,18 @@ async def test_help_theme_and_export(tmp_path: Path) -> None:
 
     assert load_preferences().theme == "warroom-light"
     exports = list((tmp_path / "data" / "exports").glob(f"{INCIDENT}-*.md"))
-    assert len(exports) == 1
+    assert [path.name for path in exports] == [export_filename(INCIDENT, NOW)]
+    assert exports[0].name == f"{INCIDENT}-20261123T141234Z.md"
     text = exports[0].read_text()
     assert "5xx rate at 40%" in text and "Scaled the pool to 200" in text
+    # `warroom export ID -o FOLDER` names its file the same way (at its own time).
+    folder = tmp_path / "cli-exports"
+    folder.mkdir()
+    argv = ["--data-dir", str(tmp_path / "data"), "export", INCIDENT, "-o", str(folder)]
+    assert await asyncio.to_thread(cli_main, argv) == 0
+    [written] = folder.iterdir()
+    assert re.fullmatch(rf"{INCIDENT}-\d{{8}}T\d{{6}}Z\.md", written.name)
+    assert "5xx rate at 40%" in written.read_text()
 
 
 async def test_untrusted_text_rendered_literally(tmp_path: Path) -> None:
@@ -251,15 +264,16 @@ async def test_zoom_a_pane_and_back(tmp_path: Path) -> None:
 
 
 async def test_probe_changes_land_in_the_timeline_once(tmp_path: Path) -> None:
-    from warroom.ui.feed import FixedProbeFeed, StateChange
+    from tests.ui_support import probe_change
+    from warroom.ui.feed import FixedProbeFeed
 
     class ScriptedFeed(FixedProbeFeed):
         async def run(self, on_rows, on_change) -> None:  # type: ignore[no-untyped-def]
             on_rows()
-            await on_change(StateChange("web", "http", "up", None, "status 200"))
-            await on_change(StateChange("api", "http", "down", "up", "status 503"))
-            await on_change(StateChange("api", "http", "down", None, "status 503"))  # restart
-            await on_change(StateChange("api", "http", "up", "down", "status 200"))
+            await on_change(probe_change("web", "http", "up", None, "status 200"))
+            await on_change(probe_change("api", "http", "down", "up", "status 503"))
+            await on_change(probe_change("api", "http", "down", None, "status 503"))  # restart
+            await on_change(probe_change("api", "http", "up", "down", "status 200"))
 
     app = make_app(tmp_path)
     app.feed = ScriptedFeed([])

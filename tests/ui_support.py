@@ -11,6 +11,8 @@ from textual.widgets import Input, TextArea
 from warroom.config import Config
 from warroom.model.events import Event, EventKind, new_event
 from warroom.model.severity import PRESETS
+from warroom.probes.result import ProbeState
+from warroom.probes.scheduler import StateChange
 from warroom.scenarios.loader import Catalogue, load_paths, load_scenarios
 from warroom.services.incidents import IncidentService
 from warroom.store.local import IncidentLog, LocalStore
@@ -102,6 +104,26 @@ ROWS = [
         flapping=True,
     ),
 ]
+
+
+def probe_change(
+    service: str,
+    kind: str,
+    state: str,
+    previous: str | None,
+    reason: str,
+    at: datetime = NOW,
+) -> StateChange:
+    """A debounced probe change as the engine hands it to the console."""
+    return StateChange(
+        service,
+        kind,
+        ProbeState(state),
+        ProbeState(previous) if previous else None,
+        reason,
+        None,
+        at,
+    )
 
 
 def catalogue(tmp_path: Path) -> Catalogue:

@@ -1,11 +1,40 @@
-"""Starting the console: `warroom` with no command (Textual is imported only here)."""
+"""Starting the console: `warroom` with no command (Textual is imported only here).
+
+The command line's options become a `RuntimeContext` (config, store, author, zone: the
+same `open_context` as `watch`, the drill and the other commands); the console is then
+started over it by `warroom.ui.launch`, which never imports the CLI.
+"""
 
 from __future__ import annotations
 
 import argparse
 
+from warroom.cli.common import CommandError, open_config
+from warroom.model.ids import normalise_incident_id
+from warroom.paths import data_dir
+from warroom.runtime import ContextError, open_context
+from warroom.services.stores import open_store
+from warroom.store.base import StoreError
+
 
 def run_console(args: argparse.Namespace) -> int:
-    from warroom.ui.launch import launch
+    from warroom.ui.launch import choose_author, launch
+    from warroom.ui.preferences import load_preferences
 
-    return launch(args)
+    config = open_config(args)
+    folder = data_dir(args.data_dir)
+    try:
+        store = open_store(config, args.store, args.data_dir)
+        if hasattr(store, "ensure_folder"):
+            store.ensure_folder()
+    except StoreError as error:
+        raise CommandError(str(error)) from None
+    read_only = bool(getattr(args, "read_only", False))
+    author, ask_author = choose_author(args.author, config, load_preferences().author)
+    ask_author = ask_author and not read_only  # a view-only console signs nothing
+    try:
+        context = open_context(config, store, folder, author, read_only=read_only)
+    except ContextError as error:
+        raise CommandError(str(error)) from None
+    incident = normalise_incident_id(args.incident) if args.incident else None
+    return launch(context, incident, theme=args.theme, ask_author=ask_author, read_only=read_only)

@@ -17,7 +17,6 @@ import asyncio
 import sys
 from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from warroom.cli.common import CommandError, open_config
 from warroom.config import Config, ConfigError
@@ -191,27 +190,25 @@ def run_headless(
 
 
 def run_console(drill: Drill, args: argparse.Namespace, user_config: Config) -> int:
-    from warroom.services.incidents import IncidentService
+    from warroom.runtime import ContextError, open_context
     from warroom.ui.app import WarroomApp
     from warroom.ui.probe_feed import feed_from_config
 
     config = drill.config
-    zone = None
-    if config.timezone:
-        try:
-            zone = ZoneInfo(config.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise CommandError(f"{user_config.source}: incident.timezone: unknown zone") from None
-    service = IncidentService(drill.store, config.author, config.ladder, config.custom_ladders)
+    try:
+        context = open_context(config, drill.store, drill.settings.folder, config.author)
+    except ContextError:
+        raise CommandError(f"{user_config.source}: incident.timezone: unknown zone") from None
     app = WarroomApp(
-        service,
+        context.service,
         config,
         drill.settings.folder,
         incident_id=drill.incident_id,
         feed=feed_from_config(config),
-        zone=zone,
+        zone=context.zone,
         zone_name=config.timezone,
         theme=args.theme,
+        context=context,
     )
 
     def quit_console(signum: int) -> None:

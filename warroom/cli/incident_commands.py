@@ -6,7 +6,8 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import tzinfo
+from datetime import datetime, tzinfo
+from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -16,10 +17,11 @@ from warroom.model.events import NoteKind, utc_now
 from warroom.model.figures import format_duration
 from warroom.model.ids import is_drill_id, normalise_incident_id
 from warroom.model.incident import IncidentState
-from warroom.model.postmortem import to_json, to_markdown
 from warroom.model.text import for_terminal, inert, shorten
 from warroom.model.timeparse import TimeParseError, check_backdate, describe_backdate, parse_at
 from warroom.paths import data_dir, drills_folder
+from warroom.runtime import ContextError, RuntimeContext, open_context
+from warroom.runtime.export import export_filename, export_text
 from warroom.services.incidents import IncidentError, IncidentService
 from warroom.services.stores import open_store
 from warroom.store.base import IncidentStore, StoreError
@@ -77,13 +79,17 @@ def register(subparsers: Any) -> None:
     export.add_argument("incident")
     export.add_argument("--format", "-f", choices=["md", "json"], default="md")
     export.add_argument("--tz", help="also show times in this zone, e.g. Europe/Berlin")
-    export.add_argument("--output", "-o", help="write to this file instead of stdout")
+    export.add_argument(
+        "--output",
+        "-o",
+        help="write to this file instead of stdout; a folder: ID-<UTC time>.md in it",
+    )
     export.set_defaults(handler=cmd_export)
 
 
-def service_for(args: argparse.Namespace, config: Config | None = None) -> IncidentService:
-    """The store the command works on: the configured one, or the drills folder for a drill
-    (`declare --drill`, `incidents --drills`, or an incident id `DRILL-...`)."""
+def context_for(args: argparse.Namespace, config: Config | None = None) -> RuntimeContext:
+    """What the command works on (`open_context`): the configured store, or the drills
+    folder for a drill (`declare --drill`, `incidents --drills`, or an id `DRILL-...`)."""
     config = config or open_config(args)
     incident = getattr(args, "incident", None)
     if (
@@ -91,11 +97,21 @@ def service_for(args: argparse.Namespace, config: Config | None = None) -> Incid
         or getattr(args, "drills", False)
         or (isinstance(incident, str) and is_drill_id(incident))
     ):
-        store: IncidentStore = LocalStore(drills_folder(data_dir(getattr(args, "data_dir", None))))
+        folder = drills_folder(data_dir(getattr(args, "data_dir", None)))
+        store: IncidentStore = LocalStore(folder)
     else:
+        folder = data_dir(getattr(args, "data_dir", None))
         store = open_store(config, getattr(args, "store", None), getattr(args, "data_dir", None))
     author = getattr(args, "author", None) or config.author
-    return IncidentService(store, author, config.ladder, config.custom_ladders)
+    try:
+        return open_context(config, store, folder, author)
+    except ContextError as error:
+        raise CommandError(str(error)) from None
+
+
+def service_for(args: argparse.Namespace, config: Config | None = None) -> IncidentService:
+    """The service of `context_for` (most commands need only it)."""
+    return context_for(args, config).service
 
 
 def run(
@@ -313,15 +329,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     zone_name = args.tz or config.timezone
     incident_id = normalise_incident_id(args.incident)
 
-    async def work(service: IncidentService) -> str:
+    async def work(service: IncidentService) -> tuple[str, datetime]:
         loaded = await service.load(incident_id)
         for problem in loaded.problems:
             print(f"warroom: warning: {for_terminal(str(problem))}", file=sys.stderr)
         state = loaded.state
-        ladder = service.ladder_of(state)
         now = service.now()
-        if args.format == "json":
-            return to_json(state, ladder, now)
-        return to_markdown(state, ladder, now, zone, zone_name)
+        return export_text(state, service.ladder_of(state), now, zone, zone_name, args.format), now
 
-    return emit_text(run(args, work, config), args.output)
+    text, now = run(args, work, config)
+    output = args.output
+    if output and Path(output).is_dir():  # a folder: named as the console's `e` names it
+        output = str(Path(output) / export_filename(incident_id, now, args.format))
+    return emit_text(text, output)

@@ -5,9 +5,11 @@
 wins (2). `--json` prints one object per line: name, kind, state, latency_ms, detail
 (plus reason, target and observed_at).
 
-`watch ID` runs the scheduler until interrupted and appends every debounced state change
-to incident ID as a `probe_state_changed` event. The first state of a service that is
-simply up is not written (it would say nothing); every later change is.
+`watch ID` is the headless runtime (`warroom.runtime`): it runs the probes until
+interrupted and writes their debounced changes into incident ID by the console's rule
+(`runtime.probe_changes`: not a first "up", not a state the incident already shows, one
+writer per shared incident), and fires the same timed rules as the console, printing
+each fired reminder (its own or another console's) as one line on stdout.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from warroom.probes.config import ServiceSpec, parse_services
 from warroom.probes.result import ProbeResult, ProbeState, clean_remote_text, format_ms
 from warroom.probes.scheduler import ProbeEngine, StateChange
 from warroom.redact import redact_text
+from warroom.runtime import DeadlineFired, RuntimeContext, RuntimeMessage, RuntimeProblem
 
 EXIT_CODES = {
     ProbeState.UP: 0,
@@ -152,24 +155,27 @@ def print_table(specs: list[ServiceSpec], results: dict[str, ProbeResult]) -> No
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    from warroom.cli.incident_commands import service_for
+    from warroom.cli.incident_commands import context_for
 
     config, specs = load_specs(args)
     incident_id = normalise_incident_id(args.incident)
-    service = service_for(args, config)
+    context = context_for(args, config)
     try:
-        return asyncio.run(watch(service, incident_id, specs))
+        return asyncio.run(watch(context, incident_id, specs))
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
         return 0
 
 
-async def watch(service: Any, incident_id: str, specs: list[ServiceSpec]) -> int:
+async def watch(context: RuntimeContext, incident_id: str, specs: list[ServiceSpec]) -> int:
+    """The headless runtime: probes, probe changes into the timeline (the console's rule
+    and lease), the timed rules' reminders printed one line each, until interrupted."""
     from warroom.store.base import UnknownIncident
 
     try:
-        await service.state(incident_id)
+        runtime = await context.open_runtime(incident_id)
     except UnknownIncident:
+        await context.close()
         raise CommandError(f"unknown incident {incident_id}", 1) from None
     main = asyncio.current_task()
     loop = asyncio.get_running_loop()
@@ -180,42 +186,33 @@ async def watch(service: Any, incident_id: str, specs: list[ServiceSpec]) -> int
         file=sys.stderr,
         flush=True,
     )
+    runtime.subscribe(_print_message)
     engine = ProbeEngine(specs)
     try:
-        async with engine:
-            async for change in engine.changes():
-                print(_change_line(change), flush=True)
-                if change.previous is None and change.state is ProbeState.UP:
-                    continue
-                await _record(service, incident_id, change)
+        async with engine, asyncio.TaskGroup() as group:
+            group.create_task(runtime.run())
+            group.create_task(
+                runtime.run_probes(engine, lambda change: print(_change_line(change), flush=True))
+            )
     except asyncio.CancelledError:
         print("stopped", file=sys.stderr)
         return 0
     finally:
         with contextlib.suppress(Exception):
-            await service.store.close()
+            await runtime.close()
+        with contextlib.suppress(Exception):
+            await context.close()
     return 0
 
 
-async def _record(service: Any, incident_id: str, change: StateChange) -> None:
-    payload = change.payload()
-    try:
-        await service.record_probe_change(
-            incident_id,
-            service=payload["service"],
-            probe_kind=payload["probe_kind"],
-            state=payload["state"],
-            previous=payload["previous"],
-            reason=redact_text(payload["reason"]),
-            latency_ms=payload["latency_ms"],
-            at=change.observed_at,
-        )
-    except Exception as error:  # keep watching; say what was not written
-        print(
-            f"warroom: could not write {change.service} change: {redact_text(str(error))}",
-            file=sys.stderr,
-            flush=True,
-        )
+def _print_message(message: RuntimeMessage) -> None:
+    """A fired reminder: one line on stdout; the runtime's troubles: one on stderr."""
+    if isinstance(message, DeadlineFired):
+        moment = message.event.at.strftime("%H:%M:%SZ")
+        print(clean_remote_text(f"{moment} {message.rule}: {message.message}", 500), flush=True)
+    elif isinstance(message, RuntimeProblem):
+        line = clean_remote_text(redact_text(message.text), 500)
+        print(f"warroom: {line}", file=sys.stderr, flush=True)
 
 
 def _change_line(change: StateChange) -> str:

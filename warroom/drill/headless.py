@@ -1,8 +1,9 @@
 """A drill without the console: the real probes record into the DRILL incident for a while.
 
 `warroom drill --headless SECONDS` runs the fleet, the script and the probe engine for
-that long, writing each debounced probe change into the incident as the console would
-and printing one line per change and per drill action. With `--play FILE` it also plays
+that long under the same runtime as the console (`warroom.runtime`: probe changes into
+the incident by the console's rule, the same timed rules fired), printing one line per
+change, per fired reminder and per drill action. With `--play FILE` it also plays
 the IC's part from a play file (`play`); without one, `warroom tick DRILL-... STEP` from
 another terminal plays it. Useful to watch a script, grade a drill in CI, or to see the
 fleet from another terminal with `warroom --data-dir DIR/drills`.
@@ -20,8 +21,8 @@ from warroom.drill.play import PlayStep, play
 from warroom.drill.session import Drill
 from warroom.probes.config import parse_services
 from warroom.probes.scheduler import ProbeEngine
+from warroom.runtime import DeadlineFired, RuntimeMessage, RuntimeProblem, open_context
 from warroom.scenarios.loader import load_scenarios
-from warroom.services.incidents import IncidentService
 
 
 async def run_headless(
@@ -31,27 +32,22 @@ async def run_headless(
     out: Callable[[str], None] = print,
     steps: list[PlayStep] | None = None,
 ) -> None:
-    service = IncidentService(drill.store, author, drill.config.ladder, drill.config.custom_ladders)
+    context = open_context(drill.config, drill.store, drill.settings.folder, author)
+    runtime = await context.open_runtime(drill.incident_id)
     started = time.monotonic()
 
     def say(line: str) -> None:
         out(f"+{time.monotonic() - started:6.1f}s  {line}")
 
+    def told(message: RuntimeMessage) -> None:
+        if isinstance(message, DeadlineFired):
+            say(f"{message.rule}: {message.message}")
+        elif isinstance(message, RuntimeProblem):
+            say(f"problem: {message.text}")
+
+    runtime.subscribe(told)
     drill.on_applied = say
     async with ProbeEngine(parse_services(drill.config)) as engine:
-
-        async def record() -> None:
-            async for change in engine.changes():
-                await service.record_probe_change(
-                    drill.incident_id,
-                    change.service,
-                    change.probe_kind,
-                    str(change.state),
-                    str(change.previous) if change.previous else None,
-                    change.reason,
-                    change.latency_ms,
-                )
-                say(f"probe: {change.describe()}")
 
         async def play_file() -> None:
             while not drill.timeline_started.is_set():  # the baseline is not on screen yet
@@ -61,7 +57,7 @@ async def run_headless(
             templates, _ = load_templates()
             await play(
                 steps or [],
-                service,
+                runtime.service,
                 drill.incident_id,
                 catalogue,
                 templates,
@@ -70,14 +66,20 @@ async def run_headless(
                 say,
             )
 
-        recorder = asyncio.create_task(record())
-        player = asyncio.create_task(play_file()) if steps else None
+        tasks = [
+            asyncio.create_task(runtime.run()),
+            asyncio.create_task(
+                runtime.run_probes(engine, lambda change: say(f"probe: {change.describe()}"))
+            ),
+        ]
+        if steps:
+            tasks.append(asyncio.create_task(play_file()))
         try:
             await asyncio.sleep(seconds)  # the length of the run the user asked for
         finally:
-            for task in (recorder, player):
-                if task is not None:
-                    task.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await task
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             drill.on_applied = None
+            await runtime.close()

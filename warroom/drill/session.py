@@ -40,8 +40,8 @@ from warroom.model.events import EventKind, new_event, utc_now
 from warroom.model.incident import IncidentState, fold
 from warroom.model.severity import ladder_from_config
 from warroom.private_files import private_folder, write_private_text
+from warroom.runtime import open_context
 from warroom.scenarios.loader import Catalogue, load_scenarios
-from warroom.services.incidents import IncidentService
 from warroom.store.local import LocalStore
 
 
@@ -129,9 +129,7 @@ class Drill:
         self.config_path = write_config(self._temp / "warroom.toml", document)
         self.config = load_config(self.config_path)
         self.store.ensure_folder()
-        service = IncidentService(
-            self.store, DRILL_AUTHOR, self.config.ladder, self.config.custom_ladders
-        )
+        service = open_context(self.config, self.store, settings.folder, DRILL_AUTHOR).service
         declared = self.loop.call(
             service.declare(
                 self.script.title,

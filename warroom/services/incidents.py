@@ -10,8 +10,9 @@ a note): the timeline, the exports and every console see the masked text.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from warroom.model.incident import DEFAULT_ROLES, IncidentState, Status, fold
 from warroom.model.record import FACTS, MAX_FACT_LENGTH, MILESTONES, NEXT_UPDATE
 from warroom.model.severity import PRESETS, SeverityError, SeverityLadder
 from warroom.model.summary import IncidentSummary, summarize
+from warroom.model.timed import Deadline
 from warroom.model.timeparse import check_backdate
 from warroom.redact import redact_value
 from warroom.store.base import IncidentStore, LoadProblem, StoreError, UnknownIncident
@@ -290,6 +292,29 @@ class IncidentService:
             self._event(incident_id, EventKind.PROBE_STATE_CHANGED, payload, at)
         )
 
+    async def timer_fired(self, incident_id: str, deadline: Deadline) -> Event | None:
+        """Record that a timed rule's deadline passed: one `timer_fired` event per
+        incident and key. Its id is derived from both, and the store keeps an id once
+        (`append_once`), so consoles firing the same deadline together store one event;
+        None when another had stored it first (its copy arrives through the store)."""
+        self._refuse_if_read_only()
+        payload = {
+            "key": deadline.key,
+            "rule": deadline.rule,
+            "message": deadline.message,
+            "payload": dict(deadline.payload),
+            "automatic": True,
+        }
+        # At the moment it is noticed (now), not backdated to `deadline.at`: appended at
+        # the end, it never makes a console fold a long incident again.
+        made = self._event(incident_id, EventKind.TIMER_FIRED, payload)
+        event = replace(made, id=timer_event_id(incident_id, deadline.key))
+        append_once = getattr(self.store, "append_once", None)
+        if append_once is None:
+            await self.store.append(event)
+            return event
+        return event if await append_once(event) else None
+
     async def comms_copied(
         self,
         incident_id: str,
@@ -378,6 +403,15 @@ class IncidentService:
         entry = state.entry(entry_id)
         if entry is None or entry.kind is not EventKind.NOTE:
             raise IncidentError(f"no note {entry_id!r} in {state.id}")
+
+
+TIMER_ID_NAMESPACE = uuid.UUID("6f1d3c2e-9a4b-5c7d-8e0f-15a1b2c3d4e5")
+
+
+def timer_event_id(incident_id: str, key: str) -> str:
+    """The id of the `timer_fired` event of `key` in this incident: the same on every
+    console (a UUID 5 of both), so the store can keep it once."""
+    return str(uuid.uuid5(TIMER_ID_NAMESPACE, f"{incident_id}\n{key}"))
 
 
 def id_order(incident_id: str) -> tuple[str, int, str]:

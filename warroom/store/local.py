@@ -103,6 +103,20 @@ def complete_lines_end(path: Path) -> tuple[int, int]:
     return end, newlines + 1
 
 
+def _holds_event(fd: int, event_id: str) -> bool:
+    """Whether the open log holds an event with this id: a byte search, then the lines
+    that mention the id are read as events (a note may quote an id)."""
+    with os.fdopen(os.dup(fd), "rb") as handle:
+        handle.seek(0)
+        needle = event_id.encode()
+        for raw in handle:
+            if needle in raw:
+                result = decode_lines(raw if raw.endswith(b"\n") else raw + b"\n", "")
+                if any(event.id == event_id for event in result.events):
+                    return True
+    return False
+
+
 class IncidentLog:
     """The append-only file of one incident."""
 
@@ -126,6 +140,31 @@ class IncidentLog:
                     written = os.write(fd, view)
                     view = view[written:]
                 os.fsync(fd)
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+    def append_once(self, event: Event) -> bool:
+        """Append `event` unless the log already holds an event with its id; False when
+        it did. The check and the write happen under the file's lock, so two processes
+        appending the same event (a timed rule's deterministic id) store it once."""
+        line = encode(event)
+        fd = os.open(self.path, os.O_RDWR | os.O_APPEND, FILE_MODE)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                if _holds_event(fd, event.id):
+                    return False
+                size = os.fstat(fd).st_size
+                if size and os.pread(fd, 1, size - 1) != b"\n":
+                    line = b"\n" + line
+                view = memoryview(line)
+                while view:
+                    written = os.write(fd, view)
+                    view = view[written:]
+                os.fsync(fd)
+                return True
             finally:
                 fcntl.flock(fd, fcntl.LOCK_UN)
         finally:
@@ -224,6 +263,16 @@ class LocalStore:
         except OSError as error:
             raise StoreError(f"cannot write {log.path}: {error}") from None
 
+    def append_once_sync(self, event: Event) -> bool:
+        """Store the event unless its id is already stored (see IncidentLog.append_once)."""
+        log = self.log(event.incident_id)
+        if not log.path.exists():
+            raise UnknownIncident(event.incident_id)
+        try:
+            return log.append_once(event)
+        except OSError as error:
+            raise StoreError(f"cannot write {log.path}: {error}") from None
+
     def load_sync(self, incident_id: str) -> LoadResult:
         try:
             return self.log(incident_id).load()
@@ -263,6 +312,9 @@ class LocalStore:
         # On a thread: the fsync takes 3-40 ms on a busy disk, and on the event loop a
         # key press waited for every one (a first probe cycle records hundreds).
         await asyncio.to_thread(self.append_sync, event)
+
+    async def append_once(self, event: Event) -> bool:
+        return self.append_once_sync(event)
 
     async def load(self, incident_id: str) -> LoadResult:
         return self.load_sync(incident_id)

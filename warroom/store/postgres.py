@@ -132,6 +132,16 @@ class PostgresStore:
             server_settings={"application_name": "warroom"},
         )
 
+    async def lease_connection(self, settings: dict[str, str]) -> asyncpg.Connection:
+        """A connection of its own for a lease (`warroom.store.pg_lease`)."""
+        return await asyncpg.connect(
+            self._dsn,
+            timeout=self.connect_timeout,
+            command_timeout=self.command_timeout,
+            statement_cache_size=0,
+            server_settings={"application_name": "warroom lease", **settings},
+        )
+
     def _drop(self) -> None:
         conn, self._conn = self._conn, None
         if conn is not None and not conn.is_closed():
@@ -356,16 +366,27 @@ class PostgresStore:
         return event
 
     async def append(self, event: Event) -> None:
-        async def work(conn: asyncpg.Connection) -> None:
+        await self._insert(event, publish_duplicate=True)
+
+    async def append_once(self, event: Event) -> bool:
+        """Insert the event; False when the database already held its id (another console
+        stored it first: its copy reaches us through LISTEN, ours is not published).
+        Offline, the event is queued and True is returned: a duplicate id sent later is
+        dropped by the database."""
+        return await self._insert(event, publish_duplicate=False)
+
+    async def _insert(self, event: Event, publish_duplicate: bool) -> bool:
+        async def work(conn: asyncpg.Connection) -> bool:
             if self.queue.has_pending():
                 await self._send_queued(conn)
             try:
-                await conn.execute(INSERT_EVENT, *event_params(event))
+                status = await conn.execute(INSERT_EVENT, *event_params(event))
             except asyncpg.exceptions.ForeignKeyViolationError:
                 raise UnknownIncident(event.incident_id) from None
+            return not str(status).endswith(" 0")
 
         try:
-            await self._run(work)
+            inserted = await self._run(work)
         except _Offline:
             if not self._may_queue(event.incident_id):
                 raise StoreError(
@@ -374,13 +395,15 @@ class PostgresStore:
                     "queued (check the id: `warroom incidents` once the database is back)"
                 ) from None
             self._enqueue(event)
-            return
+            return True
         except StoreError as error:
             if self._refused:
                 raise StoreError(f"not saved: {error}") from None
             raise
         self.seen_incidents.add([event.incident_id])
-        self._stored([event])
+        if inserted or publish_duplicate:
+            self._stored([event])
+        return inserted
 
     async def load(self, incident_id: str) -> LoadResult:
         async def work(conn: asyncpg.Connection) -> list[asyncpg.Record]:

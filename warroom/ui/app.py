@@ -25,6 +25,7 @@ from warroom.config import Config
 from warroom.model.events import utc_now
 from warroom.model.text import inert
 from warroom.redact import redact_text
+from warroom.runtime import IncidentRuntime, RuntimeContext, open_context
 from warroom.services.incidents import IncidentError, IncidentService
 from warroom.services.session import IncidentSession
 from warroom.store.base import StoreError, UnknownIncident
@@ -66,6 +67,7 @@ class WarroomApp(App[int]):
         templates: list[CommsTemplate] | None = None,
         ask_author: bool = False,
         read_only: bool = False,
+        context: RuntimeContext | None = None,
     ) -> None:
         super().__init__()
         # Read-only is enforced by the service (every write goes through it); the app
@@ -86,7 +88,14 @@ class WarroomApp(App[int]):
         self._catalogue = catalogue  # read when first needed, after the first frame
         self.startup_problems: list[str] = []
         self._templates = templates  # read when first needed, after the first frame
-        self.session: IncidentSession | None = None
+        # One context (service, zone, timed rules) for every incident this console opens;
+        # its catalogue is set when an incident is opened (after the first frame).
+        self.context = context or open_context(
+            config, service.store, data_dir, service.author, clock=clock, service=service
+        )
+        if catalogue is not None:
+            self.context.catalogue = catalogue
+        self.runtime: IncidentRuntime | None = None
         self.keymap_overrides: dict[str, str] = {}
         self.ask_author = ask_author
 
@@ -259,6 +268,11 @@ class WarroomApp(App[int]):
 
     # Opening the incident ------------------------------------------------------------
 
+    @property
+    def session(self) -> IncidentSession | None:
+        """The open incident's session (the runtime's), None before one is open."""
+        return self.runtime.session if self.runtime is not None else None
+
     async def who_are_you(self) -> None:
         """Ask once per machine who is at the keyboard: the name that signs every event
         (the IC is a role you assign, not the author). Escape keeps the login name for
@@ -288,15 +302,17 @@ class WarroomApp(App[int]):
         if self.ask_author:
             self.ask_author = False
             await self.who_are_you()
+        if self.context.catalogue is None:  # the rules read it; read now, not at start-up
+            self.context.catalogue = self.catalogue
         try:
             incident_id = self.incident_id
             if incident_id is None:
-                self.session = await IncidentSession.open_latest(self.service)
-            if self.session is None and incident_id is None and self.read_only:
+                self.runtime = await self.context.open_latest()
+            if self.runtime is None and incident_id is None and self.read_only:
                 message = "warroom: read-only console: no incident to watch yet"
                 self.exit(1, return_code=1, message=message)
                 return
-            if self.session is None and incident_id is None:
+            if self.runtime is None and incident_id is None:
                 declaration = await self.push_screen_wait(
                     DeclareScreen(
                         self.service.default_ladder, self.catalogue.all(), self.service.author
@@ -306,9 +322,9 @@ class WarroomApp(App[int]):
                     self.exit(0)
                     return
                 incident_id = await self.declare(declaration)
-            if self.session is None:
+            if self.runtime is None:
                 assert incident_id is not None
-                self.session = await IncidentSession(self.service, incident_id).open()
+                self.runtime = await self.context.open_runtime(incident_id)
         except UnknownIncident as error:
             self.exit(1, return_code=1, message=f"warroom: error: {error}")
             return
@@ -323,9 +339,9 @@ class WarroomApp(App[int]):
         gc.collect()
         gc.freeze()
         if isinstance(self.screen, LoadingScreen):
-            await self.switch_screen(MainScreen(self.session))
+            await self.switch_screen(MainScreen(self.runtime))
         else:
-            await self.push_screen(MainScreen(self.session))
+            await self.push_screen(MainScreen(self.runtime))
 
     async def declare(self, declaration: Declaration) -> str:
         roles = {"IC": declaration.ic} if declaration.ic else {}
@@ -340,6 +356,6 @@ class WarroomApp(App[int]):
 
     async def on_unmount(self) -> None:
         await self.feed.close()
-        if self.session is not None:
-            await self.session.close()
+        if self.runtime is not None:
+            await self.runtime.close()
         await self.service.store.close()

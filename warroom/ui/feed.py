@@ -1,30 +1,22 @@
 """What the console needs from the probe engine, and a fixed feed for tests and snapshots.
 
 `ProbeFeed.run` keeps probing until cancelled, calling `on_rows` whenever a result lands
-and `on_change` for each debounced state change (which the console writes to the
-timeline); `problem()` says why probing stopped, if it did. The real feed
-(`warroom.ui.probe_feed`) wraps the probe worker; `FixedProbeFeed` shows given rows.
+and `on_change` for each debounced state change (the probes' own `StateChange`, which
+the console hands to its runtime: `warroom.runtime.probe_changes` decides what is
+written); `problem()` says why probing stopped, if it did. The real feed
+(`warroom.ui.probe_feed`) runs the probes in a worker process; `FixedProbeFeed` shows
+given rows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Protocol
 
+from warroom.probes.change import StateChange
 from warroom.ui.panes.status import ServiceRow
 
-
-@dataclass(frozen=True)
-class StateChange:
-    """A debounced change of one service, ready to become a timeline event."""
-
-    service: str
-    probe_kind: str
-    state: str
-    previous: str | None
-    reason: str
-    latency_ms: float | None = None
+__all__ = ["FixedProbeFeed", "ProbeFeed", "StateChange"]
 
 
 class ProbeFeed(Protocol):

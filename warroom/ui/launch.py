@@ -1,18 +1,12 @@
-"""Building the console from the command line's options and running it."""
+"""Starting the console over a `RuntimeContext` (built by the CLI with `open_context`),
+and choosing who signs the events. Never imports the CLI."""
 
 from __future__ import annotations
 
-import argparse
 import os
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from warroom.cli.common import CommandError, open_config
 from warroom.config import Config
-from warroom.model.ids import normalise_incident_id
-from warroom.paths import data_dir
-from warroom.services.incidents import IncidentService
-from warroom.services.stores import open_store
-from warroom.store.base import StoreError
+from warroom.runtime import RuntimeContext
 
 
 def configured_author(config: Config) -> str | None:
@@ -36,43 +30,30 @@ def choose_author(flag: str | None, config: Config, remembered: str | None) -> t
     return config.author, True
 
 
-def launch(args: argparse.Namespace) -> int:
-    config = open_config(args)
-    folder = data_dir(args.data_dir)
-    try:
-        store = open_store(config, args.store, args.data_dir)
-        if hasattr(store, "ensure_folder"):
-            store.ensure_folder()
-    except StoreError as error:
-        raise CommandError(str(error)) from None
-    zone = None
-    if config.timezone:
-        try:
-            zone = ZoneInfo(config.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise CommandError(f"{config.source}: incident.timezone: unknown zone") from None
-    from warroom.ui.preferences import load_preferences
-
-    read_only = bool(getattr(args, "read_only", False))
-    author, ask_author = choose_author(args.author, config, load_preferences().author)
-    ask_author = ask_author and not read_only  # a view-only console signs nothing
-    service = IncidentService(
-        store, author, config.ladder, config.custom_ladders, read_only=read_only
-    )
+def launch(
+    context: RuntimeContext,
+    incident_id: str | None,
+    *,
+    theme: str | None = None,
+    ask_author: bool = False,
+    read_only: bool = False,
+) -> int:
+    """Run the console on `context` until it quits; its return code."""
     from warroom.ui.app import WarroomApp
     from warroom.ui.probe_feed import feed_from_config
 
     app = WarroomApp(
-        service,
-        config,
-        folder,
-        incident_id=normalise_incident_id(args.incident) if args.incident else None,
-        feed=feed_from_config(config),
-        zone=zone,
-        zone_name=config.timezone,
-        theme=args.theme,
+        context.service,
+        context.config,
+        context.data_dir,
+        incident_id=incident_id,
+        feed=feed_from_config(context.config),
+        zone=context.zone,
+        zone_name=context.zone_name,
+        theme=theme,
         ask_author=ask_author,
         read_only=read_only,
+        context=context,
     )
     app.run()
     return app.return_code or 0

@@ -16,14 +16,15 @@ from collections.abc import Awaitable, Callable
 from warroom.config import Config
 from warroom.probes.config import ServiceSpec, parse_services
 from warroom.probes.remote import RemoteEngine
+from warroom.probes.shown import ShownState
 from warroom.probes.snapshot import ServiceSnapshot
 from warroom.ui.feed import FixedProbeFeed, ProbeFeed, StateChange
 from warroom.ui.panes.status import ServiceRow
 
 ROWS_SECONDS = 1.0
 CHANGES_SLICE = 0.015
-QUIET = frozenset({"up", "pending"})  # moves between these can wait for the next redraw
-STATE_ORDER = {"down": 0, "degraded": 1, "unknown": 2, "maintenance": 3, "pending": 4, "up": 5}
+# Moves between these can wait for the pane's next redraw.
+QUIET = frozenset({ShownState.UP, ShownState.PENDING})
 
 
 def row_of(snapshot: ServiceSnapshot) -> ServiceRow:
@@ -44,7 +45,7 @@ def row_of(snapshot: ServiceSnapshot) -> ServiceRow:
 
 
 def worst_first(rows: dict[str, ServiceRow]) -> list[str]:
-    return sorted(rows, key=lambda name: (STATE_ORDER.get(rows[name].state, 2), name))
+    return sorted(rows, key=lambda name: (rows[name].shown.rank, name))
 
 
 class ProcessFeed:
@@ -99,16 +100,7 @@ class ProcessFeed:
             on_rows()
             slice_started = time.monotonic()
             async for change in self.engine.changes():
-                await on_change(  # one at a time: the timeline keeps their order
-                    StateChange(
-                        service=change.service,
-                        probe_kind=change.probe_kind,
-                        state=str(change.state),
-                        previous=str(change.previous) if change.previous else None,
-                        reason=change.reason,
-                        latency_ms=change.latency_ms,
-                    )
-                )
+                await on_change(change)  # one at a time: the timeline keeps their order
                 # Recording a change writes the timeline (an fsync): with hundreds queued
                 # (the first cycle), let key presses in every CHANGES_SLICE seconds.
                 if time.monotonic() - slice_started > CHANGES_SLICE:
@@ -126,9 +118,9 @@ class ProcessFeed:
             before = self._rows.get(snapshot.name)
             row = row_of(snapshot)
             self._rows[snapshot.name] = row
-            if before is None or before.state != row.state:
+            if before is None or before.shown != row.shown:
                 self._order = None
-                urgent = urgent or before is None or not {before.state, row.state} <= QUIET
+                urgent = urgent or before is None or not {before.shown, row.shown} <= QUIET
         self._list = None
         if self._on_rows is None:
             return

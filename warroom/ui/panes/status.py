@@ -18,14 +18,16 @@ from textual.widgets import DataTable
 
 from warroom.model.figures import format_duration
 from warroom.model.text import inert, shorten
+from warroom.probes.shown import ShownState
 
 GLYPHS = {
-    "up": "✔ up",
-    "degraded": "▲ degraded",
-    "down": "✖ down",
-    "unknown": "? unknown",
-    "maintenance": "◆ maint",
-    "pending": "… pending",
+    ShownState.UP: "✔ up",
+    ShownState.DEGRADED: "▲ degraded",
+    ShownState.DOWN: "✖ down",
+    ShownState.UNKNOWN: "? unknown",
+    ShownState.MAINTENANCE: "◆ maint",
+    ShownState.PENDING: "… pending",
+    ShownState.STALE: "⌛ stale",
 }
 SPARKS = "▁▂▃▄▅▆▇█"
 AGE_TICK_SECONDS = 1.0
@@ -37,7 +39,7 @@ class ServiceRow:
 
     name: str
     kind: str
-    state: str
+    state: ShownState
     reason: str = ""
     latency_ms: float | None = None
     history_ms: tuple[float | None, ...] = ()
@@ -52,6 +54,15 @@ class ServiceRow:
 
     def age_at(self, now: float) -> float | None:
         return self.age_s if self.observed_at is None else now - self.observed_at
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.state, ShownState):  # a plain word, as tests write them
+            object.__setattr__(self, "state", ShownState(self.state))
+
+    @property
+    def shown(self) -> ShownState:
+        """Its place among the others: a stale result counts as stale, whatever it said."""
+        return ShownState.STALE if self.stale else self.state
 
 
 def sparkline(values: tuple[float | None, ...], width: int = 8) -> str:

@@ -97,12 +97,20 @@ class TimelineView(ScrollView, can_focus=True):
     local_time = reactive(False)
 
     class EntryAction(Message):
-        """The responder asked to edit, strike or pin an entry."""
+        """The responder asked something of a note (one subclass per request)."""
 
-        def __init__(self, action: str, entry: TimelineEntry) -> None:
+        def __init__(self, entry: TimelineEntry) -> None:
             super().__init__()
-            self.action = action
             self.entry = entry
+
+    class EditRequested(EntryAction):
+        """Edit the note's text."""
+
+    class StrikeRequested(EntryAction):
+        """Strike the note (kept, shown struck)."""
+
+    class PinRequested(EntryAction):
+        """Pin or unpin the note."""
 
     class Changed(Message):
         """The zone on screen or the count of unseen new entries changed."""
@@ -420,23 +428,23 @@ class TimelineView(ScrollView, can_focus=True):
         self.local_time = not self.local_time
         self.notify(f"Times shown, and read when typed, in {self.zone_label}", timeout=3)
 
-    def _request(self, action: str) -> None:
+    def _request(self, request: type[EntryAction]) -> None:
         entry = self.selected
         if entry is None:
             return
         if entry.kind is not EventKind.NOTE:
             self.notify("Only notes can be edited, struck or pinned", severity="warning")
             return
-        self.post_message(self.EntryAction(action, entry))
+        self.post_message(request(entry))
 
     def action_edit(self) -> None:
-        self._request("edit")
+        self._request(self.EditRequested)
 
     def action_strike(self) -> None:
-        self._request("strike")
+        self._request(self.StrikeRequested)
 
     def action_pin(self) -> None:
-        self._request("pin")
+        self._request(self.PinRequested)
 
     def on_click(self, event: object) -> None:
         offset = getattr(event, "y", None)

@@ -14,6 +14,8 @@ from textual.widgets import Static
 
 from warroom.model.text import inert
 from warroom.ui.clipboard import copy_text
+from warroom.ui.panes.checklist import StepRef
+from warroom.ui.panes.status import ServiceRow
 
 
 class DetailScreen(ModalScreen[None]):
@@ -48,3 +50,34 @@ def format_detail(detail: dict[str, object]) -> str:
         return json.dumps(detail, indent=2, ensure_ascii=False, default=str)
     except (TypeError, ValueError):
         return str(detail)
+
+
+def service_detail_text(row: ServiceRow) -> str:
+    """What `enter` on a service shows: its state, reason, latency, recent results."""
+    lines = [
+        f"kind: {row.kind}",
+        f"state: {row.state}",
+        f"reason: {row.reason}",
+        f"latency: {row.latency_ms if row.latency_ms is not None else '-'} ms",
+    ]
+    if row.recent:
+        lines += ["", "recent results:", *row.recent]
+    if row.detail:
+        lines += ["", "detail:", format_detail(row.detail)]
+    return "\n".join(lines)
+
+
+def step_detail_text(ref: StepRef) -> str:
+    """What `enter` on a checklist step shows: the step, its commands, its scenario's
+    causes and fixes."""
+    step = ref.step
+    parts = [step.text]
+    if step.commands:
+        parts += ["", "Commands (y copies):", *step.commands]
+    if step.notes:
+        parts += ["", step.notes]
+    scenario = ref.scenario
+    if scenario.causes:
+        parts += ["", "Causes and fixes:"]
+        parts += [f"- {c.cause} -> {c.fix or '?'}" for c in scenario.causes]
+    return "\n".join(parts)

@@ -1,18 +1,15 @@
 """The main screen: header, the four panes, the note input and the footer.
 
-The screen owns the live `IncidentSession` and routes every action through the
-`IncidentService`: an action's event is appended (durably) first, then absorbed into the
-session, then shown. Background work (following the store, running probes) runs in
+The screen shows one `IncidentRuntime` (`warroom.runtime`) and routes every action
+through its `IncidentService`: an action's event is appended (durably) first, then
+absorbed by the runtime, which tells the screen (`StateChanged`) to show it. The runtime
+follows the store and fires timed rules; background work (the runtime, probes) runs in
 workers that never close the app on error.
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
-from dataclasses import replace
-from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -26,11 +23,15 @@ from textual.widgets import Footer, Tab, Tabs
 
 from warroom.model.events import Event, EventKind
 from warroom.model.incident import IncidentState
-from warroom.model.note_input import parse_note_line
-from warroom.model.postmortem import to_markdown
 from warroom.model.text import inert
-from warroom.model.timeparse import TimeParseError, describe_backdate
-from warroom.private_files import private_folder, write_private_text
+from warroom.model.timeparse import TimeParseError
+from warroom.runtime import (
+    DeadlineFired,
+    IncidentRuntime,
+    RuntimeMessage,
+    RuntimeProblem,
+    StateChanged,
+)
 from warroom.services.incidents import IncidentError
 from warroom.services.session import IncidentSession
 from warroom.store.base import StoreError
@@ -43,13 +44,13 @@ from warroom.ui.panes.note_input import NoteInput
 from warroom.ui.panes.status import StatusTable
 from warroom.ui.panes.timeline import TimelineView
 from warroom.ui.safe_text import joined, plain
-from warroom.ui.screens.details import DetailScreen, format_detail
+from warroom.ui.screens.details import DetailScreen, service_detail_text, step_detail_text
 from warroom.ui.screens.help import HelpScreen
 from warroom.ui.screens.main_comms import CommsActions
 from warroom.ui.screens.main_incidents import OPEN_COUNT_SECONDS, IncidentActions
 from warroom.ui.screens.main_layout import PANE_TITLES, PANES, PaneLayout
 from warroom.ui.screens.main_pickers import PickerActions
-from warroom.ui.screens.picker import TextPromptScreen
+from warroom.ui.screens.main_timeline import TimelineActions
 
 if TYPE_CHECKING:
     from warroom.ui.app import WarroomApp
@@ -84,7 +85,9 @@ class Pane(Vertical):
     ALLOW_MAXIMIZE = True
 
 
-class MainScreen(PaneLayout, IncidentActions, CommsActions, PickerActions, Screen[None]):
+class MainScreen(
+    PaneLayout, IncidentActions, CommsActions, PickerActions, TimelineActions, Screen[None]
+):
     ALLOW_IN_MAXIMIZED_VIEW = "#header, Footer"
     AUTO_FOCUS = "#timeline"
     BINDINGS = [
@@ -108,9 +111,9 @@ class MainScreen(PaneLayout, IncidentActions, CommsActions, PickerActions, Scree
         Binding("escape", "leave_note", "Back to the timeline", show=True),
     ]
 
-    def __init__(self, session: IncidentSession) -> None:
+    def __init__(self, runtime: IncidentRuntime) -> None:
         super().__init__()
-        self.session = session
+        self.runtime = runtime
         self._comms_dirty = False
         self._comms_stale = False  # only probe states moved since the last refill
         self._comms_filled_at = 0.0
@@ -119,6 +122,11 @@ class MainScreen(PaneLayout, IncidentActions, CommsActions, PickerActions, Scree
         self._probe_states: dict[str, tuple[str, str]] = {}
         self._unshown: list[Event] = []  # probe changes recorded, not yet on screen
         self._show_timer: Timer | None = None
+        self._unsubscribe = runtime.subscribe(self.on_runtime_message)
+
+    @property
+    def session(self) -> IncidentSession:
+        return self.runtime.session
 
     @property  # type: ignore[override]
     def ESCAPE_TO_MINIMIZE(self) -> bool | None:
@@ -162,14 +170,13 @@ class MainScreen(PaneLayout, IncidentActions, CommsActions, PickerActions, Scree
         self.refresh_services()
         self.query_one("#timeline").focus()
         self._layout_for(self.size.width, self.size.height)
-        self.follow_store()
+        self.run_runtime()
         self.call_after_refresh(self.run_probes)  # the worker starts once this is drawn
         self.call_after_refresh(self._first_refill)  # after the timeline is on screen
         self.set_interval(1.0, self._refill_if_dirty)
         self.set_interval(30, self.refill_comms)
         self.count_open_incidents()
         self.set_interval(OPEN_COUNT_SECONDS, self.count_open_incidents)
-        self.set_interval(1.0, self.check_overdue)
         for problem in self.session.problems:
             self.notify(inert(str(problem)), severity="warning", timeout=10)
 
@@ -202,7 +209,7 @@ class MainScreen(PaneLayout, IncidentActions, CommsActions, PickerActions, Scree
         checklist.show(state, ladder, scenarios)
         title: Text | str = "2 Checklist"
         if scenarios:
-            done = sum(1 for key in state.checked_steps if key.split("/")[0] == scenarios[-1].id)
+            done = self.runtime.steps_done(scenarios[-1].id)
             title = joined("2 Checklist: ", plain(scenarios[-1].title), f" ({done} done)")
         self.query_one("#pane-checklist").border_title = title
 
@@ -220,7 +227,7 @@ class MainScreen(PaneLayout, IncidentActions, CommsActions, PickerActions, Scree
     def refresh_services(self) -> None:
         rows = self.wr.feed.rows()
         self.query_one(StatusTable).show(rows)
-        bad = sum(1 for row in rows if row.state not in ("up", "pending"))
+        bad = sum(1 for row in rows if not row.shown.healthy)
         self.set_services_configured(bool(rows))
         if not rows:
             title = "1 Services: none configured (add [[service]] to warroom.toml)"
@@ -273,54 +280,60 @@ class MainScreen(PaneLayout, IncidentActions, CommsActions, PickerActions, Scree
 
     def _state_with_probes(self) -> IncidentState:
         """The incident state, with live probe rows standing in for missing probe events."""
-        state = self.session.state
-        live = {
-            row.name: {"state": row.state, "reason": row.reason, "probe_kind": row.kind}
-            for row in self.wr.feed.rows()
-            if row.state != "pending"
-        }
-        if not live:
-            return state
-        return replace(state, probe_states={**state.probe_states, **live})
+        return self.runtime.draft_state(self.wr.feed.rows())
 
     def absorb(self, events: list[Event]) -> None:
-        fresh = self.session.absorb(events)
-        if fresh:
-            self.refresh_incident(fresh)
+        self.runtime.absorb(events)  # the runtime says StateChanged: shown below
+
+    def on_runtime_message(self, message: RuntimeMessage) -> None:
+        """What the runtime says, shown: new events, fired deadlines, its troubles."""
+        if isinstance(message, StateChanged):
+            events = list(message.events)
+            if all(e.kind is EventKind.PROBE_STATE_CHANGED for e in events):
+                # Probe changes reach the screen with the others of their burst: each
+                # timeline append re-lays out the whole screen (~90 ms here), and a first
+                # cycle can record hundreds.
+                self._unshown += events
+                if self._show_timer is None:
+                    self._show_timer = self.set_timer(PROBE_SHOW_SECONDS, self._show_probe_changes)
+                return
+            if self._show_timer is not None:  # anything else shows now, after those
+                self._show_timer.stop()
+                events, self._unshown, self._show_timer = self._unshown + events, [], None
+            self.refresh_incident(events)
+        elif isinstance(message, DeadlineFired):
+            self.deadline_fired(message)
+        elif isinstance(message, RuntimeProblem):
+            self.notify(message.text, severity="error")
 
     # Background work -----------------------------------------------------------------
 
     async def use_session(self, session: IncidentSession) -> None:
         """Show another incident (the incidents picker): its timeline, checklist, comms
         and header; the probes keep running."""
-        self.workers.cancel_group(self, "follow")
-        old, self.session = self.session, session
-        self.wr.session = session
+        self.workers.cancel_group(self, "runtime")
+        self._unsubscribe()
+        old, self.runtime = self.runtime, self.wr.context.runtime_for(session)
+        self._unsubscribe = self.runtime.subscribe(self.on_runtime_message)
+        self.wr.runtime = self.runtime
         self.wr.incident_id = session.incident_id
         await old.close()
         self.query_one(TimelineView).reset()
         self.refresh_incident()
         self.refill_comms(force=True)
-        self.follow_store()
+        self.run_runtime()
         self.count_open_incidents()
 
-    def _followed(self, fresh: list[Event]) -> None:
-        self.refresh_incident(fresh)
+    @work(exit_on_error=False, group="runtime")
+    async def run_runtime(self) -> None:
+        """The runtime follows the store and fires timed rules while the incident shows."""
+        try:
+            await self.runtime.run()
+        except Exception as error:  # a runtime bug must not close the console
+            self.notify(f"Incident runtime stopped: {inert(str(error))}", severity="error")
 
-    @work(exit_on_error=False, group="follow")
-    async def follow_store(self) -> None:
-        """Show events written elsewhere; a failing store is reported and retried."""
-        while True:
-            try:
-                await self.session.follow(self._followed)
-                return
-            except Exception as error:  # the console must outlive any store trouble
-                self.notify(
-                    f"Live updates interrupted ({inert(str(error))}); retrying",
-                    severity="error",
-                )
-                await self.session.close()
-                await asyncio.sleep(FOLLOW_RETRY_SECONDS)
+    def on_unmount(self) -> None:
+        self._unsubscribe()
 
     @work(exit_on_error=False, group="probes")
     async def run_probes(self) -> None:
@@ -330,30 +343,8 @@ class MainScreen(PaneLayout, IncidentActions, CommsActions, PickerActions, Scree
             self.notify(f"Service probes stopped: {inert(str(error))}", severity="error")
 
     async def record_change(self, change: StateChange) -> None:
-        known = self.session.state.probe_states.get(change.service, {}).get("state")
-        if known == change.state:
-            return  # the timeline says so already (a restart, or another console wrote it)
-        if change.previous is None and known is None and change.state == "up":
-            return  # a first "up" tells nobody anything (as in `warroom watch`)
-        try:
-            event = await self.session.service.record_probe_change(
-                self.session.incident_id,
-                change.service,
-                change.probe_kind,
-                change.state,
-                change.previous,
-                change.reason,
-                change.latency_ms,
-            )
-        except (StoreError, OSError) as error:
-            self.notify(f"Could not record a probe change: {error}", severity="error")
-            return
-        # In the state at once (the next change is compared with it); on screen with the
-        # others of its burst: each timeline append re-lays out the whole screen (~90 ms
-        # here), and a first cycle can record hundreds.
-        self._unshown += self.session.absorb([event])
-        if self._show_timer is None:
-            self._show_timer = self.set_timer(PROBE_SHOW_SECONDS, self._show_probe_changes)
+        """A probe change: the runtime writes it (one rule, one writer per incident)."""
+        await self.runtime.probe_changed(change)
 
     def _show_probe_changes(self) -> None:
         fresh, self._unshown, self._show_timer = self._unshown, [], None
@@ -371,74 +362,10 @@ class MainScreen(PaneLayout, IncidentActions, CommsActions, PickerActions, Scree
             self.absorb([event])
         return event
 
-    # Pane focus ----------------------------------------------------------------------
-
-    # Notes and the timeline ----------------------------------------------------------
-
-    def action_note(self) -> None:
-        self.query_one(NoteInput).focus()
-
-    async def on_note_input_submitted(self, event: NoteInput.Submitted) -> None:
-        event.stop()
-        line = event.value.strip()
-        if not line:
-            self.query_one(TimelineView).focus()
-            return
-        try:
-            # One zone rule: a clock time typed is read in the zone the timeline shows.
-            zone = self.query_one(TimelineView).display_zone
-            parsed = parse_note_line(line, self.wr.clock(), zone)
-        except TimeParseError as error:
-            self.notify(str(error), severity="error")
-            return
-        declared_at = self.state.declared_at
-        saved = await self._do(
-            self.session.service.note(
-                self.session.incident_id, parsed.text, parsed.kind, parsed.at, declared_at
-            )
-        )
-        if saved is not None:
-            event.note_input.value = ""
-            before = describe_backdate(saved.at, declared_at) if parsed.at else None
-            if before:
-                self.notify(f"Saved {parsed.kind.value}, {before}", timeout=8)
-            else:
-                self.notify(f"Saved {parsed.kind.value}", timeout=2)
-
-    def action_leave_note(self) -> None:
-        self.query_one(TimelineView).focus()
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "leave_note":  # shown in the footer only while typing a note
             return self.focused is self.query_one(NoteInput)
         return True
-
-    def on_timeline_view_entry_action(self, message: TimelineView.EntryAction) -> None:
-        entry = message.entry
-        state = self.session.state
-        service = self.session.service
-        if message.action == "pin":
-            self.run_worker(self._do(service.pin_entry(state, entry.id, not entry.pinned)))
-        elif message.action == "edit":
-
-            def edited(text: str | None) -> None:
-                if text is not None and text.strip() and text != entry.text:
-                    self.run_worker(self._do(service.edit_entry(self.state, entry.id, text)))
-
-            self.app.push_screen(TextPromptScreen("Edit entry", entry.text, multiline=True), edited)
-        elif message.action == "strike":
-
-            def struck(reason: str | None) -> None:
-                if reason is not None:
-                    self.run_worker(self._do(service.strike_entry(self.state, entry.id, reason)))
-
-            self.app.push_screen(
-                TextPromptScreen(
-                    "Strike this entry? (kept, shown struck) Reason, then Enter; Esc cancels",
-                    placeholder="e.g. wrong service",
-                ),
-                struck,
-            )
 
     # Checklist -----------------------------------------------------------------------
 
@@ -457,18 +384,9 @@ class MainScreen(PaneLayout, IncidentActions, CommsActions, PickerActions, Scree
         )
 
     def on_checklist_view_details(self, message: ChecklistView.Details) -> None:
-        step = message.ref.step
-        parts = [step.text]
-        if step.commands:
-            parts += ["", "Commands (y copies):", *step.commands]
-        if step.notes:
-            parts += ["", step.notes]
-        scenario = message.ref.scenario
-        if scenario.causes:
-            parts += ["", "Causes and fixes:"]
-            parts += [f"- {c.cause} -> {c.fix or '?'}" for c in scenario.causes]
-        copy = "\n".join(step.commands) or None
-        self.app.push_screen(DetailScreen(scenario.title, "\n".join(parts), copy))
+        ref = message.ref
+        copy = "\n".join(ref.step.commands) or None
+        self.app.push_screen(DetailScreen(ref.scenario.title, step_detail_text(ref), copy))
 
     def on_checklist_view_copy_command(self, message: ChecklistView.CopyCommand) -> None:
         ref = message.ref
@@ -486,28 +404,14 @@ class MainScreen(PaneLayout, IncidentActions, CommsActions, PickerActions, Scree
 
     def on_status_table_details(self, message: StatusTable.Details) -> None:
         row = self.query_one(StatusTable).rows_by_name.get(message.name)
-        if row is None:
-            return
-        lines = [
-            f"kind: {row.kind}",
-            f"state: {row.state}",
-            f"reason: {row.reason}",
-            f"latency: {row.latency_ms if row.latency_ms is not None else '-'} ms",
-        ]
-        if row.recent:
-            lines += ["", "recent results:", *row.recent]
-        if row.detail:
-            lines += ["", "detail:", format_detail(row.detail)]
-        self.app.push_screen(DetailScreen(f"Service {row.name}", "\n".join(lines)))
+        if row is not None:
+            self.app.push_screen(DetailScreen(f"Service {row.name}", service_detail_text(row)))
 
     def action_export(self) -> None:
-        now: datetime = self.wr.clock()
-        text = to_markdown(self.state, self.session.ladder, now, self.wr.zone, self.wr.zone_name)
-        folder: Path = self.wr.data_dir / "exports"
         try:
-            private_folder(folder)
-            path = folder / f"{self.session.incident_id}-{now.strftime('%Y%m%dT%H%M%SZ')}.md"
-            write_private_text(path, text)
+            path = self.runtime.export(
+                self.wr.data_dir / "exports", self.wr.zone, self.wr.zone_name
+            )
         except OSError as error:
             self.notify(f"Export failed: {error}", severity="error")
             return

@@ -1,5 +1,6 @@
 """The main screen's comms side: drafts, copying, the situation record form (`R`), todos
-done, the resolution prompt and the overdue-update alarm.
+done, the resolution prompt and the overdue-update alarm (the bell and notice when the
+runtime fires the update-overdue deadline, here or on another console).
 
 Mixed into `MainScreen` like the pickers: every change goes through the
 `IncidentService` as an event first, and is shown after.
@@ -8,16 +9,16 @@ Mixed into `MainScreen` like the pickers: every change goes through the
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from warroom.model import comms as comms_model
-from warroom.model.events import Event
-from warroom.model.figures import next_update_due
+from warroom.model.events import Event, EventError, parse_utc
 from warroom.model.incident import IncidentState, Status
 from warroom.model.situation import clock, open_todos
 from warroom.model.text import inert
 from warroom.model.timeparse import TimeParseError, parse_at
+from warroom.runtime.messages import DeadlineFired
+from warroom.runtime.reminders import UPDATE_OVERDUE
 from warroom.services.session import IncidentSession
 from warroom.ui.clipboard import copy_text
 from warroom.ui.panes.comms import CommsComposer
@@ -32,7 +33,6 @@ class CommsActions:
     """Mixed into `MainScreen`, which provides the session, the app and `_do`."""
 
     session: IncidentSession
-    _overdue_rung: datetime | None = None
 
     if TYPE_CHECKING:  # provided by MainScreen and Screen; declared here for the checker
         app: Any
@@ -87,7 +87,6 @@ class CommsActions:
             )
         )
         if saved is not None:
-            self._overdue_rung = None
             self.notify(f"{template.title}: {outcome.message}", timeout=10)
 
     def action_comms(self, what: str) -> None:
@@ -222,21 +221,25 @@ class CommsActions:
 
     # The promised update -------------------------------------------------------------
 
-    def check_overdue(self) -> None:
-        """Once per promise: the bell and a notification when it passes (configurable)."""
-        due = next_update_due(self.state, self.session.ladder)
-        now = self.wr.clock()
-        if due is None or not due.overdue(now) or self._overdue_rung == due.due_at:
+    def deadline_fired(self, fired: DeadlineFired) -> None:
+        """A timed rule's deadline passed (fired here or by another console): the update
+        reminder rings the bell and says so (config `overdue_bell`, `overdue_notify`);
+        any other rule's deadline is said in its own words."""
+        if fired.rule != UPDATE_OVERDUE:
+            self.notify(fired.message, severity="warning", timeout=15)
             return
-        self._overdue_rung = due.due_at
         config = self.wr.config
         if config.overdue_bell:
             self.app.bell()
         if config.overdue_notify:
-            promised = clock(due.due_at, now, seconds=True)
+            try:
+                due_at = parse_utc(str(fired.payload.get("due_at") or ""))
+                said = "Status update overdue: the next was promised by "
+                said += clock(due_at, self.wr.clock(), seconds=True)
+            except EventError:  # written by a console we do not know: its own words
+                said = fired.message
             self.notify(
-                f"Status update overdue: the next was promised by {promised}."
-                " Press 4, pick the audience, y copies.",
+                f"{said}. Press 4, pick the audience, y copies.",
                 severity="warning",
                 timeout=30,
             )

@@ -1,0 +1,127 @@
+"""Probe change -> timeline: the one rule, and the writer that applies it once per incident.
+
+The rule (`worth_recording`): a debounced change of a service is written to the incident
+unless the incident already says that state (a restart, or another console wrote it),
+or it is a first "up" of a service the incident knows nothing of (nobody learns anything
+from it). The event is backdated to when the probe saw it, its reason has secrets masked
+(the service masks every payload too).
+
+On a shared incident one process writes probe changes: the holder of a lease
+(`warroom.store.leases`, an advisory lock on PostgreSQL). The others keep the latest
+change of every service; when one takes the lease over (the holder died or quit), it
+writes what the incident is missing, so a change seen while nobody held the lease is
+not lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from warroom.model.events import Event
+from warroom.model.incident import IncidentState
+from warroom.probes.change import StateChange
+from warroom.probes.result import ProbeState
+from warroom.redact import redact_text
+from warroom.services.incidents import IncidentService
+from warroom.store.leases import Lease
+
+LEASE_RETRY_SECONDS = 3.0
+"""How often a process that does not hold the lease tries to take it (and the holder
+checks it still holds it): with a killed holder, the takeover takes at most this long."""
+
+
+def worth_recording(change: StateChange, state: IncidentState) -> bool:
+    """The rule: whether `change` should become a timeline event of `state`'s incident."""
+    known = state.probe_states.get(change.service, {}).get("state")
+    if known == str(change.state):
+        return False  # the timeline says so already
+    return not (change.previous is None and known is None and change.state is ProbeState.UP)
+
+
+class ProbeChangeWriter:
+    """Writes probe changes into one incident while it holds the lease."""
+
+    def __init__(
+        self,
+        service: IncidentService,
+        incident_id: str,
+        state: Callable[[], IncidentState],
+        absorb: Callable[[list[Event]], object],
+        lease: Lease,
+    ) -> None:
+        self.service = service
+        self.incident_id = incident_id
+        self._state = state
+        self._absorb = absorb
+        self.lease = lease
+        self.latest: dict[str, StateChange] = {}
+        self.holding = False
+        self._behind = False  # a catch-up failed: try it again while holding the lease
+        self._seen = asyncio.Event()
+        self._lock = asyncio.Lock()
+
+    async def changed(self, change: StateChange) -> Event | None:
+        """A debounced change from the probes: written when the rule says so and this
+        process holds the lease; the event written, else None. Store errors raise."""
+        self.latest[change.service] = change
+        self._seen.set()
+        if self.service.read_only or not worth_recording(change, self._state()):
+            return None
+        async with self._lock:
+            was_holding, self.holding = self.holding, await self.lease.acquire()
+            if not self.holding:
+                return None
+            event = await self._write(change)
+            if not was_holding:  # just took the lease: what did the incident miss?
+                await self._catch_up()
+            return event
+
+    async def _write(self, change: StateChange) -> Event:
+        payload = change.payload()
+        event = await self.service.record_probe_change(
+            self.incident_id,
+            service=payload["service"],
+            probe_kind=payload["probe_kind"],
+            state=payload["state"],
+            previous=payload["previous"],
+            reason=redact_text(payload["reason"]),
+            latency_ms=payload["latency_ms"],
+            at=change.observed_at,
+        )
+        self._absorb([event])
+        return event
+
+    async def catch_up(self) -> list[Event]:
+        """Write the latest change of every service the incident does not show yet."""
+        async with self._lock:
+            return await self._catch_up()
+
+    async def _catch_up(self) -> list[Event]:
+        written = []
+        for change in list(self.latest.values()):
+            if worth_recording(change, self._state()):
+                written.append(await self._write(change))
+        return written
+
+    async def keep_lease(self, report: Callable[[str], None]) -> None:
+        """Until cancelled, once probes report: check the lease every
+        LEASE_RETRY_SECONDS; on taking it over, write what the incident missed."""
+        await self._seen.wait()
+        while True:
+            if not self.service.read_only:
+                try:
+                    async with self._lock:
+                        held = await self.lease.check() or await self.lease.acquire()
+                        taken_over, self.holding = held and not self.holding, held
+                        if held and (taken_over or self._behind):
+                            self._behind = True
+                            await self._catch_up()
+                            self._behind = False
+                except Exception as error:  # the store or the lock is away: next round
+                    report(f"Could not record probe changes: {redact_text(str(error))}")
+            await asyncio.sleep(LEASE_RETRY_SECONDS)
+
+    async def close(self) -> None:
+        await self.lease.release()
+        self.holding = False
