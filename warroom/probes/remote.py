@@ -278,6 +278,9 @@ class RemoteEngine:
             except asyncio.CancelledError:
                 with contextlib.suppress(ProcessLookupError):
                     process.kill()
+                # Reaped here, not by the child watcher after the loop closed.
+                with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                    await asyncio.wait_for(process.wait(), STOP_SECONDS)
                 raise
 
     def _describe(self, code: int | None) -> str:

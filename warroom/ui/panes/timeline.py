@@ -198,6 +198,9 @@ class TimelineView(ScrollView, can_focus=True):
         if follow:
             self.cursor = max(len(entries) - 1, 0)
             self._scroll_end()
+            # A virtual size set just now may give its scroll range only after the next
+            # refresh (the console opened at its first line, the cursor on its last).
+            self.call_after_refresh(self._keep_following)
         else:
             last = max(len(entries) - 1, 0)
             if self.cursor > last:
@@ -369,13 +372,17 @@ class TimelineView(ScrollView, can_focus=True):
         self._ensure_layout()
         # A first layout sets the virtual size now; the scroll range follows only after
         # the next refresh (scrolling now would stop at 0).
-        if first:
-            self.call_after_refresh(self._settle, follow)
-        elif follow:
+        if follow:
             self._scroll_end()
         else:
             self._reveal_cursor()
+        if first:
+            self.call_after_refresh(self._settle, follow)
         self.refresh()
+
+    def _keep_following(self) -> None:
+        if self.entries and self.cursor >= len(self.entries) - 1:
+            self._scroll_end()
 
     def _settle(self, follow: bool) -> None:
         """After the first layout's refresh: lay out again only if a scrollbar came after
