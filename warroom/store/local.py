@@ -309,9 +309,7 @@ class LocalStore:
         return self.declare_sync(make_declared, prefix)
 
     async def append(self, event: Event) -> None:
-        # On a thread: the fsync takes 3-40 ms on a busy disk, and on the event loop a
-        # key press waited for every one (a first probe cycle records hundreds).
-        await asyncio.to_thread(self.append_sync, event)
+        self.append_sync(event)
 
     async def append_once(self, event: Event) -> bool:
         return self.append_once_sync(event)
