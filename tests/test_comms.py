@@ -180,7 +180,7 @@ def test_the_first_update_states_the_whole_situation(templates: dict[str, CommsT
     assert "- search: degraded since 14:01 UTC (p95 4.2s)" in text
     assert "- cache: recovered at 14:03 UTC after being down from 14:02 UTC" in text
     assert "db" not in text.replace("db-1", "")
-    assert "Current hypothesis: Pool exhausted on db-1" in text
+    assert "Current theory: Pool exhausted on db-1" in text
     assert "- Roll back deploy 412 (14:06 UTC)" in text
     assert "- Check replica lag (owner: bob)" in text
     assert "What changed" not in text  # nothing to compare with yet

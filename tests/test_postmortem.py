@@ -58,7 +58,8 @@ def test_markdown_has_every_section_and_figure() -> None:
     assert "pool exhausted" in findings and "it is DNS" not in findings
     assert "stop the batch job" in text.split("## Decisions")[1].split("## Actions")[0]
     assert "killed job 4411" in text.split("## Actions taken")[1].split("## Action items")[0]
-    assert "| alert on pool > 80% | alice |" in text.split("## Action items")[1]
+    items = text.split("## Action items")[1]
+    assert "| alert on pool > 80% | _nobody_ | - | Open | alice |" in items
 
 
 def test_json_round_trips_to_the_same_state() -> None:

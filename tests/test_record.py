@@ -259,6 +259,8 @@ def test_record_events_read_plainly_on_the_timeline() -> None:
 
 
 def test_situation_lines_are_one_line_capped_and_dated_when_not_today() -> None:
+    from warroom.model.actions import action_items
+    from warroom.model.decisions import decisions as decisions_of
     from warroom.model.situation import clock, decision_lines, one_line, todo_lines
 
     now = datetime(2025, 3, 5, 9, 0, tzinfo=UTC)
@@ -273,10 +275,10 @@ def test_situation_lines_are_one_line_capped_and_dated_when_not_today() -> None:
         log.note("decision", f"decision {n}", 1 + n / 100)
         log.note("todo", f"todo {n} @ann, now", 1 + n / 100)
     state = log.state()
-    decisions = decision_lines(state.notes(NoteKind.DECISION), minutes(5)).splitlines()
+    decisions = decision_lines(decisions_of(state), minutes(5)).splitlines()
     assert decisions[0] == "- (3 earlier decisions not shown: see the timeline)"
     assert decisions[1] == "- decision 3 (14:01 UTC)" and len(decisions) == 31
-    todos = todo_lines(state.notes(NoteKind.TODO)).splitlines()
+    todos = todo_lines(action_items(state)).splitlines()
     assert todos[0] == "- (3 earlier todos not shown: see the timeline)"
     assert todos[-1] == "- todo 32, now (owner: ann)"
 

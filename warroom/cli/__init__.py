@@ -34,6 +34,8 @@ COMMAND_MODULES = (
     "warroom.cli.db_commands",
     "warroom.cli.drill_commands",
     "warroom.cli.serve_command",
+    "warroom.cli.ask_commands",
+    "warroom.cli.command_notes_commands",
 )
 
 
@@ -52,6 +54,8 @@ COMMANDS = {
     "db": "warroom.cli.db_commands",
     "drill": "warroom.cli.drill_commands",
     "serve": "warroom.cli.serve_command",
+    **dict.fromkeys(("ask", "asks", "answer", "handoff"), "warroom.cli.ask_commands"),
+    **dict.fromkeys(("hypothesis", "decide", "todo"), "warroom.cli.command_notes_commands"),
 }
 GLOBAL_OPTIONS_WITH_VALUES = frozenset(
     {"--config", "--data-dir", "--store", "--author", "--theme", "--incident"}

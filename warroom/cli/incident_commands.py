@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from warroom.cli.common import CommandError, emit_text, open_config
 from warroom.config import Config
+from warroom.model.actions import actions_csv, actions_json
 from warroom.model.events import NoteKind, utc_now
 from warroom.model.figures import format_duration
 from warroom.model.ids import is_drill_id, normalise_incident_id
@@ -28,6 +29,11 @@ from warroom.store.base import IncidentStore, StoreError
 from warroom.store.local import LocalStore
 
 T = TypeVar("T")
+# The action items for a tracker (`--format actions-csv | actions-json`).
+ACTION_FORMATS: dict[str, Callable[[IncidentState, datetime], str]] = {
+    "actions-csv": lambda state, now: actions_csv(state),
+    "actions-json": actions_json,
+}
 
 
 def register(subparsers: Any) -> None:
@@ -75,9 +81,14 @@ def register(subparsers: Any) -> None:
     role.add_argument("--clear", action="store_true", help="unassign the role (no NAME)")
     role.set_defaults(handler=cmd_role)
 
-    export = subparsers.add_parser("export", help="export the post-mortem (Markdown or JSON)")
+    export = subparsers.add_parser(
+        "export",
+        help="export the post-mortem (Markdown or JSON) or the action items (CSV or JSON)",
+    )
     export.add_argument("incident")
-    export.add_argument("--format", "-f", choices=["md", "json"], default="md")
+    export.add_argument(
+        "--format", "-f", choices=["md", "json", "actions-csv", "actions-json"], default="md"
+    )
     export.add_argument("--tz", help="also show times in this zone, e.g. Europe/Berlin")
     export.add_argument(
         "--output",
@@ -335,10 +346,17 @@ def cmd_export(args: argparse.Namespace) -> int:
             print(f"warroom: warning: {for_terminal(str(problem))}", file=sys.stderr)
         state = loaded.state
         now = service.now()
+        if args.format in ACTION_FORMATS:
+            return ACTION_FORMATS[args.format](state, now), now
         return export_text(state, service.ladder_of(state), now, zone, zone_name, args.format), now
 
     text, now = run(args, work, config)
     output = args.output
     if output and Path(output).is_dir():  # a folder: named as the console's `e` names it
-        output = str(Path(output) / export_filename(incident_id, now, args.format))
+        name = export_filename(incident_id, now, args.format)
+        if args.format in ACTION_FORMATS:  # INC-...-<UTC time>-actions.csv
+            name = export_filename(incident_id, now, "actions").replace(
+                ".actions", "-actions." + args.format.removeprefix("actions-")
+            )
+        output = str(Path(output) / name)
     return emit_text(text, output)

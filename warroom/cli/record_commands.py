@@ -13,11 +13,11 @@ from typing import Any
 
 from warroom.cli.common import CommandError, open_config
 from warroom.cli.incident_commands import run, zone_of
+from warroom.model.actions import due_words, open_action_items
 from warroom.model.figures import detected_at, impact_started_at, next_update_due
 from warroom.model.ids import normalise_incident_id
 from warroom.model.incident import IncidentState, TimelineEntry
 from warroom.model.record import CLI_NAMES, FACTS, MILESTONES, NEXT_UPDATE
-from warroom.model.situation import open_todos, owner_of
 from warroom.model.text import inert
 from warroom.model.timeparse import parse_ahead, parse_at
 from warroom.services.incidents import IncidentError, IncidentService
@@ -116,12 +116,13 @@ def format_record(state: IncidentState, service: IncidentService) -> str:
     lines.append(f"{'resolved':17} {clock(state.resolved_at)}")
     due = next_update_due(state, service.ladder_of(state))
     lines.append(f"{'next update':17} {clock(due.due_at) if due else '-'}")
-    todos = open_todos(state)
+    todos = open_action_items(state)
     lines.append(f"open todos ({len(todos)}):")
-    for entry in todos:
-        owner = owner_of(entry)
-        tail = f"  (owner: {owner})" if owner else ""
-        lines.append(f"  {entry.id[:8]}  {inert(entry.text, single_line=True)}{tail}")
+    for item in todos:
+        details = [f"owner: {inert(item.owner, single_line=True)}"] if item.owner else []
+        details += [f"due {due_words(item.due)}"] if item.due else []
+        tail = f"  ({', '.join(details)})" if details else ""
+        lines.append(f"  {item.id[:8]}  {inert(item.text, single_line=True)}{tail}")
     return "\n".join(lines) + "\n"
 
 

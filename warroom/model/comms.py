@@ -20,12 +20,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cache
 
+from warroom.model.actions import open_action_items
+from warroom.model.asks import waiting_on_lines
 from warroom.model.comms_template import (
     CommsTemplate,
     TemplateError,
     fill,
     parse_template,
 )
+from warroom.model.decisions import decisions
 from warroom.model.events import EventKind, NoteKind, in_zone
 from warroom.model.figures import (
     detected_at,
@@ -37,6 +40,7 @@ from warroom.model.figures import (
     time_to_resolve,
     update_cadence,
 )
+from warroom.model.hypotheses import hypotheses, ruled_out
 from warroom.model.incident import DEFAULT_ROLES, IncidentState, Status, TimelineEntry
 from warroom.model.severity import SeverityLadder, SeverityLevel
 from warroom.model.situation import (
@@ -45,8 +49,6 @@ from warroom.model.situation import (
     decision_lines,
     hypothesis,
     one_line,
-    open_todos,
-    owner_of,
     service_lines,
     service_stories,
     todo_lines,
@@ -112,19 +114,23 @@ PLACEHOLDERS: dict[str, str] = {
     "workaround": "what users can do meanwhile (left out once resolved)",
     "customer_summary": "the customer-facing summary",
     "resolution": "the one-line resolution summary",
-    "hypothesis": "the latest finding: what we believe now (internal)",
+    "hypothesis": "the current theory: confirmed and open hypotheses (with none written,"
+    " the latest finding; internal)",
+    "hypotheses": "every hypothesis with its state, evidence and reason (internal)",
+    "ruled_out": "hypotheses ruled out, with the reason (internal)",
     "services": "services hit since the last update, still down or recovered, with reasons",
     "services_plain": "the same without probe reasons",
     "affected_services": "services hit since the last update, with reasons (internal)",
     "affected_list": "names of the services not up now, comma separated",
-    "decisions": "every decision taken, with its time",
-    "open_todos": "open todos (next steps) with their owners",
+    "decisions": "every decision taken, with its time, who decided and the objections poll",
+    "open_todos": "open todos (next steps) with their owners and due dates",
+    "open_asks": "open asks: '- waiting on @dana: replica lag (due 14:05 UTC)' (internal)",
     "changes": "everything that changed since the last update to this audience",
     "changes_brief": "the same without findings and new todos",
     "since": "'since the last update at 14:30 UTC', or 'so far' before the first update",
     "what_we_know": "findings since the last update (all when none was sent; internal)",
     "actions_taken": "actions since the last update (all when none was sent)",
-    "next_steps": "open todos with their owners",
+    "next_steps": "open todos with their owners and due dates",
     "all_findings": "every finding recorded (internal)",
     "all_actions": "every action recorded",
     "all_todos": "every todo recorded, done or not",
@@ -140,6 +146,8 @@ INTERNAL_PLACEHOLDERS = frozenset(
         "declared_by",
         "scenario",
         "hypothesis",
+        "hypotheses",
+        "ruled_out",
         "services",
         "affected_services",
         "what_we_know",
@@ -153,6 +161,7 @@ INTERNAL_PLACEHOLDERS = frozenset(
         "impact",
         "decisions",
         "open_todos",
+        "open_asks",
         "next_steps",
         "all_todos",
         "actions_taken",
@@ -246,8 +255,7 @@ def render_draft(
     ]
     unowned = 0
     if {"open_todos", "next_steps"} & set(names) and not template.external:
-        todos = notes.all(NoteKind.TODO)
-        unowned = sum(1 for entry in open_todos(state, todos) if not owner_of(entry))
+        unowned = sum(1 for item in open_action_items(state) if not item.owner)
     promise = promise_for_update(state, ladder, now)
     stale = []
     if state.resolved_at is not None:
@@ -312,7 +320,7 @@ def _value_makers(
     duration = elapsed(state, now)
     record = state.record
     stories = cache(lambda: service_stories(state, cutoff))
-    todos = cache(lambda: todo_lines(open_todos(state, notes.all(NoteKind.TODO))))
+    todos = cache(lambda: todo_lines(open_action_items(state), now))
     drill = "*** DRILL: this is an exercise, not a real incident ***" if state.drill else ""
 
     def update_kind() -> str:
@@ -361,15 +369,18 @@ def _value_makers(
         "workaround": lambda: record.fact("workaround") if state.is_open else "",
         "customer_summary": lambda: record.fact("customer_summary"),
         "resolution": lambda: record.fact("resolution"),
-        "hypothesis": lambda: hypothesis(notes.all(NoteKind.FINDING)),
+        "hypothesis": lambda: hypothesis(state, notes.all(NoteKind.FINDING)),
+        "hypotheses": lambda: _hypothesis_lines(state),
+        "ruled_out": lambda: _ruled_out_lines(state),
         "services": lambda: service_lines(stories(), now, reasons=True),
         "services_plain": lambda: service_lines(stories(), now, reasons=False),
         "affected_services": lambda: service_lines(stories(), now, reasons=True),
         "affected_list": lambda: ", ".join(
             story.name for story in service_stories(state, None) if not story.recovered
         ),
-        "decisions": lambda: decision_lines(notes.all(NoteKind.DECISION), now),
+        "decisions": lambda: decision_lines(decisions(state), now),
         "open_todos": todos,
+        "open_asks": lambda: waiting_on_lines(state, now),
         "changes": lambda: _changes(state, cutoff, now, detailed=True),
         "changes_brief": lambda: _changes(state, cutoff, now, detailed=False),
         "since": lambda: f"since the last update at {clock(cutoff, now)}" if cutoff else "so far",
@@ -422,6 +433,29 @@ def _touched_after(entry: TimelineEntry, cutoff: datetime) -> bool:
     if event.at > cutoff or event.recorded > cutoff:
         return True
     return any(edit.recorded > cutoff for edit in entry.edits)
+
+
+def _hypothesis_lines(state: IncidentState) -> str:
+    """'- replica lag (open; evidence: lag 40 s on replica-2)', one per hypothesis."""
+    lines = []
+    for found in hypotheses(state)[-MAX_BULLETS:]:
+        details = [found.state_word]
+        if found.reason:
+            details.append(one_line(found.reason, 200))
+        if found.evidence:
+            shown = "; ".join(one_line(e.text, 120) for e in found.evidence[:5])
+            more = f" and {len(found.evidence) - 5} more" if len(found.evidence) > 5 else ""
+            details.append(f"evidence: {shown}{more}")
+        lines.append(f"- {one_line(found.text)} ({'; '.join(details)})")
+    return "\n".join(lines)
+
+
+def _ruled_out_lines(state: IncidentState) -> str:
+    lines = []
+    for found in ruled_out(state)[-MAX_BULLETS:]:
+        reason = f" ({one_line(found.reason, 200)})" if found.reason else ""
+        lines.append(f"- {one_line(found.text)}{reason}")
+    return "\n".join(lines)
 
 
 def _safe(value: str) -> str:

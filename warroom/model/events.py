@@ -39,6 +39,13 @@ class EventKind(StrEnum):
     MILESTONE_SET = "milestone_set"
     TODO_DONE = "todo_done"
     TIMER_FIRED = "timer_fired"
+    ASK = "ask"  # an ask opened, answered, extended, re-asked or dropped (model/asks.py)
+    # Command notes (warroom.model.hypotheses, warroom.model.actions): a hypothesis
+    # confirmed, ruled out or reopened; a finding linked as its evidence; a todo's owner
+    # or due date set after it was written.
+    HYPOTHESIS_STATE = "hypothesis_state"
+    EVIDENCE_LINKED = "evidence_linked"
+    TODO_UPDATED = "todo_updated"
 
 
 class NoteKind(StrEnum):
@@ -47,6 +54,7 @@ class NoteKind(StrEnum):
     ACTION = "action"
     DECISION = "decision"
     TODO = "todo"
+    HYPOTHESIS = "hypothesis"
 
 
 # Events warroom writes by itself, with nobody at the keyboard: probe state changes. A

@@ -12,8 +12,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from warroom.model.asks import Ask, apply_ask, describe_ask
 from warroom.model.bulk import collector_paused
 from warroom.model.events import Event, EventKind, NoteKind
+from warroom.model.note_events import describe_command_note
 from warroom.model.record import SituationRecord, describe_fact, describe_milestone
 
 
@@ -98,6 +100,10 @@ class IncidentState:
     # the incident is kept, declared at its first event, title and severity unknown.
     declaration_missing: bool = False
     roles: dict[str, str] = field(default_factory=dict)
+    # When each role's current holder took it (the IC's stint, warroom.model.handoff).
+    role_since: dict[str, datetime] = field(default_factory=dict)
+    # Asks by their short id (warroom.model.asks).
+    asks: dict[str, Ask] = field(default_factory=dict)
     mitigated_at: datetime | None = None
     resolved_at: datetime | None = None
     severity_history: list[tuple[datetime, str]] = field(default_factory=list)
@@ -183,7 +189,9 @@ def describe(event: Event) -> str:
         case EventKind.STATUS_CHANGED:
             return f"Status {payload.get('previous') or '?'} -> {payload.get('status', '')}"
         case EventKind.ROLE_ASSIGNED:
-            return f"{payload.get('role', '')}: {payload.get('name', '')}"
+            previous = payload.get("previous")
+            before = f"{previous} -> " if previous else ""
+            return f"{payload.get('role', '')}: {before}{payload.get('name', '')}"
         case EventKind.SCENARIO_CHANGED:
             return f"Scenario: {payload.get('scenario') or 'none'}"
         case EventKind.STEP_CHECKED:
@@ -217,6 +225,10 @@ def describe(event: Event) -> str:
             return "Todo done" if payload.get("done", True) else "Todo reopened"
         case EventKind.TIMER_FIRED:
             return str(payload.get("message") or payload.get("key", ""))
+        case EventKind.ASK:
+            return describe_ask(payload)
+        case EventKind.HYPOTHESIS_STATE | EventKind.EVIDENCE_LINKED | EventKind.TODO_UPDATED:
+            return describe_command_note(event)
     return str(event.kind)
 
 
@@ -274,6 +286,7 @@ def apply(state: IncidentState, event: Event) -> None:
         roles = payload.get("roles")
         for role, name in roles.items() if isinstance(roles, dict) else ():
             state.roles[str(role)] = str(name)
+            state.role_since[str(role)] = event.at
     elif kind is EventKind.SEVERITY_CHANGED:
         severity = str(payload.get("severity", ""))
         if severity and severity != state.severity:
@@ -285,9 +298,12 @@ def apply(state: IncidentState, event: Event) -> None:
         role = str(payload.get("role", ""))
         name = str(payload.get("name", ""))
         if name:
+            if state.roles.get(role) != name:
+                state.role_since[role] = event.at
             state.roles[role] = name
         else:
             state.roles.pop(role, None)
+            state.role_since.pop(role, None)
     elif kind is EventKind.SCENARIO_CHANGED:
         state.scenario = _scenario_id(payload)
     elif kind is EventKind.STEP_CHECKED:
@@ -301,6 +317,8 @@ def apply(state: IncidentState, event: Event) -> None:
         if key in state.fired_timers:  # two consoles fired it: the first one counts
             return
         state.fired_timers[key] = event
+    elif kind is EventKind.ASK:
+        apply_ask(state.asks, event)
     elif kind is EventKind.COMMS_COPIED:
         state.comms.append(event)
         if state.last_comms_at is None or event.at > state.last_comms_at:

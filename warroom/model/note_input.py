@@ -2,8 +2,8 @@
 
 `-5m f: DB CPU at 95%` is a finding from five minutes ago; `@14:02 decision: fail over`
 a decision at 14:02. Prefixes: `f:`/`finding:`, `a:`/`action:`, `d:`/`decision:`,
-`t:`/`todo:`, `n:`/`note:`; the time token (`-5m`, `-1h30m`, `@14:02`) may come before or
-after the prefix. Without either, the text is a plain note from now.
+`t:`/`todo:`, `hyp:`/`hypothesis:`, `n:`/`note:`; the time token (`-5m`, `-1h30m`,
+`@14:02`) may come before or after the prefix. Without either, the text is a plain note from now.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ PREFIXES = {
     "decision": NoteKind.DECISION,
     "t": NoteKind.TODO,
     "todo": NoteKind.TODO,
+    "hyp": NoteKind.HYPOTHESIS,
+    "hypothesis": NoteKind.HYPOTHESIS,
 }
 
 

@@ -12,6 +12,9 @@ import json
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+from warroom.model.actions import action_items, due_words
+from warroom.model.command_report import ask_summary, command_section
+from warroom.model.decisions import decision_detail, decisions
 from warroom.model.events import Event, EventKind, NoteKind, format_utc, in_zone
 from warroom.model.figures import (
     detected_at,
@@ -21,6 +24,14 @@ from warroom.model.figures import (
     time_in_severity,
     time_to_mitigate,
     time_to_resolve,
+)
+from warroom.model.hypotheses import (
+    CONFIRMED,
+    OPEN,
+    RULED_OUT,
+    Hypothesis,
+    confirmed,
+    hypotheses,
 )
 from warroom.model.incident import IncidentState, TimelineEntry, fold
 from warroom.model.severity import SeverityError, SeverityLadder
@@ -32,6 +43,7 @@ NOTE_LABELS = {
     NoteKind.ACTION: "action",
     NoteKind.DECISION: "decision",
     NoteKind.TODO: "todo",
+    NoteKind.HYPOTHESIS: "hypothesis",
 }
 
 
@@ -213,6 +225,10 @@ def to_markdown(
         ("Decisions", NoteKind.DECISION),
         ("Actions taken", NoteKind.ACTION),
     ):
+        if kind is NoteKind.DECISION:
+            out.extend(_hypotheses_section(state))
+            out.extend(_decisions_section(state))
+            continue
         add(f"## {heading}")
         add("")
         notes = notes_by_kind[kind]
@@ -223,20 +239,9 @@ def to_markdown(
             add("_None recorded._")
         add("")
 
-    add("## Action items")
-    add("")
-    todos = notes_by_kind[NoteKind.TODO]
-    if todos:
-        add("| Action | Logged by | Logged at (UTC) | Status |")
-        add("|---|---|---|---|")
-        for entry in todos:
-            add(
-                f"| {cell(entry.text)} | {cell(entry.event.author)} | "
-                f"{_when(entry.at)[:16]} | {'Done' if entry.done else 'Open'} |"
-            )
-    else:
-        add("_None recorded._")
-    add("")
+    out.extend(_action_items_section(state, now))
+
+    out.extend(command_section(state, now, cell))
 
     if state.comms:
         add("## Communications")
@@ -258,11 +263,80 @@ def to_markdown(
         add("")
         if heading == "Resolution" and resolution:
             add(line(resolution))
+        elif heading == "Root cause" and (sure := confirmed(state)):
+            for found in sure:
+                add(f"- Confirmed during the incident: {line(found.text)}")
+            add("")
+            add("_To be written in the review._")
         else:
             add("_To be written in the review._")
         add("")
     add(f"_Exported by warroom at {_when(now)}._")
     return "\n".join(out) + "\n"
+
+
+_HYPOTHESIS_HEADINGS = (
+    (CONFIRMED, "Confirmed"),
+    (RULED_OUT, "Ruled out"),
+    (OPEN, "Still open at export"),
+)
+
+
+def _hypothesis_item(found: Hypothesis) -> list[str]:
+    out = [f"- {_when(found.at)[11:16]} UTC: {lines(found.text, LIST_BREAK)}"]
+    if found.changed is not None and found.state != OPEN:
+        by = line(found.changed.author)
+        reason = f": {line(found.reason)}" if found.reason else ""
+        word = found.state_word.capitalize()
+        out.append(f"  - {word} at {_when(found.changed.at)[11:16]} UTC by {by}{reason}")
+    for finding in found.evidence:
+        out.append(f"  - Evidence ({_when(finding.at)[11:16]} UTC): {line(finding.text)}")
+    return out
+
+
+def _hypotheses_section(state: IncidentState) -> list[str]:
+    """What the room believed, and what it ruled out (and why): a review reads both."""
+    found = hypotheses(state)
+    if not found:
+        return []
+    out = ["## Hypotheses", ""]
+    for wanted, heading in _HYPOTHESIS_HEADINGS:
+        group = [h for h in found if h.state == wanted]
+        if group:
+            out += [f"**{heading}**", ""]
+            for hypothesis in group:
+                out += _hypothesis_item(hypothesis)
+            out.append("")
+    return out
+
+
+def _decisions_section(state: IncidentState) -> list[str]:
+    out = ["## Decisions", ""]
+    found = decisions(state)
+    for decision in found:
+        detail = decision_detail(decision)
+        tail = f" ({line(detail)})" if detail else ""
+        out.append(f"- {_when(decision.at)[11:16]} UTC: {lines(decision.text, LIST_BREAK)}{tail}")
+    if not found:
+        out.append("_None recorded._")
+    return [*out, ""]
+
+
+def _action_items_section(state: IncidentState, now: datetime) -> list[str]:
+    out = ["## Action items", ""]
+    items = action_items(state)
+    if not items:
+        return [*out, "_None recorded._", ""]
+    out.append("| Action | Owner | Due | Status | Logged by | Logged at (UTC) |")
+    out.append("|---|---|---|---|---|---|")
+    for item in items:
+        status = "Done" if item.done else ("Open, overdue" if item.overdue(now) else "Open")
+        out.append(
+            f"| {cell(item.text)} | {cell(item.owner) or '_nobody_'} | "
+            f"{cell(due_words(item.due)) or '-'} | {status} | "
+            f"{cell(item.entry.event.author)} | {_when(item.entry.at)[:16]} |"
+        )
+    return [*out, ""]
 
 
 def _peak_severity(state: IncidentState, ladder: SeverityLadder) -> str:
@@ -295,6 +369,7 @@ def state_summary(state: IncidentState, ladder: SeverityLadder, now: datetime) -
         "record": dict(state.record.facts),
         "milestones": {name: iso(moment) for name, moment in state.record.milestones.items()},
         "roles": dict(state.roles),
+        "asks": [ask_summary(ask) for ask in state.asks.values()],
         "declared_at": iso(state.declared_at),
         "mitigated_at": iso(state.mitigated_at),
         "resolved_at": iso(state.resolved_at),
@@ -306,6 +381,36 @@ def state_summary(state: IncidentState, ladder: SeverityLadder, now: datetime) -
         },
         "checked_steps": sorted(state.checked_steps),
         "probe_states": state.probe_states,
+        "hypotheses": [
+            {
+                "id": found.id,
+                "text": found.text,
+                "state": found.state,
+                "reason": found.reason,
+                "evidence": [entry.id for entry in found.evidence],
+            }
+            for found in hypotheses(state)
+        ],
+        "decisions": [
+            {
+                "id": decision.id,
+                "text": decision.text,
+                "objections_asked": decision.objections_asked,
+                "objections": list(decision.objections),
+                "decided_by": decision.decided_by,
+            }
+            for decision in decisions(state)
+        ],
+        "action_items": [
+            {
+                "id": item.id,
+                "text": item.text,
+                "owner": item.owner,
+                "due": item.due,
+                "done": item.done,
+            }
+            for item in action_items(state)
+        ],
         "pinned": [entry.id for entry in state.entries if entry.pinned],
         "struck": [entry.id for entry in state.entries if entry.struck],
     }

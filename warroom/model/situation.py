@@ -7,14 +7,21 @@ turns them into placeholder values.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
+from warroom.model.actions import ActionItem, due_words
+from warroom.model.decisions import Decision, decision_detail
 from warroom.model.events import EventKind, NoteKind
+from warroom.model.hypotheses import current_theory
 from warroom.model.incident import IncidentState, TimelineEntry
+from warroom.model.note_events import RULED_OUT, STATE_WORDS
 from warroom.model.record import MILESTONES, NEXT_UPDATE
 from warroom.model.text import inert, shorten
 
+T = TypeVar("T")
 _HEALTHY = frozenset({"up", "maintenance"})
 _OWNER = re.compile(r"(?<![\w@])@([A-Za-z][\w.-]*[\w])")
 _OWNER_WITH_SPACE = re.compile(r"\s*" + _OWNER.pattern)
@@ -163,32 +170,44 @@ def without_owner(text: str) -> str:
     return re.sub(r"\s{2,}", " ", _OWNER_WITH_SPACE.sub("", text)).strip(" ,;")
 
 
-def _capped(
-    entries: list[TimelineEntry], limit: int, what: str
-) -> tuple[list[str], list[TimelineEntry]]:
+def _capped(entries: list[T], limit: int, what: str) -> tuple[list[str], list[T]]:
     """The latest `limit` entries, and a line saying how many earlier ones are not shown."""
     hidden = max(len(entries) - limit, 0)
     head = [f"- ({hidden} earlier {what} not shown: see the timeline)"] if hidden else []
     return head, entries[hidden:]
 
 
-def todo_lines(entries: list[TimelineEntry], limit: int = 30) -> str:
-    lines, entries = _capped(entries, limit, "todos")
-    for entry in entries:
-        owner = owner_of(entry)
-        text = one_line(without_owner(entry.text))
-        lines.append(f"- {text}" + (f" (owner: {owner})" if owner else ""))
+def todo_lines(items: list[ActionItem], now: datetime | None = None, limit: int = 30) -> str:
+    """One '- ' line per action item: its text, owner and due date (and `overdue` once
+    `now` is past it)."""
+    lines, shown = _capped(items, limit, "todos")
+    for item in shown:
+        details = []
+        if item.owner:
+            details.append(f"owner: {one_line(item.owner, 80)}")
+        if item.due:
+            late = now is not None and item.overdue(now)
+            details.append(f"due {due_words(item.due)}" + (", overdue" if late else ""))
+        tail = f" ({', '.join(details)})" if details else ""
+        lines.append(f"- {one_line(without_owner(item.text))}{tail}")
     return "\n".join(lines)
 
 
-def decision_lines(decisions: list[TimelineEntry], now: datetime, limit: int = 30) -> str:
-    lines, entries = _capped(decisions, limit, "decisions")
-    lines += [f"- {one_line(entry.text)} ({clock(entry.at, now)})" for entry in entries]
+def decision_lines(found: list[Decision], now: datetime, limit: int = 30) -> str:
+    """One '- ' line per decision: what, when, who decided and the objections poll."""
+    lines, shown = _capped(found, limit, "decisions")
+    for decision in shown:
+        detail = decision_detail(decision)
+        when = clock(decision.at, now) + (f"; {detail}" if detail else "")
+        lines.append(f"- {one_line(decision.text)} ({when})")
     return "\n".join(lines)
 
 
-def hypothesis(findings: list[TimelineEntry]) -> str:
-    """The latest live finding: what the responders believe now."""
+def hypothesis(state: IncidentState, findings: list[TimelineEntry], evidence: bool = True) -> str:
+    """The current theory: the confirmed and open hypotheses; with none ever written,
+    the latest live finding (what the responders believe now)."""
+    if any(entry.note_kind is NoteKind.HYPOTHESIS for entry in state.entries):
+        return current_theory(state, evidence=evidence)
     return one_line(findings[-1].text) if findings else ""
 
 
@@ -209,6 +228,7 @@ _NOTE_WORDS = {
     NoteKind.ACTION: "done",
     NoteKind.DECISION: "decision",
     NoteKind.TODO: "new todo",
+    NoteKind.HYPOTHESIS: "new hypothesis",
 }
 
 
@@ -230,7 +250,7 @@ def changes_since(
             note_kind = entry.note_kind
             if entry.struck or note_kind not in _NOTE_WORDS or not _touched_after(entry, cutoff):
                 continue
-            if not detailed and note_kind in (NoteKind.FINDING, NoteKind.TODO):
+            if not detailed and note_kind in (NoteKind.FINDING, NoteKind.TODO, NoteKind.HYPOTHESIS):
                 continue
             lines.append((event.at, f"{_NOTE_WORDS[note_kind]}: {one_line(entry.text)}"))
         elif not _after(event.recorded, cutoff):
@@ -246,6 +266,10 @@ def changes_since(
             value = one_line(str(event.payload.get("value") or ""))
             if name in _CHANGED_FACTS and value:
                 lines.append((event.at, f"{_CHANGED_FACTS[name]} updated: {value}"))
+        elif kind is EventKind.HYPOTHESIS_STATE:
+            line = _hypothesis_change(state, event.payload)
+            if line:
+                lines.append((event.at, line))
         elif kind is EventKind.MILESTONE_SET:
             name = str(event.payload.get("milestone", ""))
             if name == "mitigated" and state.mitigated_at is not None:
@@ -258,6 +282,18 @@ def changes_since(
                 lines.append((event.at, f"done: {text}"))
     lines.sort(key=lambda item: item[0])
     return [f"- {clock(at, now)}: {text}" for at, text in lines]
+
+
+def _hypothesis_change(state: IncidentState, payload: Mapping[str, Any]) -> str:
+    """`ruled out: replica lag (lag is 0 s)`, for a hypothesis still on the timeline."""
+    target = state.entry(str(payload.get("target", "")))
+    word = STATE_WORDS.get(str(payload.get("state", "")))
+    if target is None or target.struck or word is None:
+        return ""
+    reason = one_line(str(payload.get("reason") or ""), 200)
+    verb = "reopened" if word == "open" else word
+    tail = f" ({reason})" if reason and payload.get("state") in (RULED_OUT, "confirmed") else ""
+    return f"hypothesis {verb}: {one_line(target.text)}{tail}"
 
 
 __all__ = [

@@ -13,9 +13,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from warroom.model.actions import ActionItemDue
 from warroom.model.incident import IncidentState
 from warroom.model.severity import SeverityLadder
 from warroom.model.timed import TimedRule
+from warroom.runtime.command_rules import command_rules
 from warroom.runtime.reminders import UpdateOverdue
 
 if TYPE_CHECKING:
@@ -36,6 +38,8 @@ RuleFactory = Callable[[RuleContext], TimedRule | Iterable[TimedRule]]
 
 RULE_FACTORIES: list[RuleFactory] = [
     lambda context: UpdateOverdue(context.ladder_of),
+    command_rules,  # asks' deadlines and the IC's stint (#16)
+    lambda context: ActionItemDue(),  # an open action item past its due time (#16)
     # Escalations (#21), asks' check-backs (#16), status-page drift (#17): one line each.
 ]
 

@@ -207,6 +207,8 @@ class WarroomApp(App[int]):
         if isinstance(screen, MainScreen):
             for title, help_text, callback in screen.comms_commands():
                 yield SystemCommand(title, help_text, callback)
+            for title, help_text, callback in screen.command_commands():
+                yield SystemCommand(title, help_text, callback)
             for binding in screen.BINDINGS:
                 if isinstance(binding, Binding) and binding.description and binding.show:
                     yield SystemCommand(
@@ -260,7 +262,13 @@ class WarroomApp(App[int]):
                     ("comms: y (or ctrl+s in the editor)", "copy the draft"),
                     ("comms: ctrl+r", "refill the draft from the incident"),
                     ("R", "situation record: impact, workaround, milestones, next update"),
+                    ("h: n c x o e", "hypotheses: new, confirm, rule out, reopen, evidence"),
+                    ("d: ctrl+s", "decision form: proposal, objections poll, who decided"),
+                    ("T: n o u space", "todos: new, owner, due date, done / open"),
                     ("u then resolved", "asks for the one-line resolution summary"),
+                    ("a", "ask: @dana check replica lag 5m #db (owner, time box, stream)"),
+                    ("A: enter / + / r / d / n", "answer / extend / re-ask / drop / new ask"),
+                    ("H: y / t", "copy the handoff brief again / take command (become IC)"),
                 ],
             )
         )

@@ -27,11 +27,14 @@ WRITING_ACTIONS = frozenset(
         "scenario",
         "record",  # the incident record: impact, facts, milestones
         "todo_done",
+        "decide",  # the decision form (the hypotheses and todo boards open, but cannot write)
         "edit",  # timeline (in comms: editing a draft, which only copying would record)
         "strike",
         "pin",
         "toggle",  # checklist: tick a step
         "copy",  # comms: copying a draft records it in the timeline
+        "ask",  # a new ask (the asks board's keys are refused by the service)
+        "take_command",  # the handoff: become IC
     }
 )
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from rich.text import Text
 from textual.widgets import Static
 
+from warroom.model.asks import ask_counts
 from warroom.model.figures import elapsed, format_clock, format_duration, next_update_due
 from warroom.model.incident import IncidentState
 from warroom.model.severity import SeverityLadder
@@ -99,6 +100,13 @@ class IncidentHeader(Static):
         line.append(f"  ⏱ {format_clock(elapsed(state, now))}")
         ic = state.roles.get("IC")
         line.append(f"  IC: {inert(ic, single_line=True) if ic else 'unassigned'}")
+        asks_open, asks_late = ask_counts(state, now)
+        if asks_late:
+            line.append(
+                f"  ⚠ {asks_late} ASK{'S' if asks_late > 1 else ''} OVERDUE", "bold reverse"
+            )
+        elif asks_open:
+            line.append(f"  asks {asks_open}")
         due = next_update_due(state, ladder)
         if due is not None:
             remaining = due.remaining(now)

@@ -32,6 +32,10 @@ KIND_LABELS: dict[object, tuple[str, str]] = {
     NoteKind.ACTION: ("ACT", "action"),
     NoteKind.DECISION: ("DECIDE", "decision"),
     NoteKind.TODO: ("TODO", "todo"),
+    NoteKind.HYPOTHESIS: ("HYP", "finding"),
+    EventKind.HYPOTHESIS_STATE: ("HYP", "decision"),
+    EventKind.EVIDENCE_LINKED: ("HYP", "status"),
+    EventKind.TODO_UPDATED: ("TODO", "todo"),
     EventKind.DECLARED: ("DECLARE", "status"),
     EventKind.SEVERITY_CHANGED: ("SEV", "status"),
     EventKind.STATUS_CHANGED: ("STATUS", "status"),
@@ -44,6 +48,7 @@ KIND_LABELS: dict[object, tuple[str, str]] = {
     EventKind.RECORD_SET: ("RECORD", "status"),
     EventKind.MILESTONE_SET: ("MILE", "status"),
     EventKind.TIMER_FIRED: ("TIMER", "auto"),
+    EventKind.ASK: ("ASK", "decision"),
 }
 
 

@@ -46,6 +46,8 @@ from warroom.ui.panes.timeline import TimelineView
 from warroom.ui.safe_text import joined, plain
 from warroom.ui.screens.details import DetailScreen, service_detail_text, step_detail_text
 from warroom.ui.screens.help import HelpScreen
+from warroom.ui.screens.main_command import CommandActions
+from warroom.ui.screens.main_command_notes import CommandNotesActions
 from warroom.ui.screens.main_comms import CommsActions
 from warroom.ui.screens.main_incidents import OPEN_COUNT_SECONDS, IncidentActions
 from warroom.ui.screens.main_layout import PANE_TITLES, PANES, PaneLayout
@@ -86,7 +88,14 @@ class Pane(Vertical):
 
 
 class MainScreen(
-    PaneLayout, IncidentActions, CommsActions, PickerActions, TimelineActions, Screen[None]
+    PaneLayout,
+    IncidentActions,
+    CommsActions,
+    CommandActions,
+    PickerActions,
+    TimelineActions,
+    CommandNotesActions,
+    Screen[None],
 ):
     ALLOW_IN_MAXIMIZED_VIEW = "#header, Footer"
     AUTO_FOCUS = "#timeline"
@@ -106,7 +115,13 @@ class MainScreen(
         Binding("i", "incidents", "Incidents", id="main.incidents"),
         Binding("r", "recheck", "Re-check", id="main.recheck"),
         Binding("R", "record", "Record", id="main.record"),
+        Binding("h", "hypotheses", "Hypotheses", id="main.hypotheses"),
+        Binding("d", "decide", "Decide", id="main.decide"),
+        Binding("T", "todos", "Todos", id="main.todos"),
         Binding("e", "export", "Export", id="main.export"),
+        Binding("a", "ask", "Ask", id="main.ask"),
+        Binding("A", "asks", "Asks board", id="main.asks"),
+        Binding("H", "handoff", "Handoff", id="main.handoff"),
         Binding("z", "zoom", "Zoom pane", id="main.zoom"),
         Binding("escape", "leave_note", "Back to the timeline", show=True),
     ]
@@ -303,6 +318,7 @@ class MainScreen(
             self.refresh_incident(events)
         elif isinstance(message, DeadlineFired):
             self.deadline_fired(message)
+            self.command_deadline_fired(message)
         elif isinstance(message, RuntimeProblem):
             self.notify(message.text, severity="error")
 
