@@ -84,11 +84,26 @@ async def test_two_runtimes_on_one_folder_write_a_change_once_and_masked(tmp_pat
     events = store.load_sync(incident).events
     assert probe_events(events) == [("api", "down")]
     stored = next(e for e in events if e.kind is EventKind.PROBE_STATE_CHANGED)
-    assert "hunter2" not in str(stored.payload) and stored.at == down.observed_at
+    assert dict(stored.payload) == {
+        "service": "api",
+        "probe_kind": "http",
+        "state": "down",
+        "previous": "up",
+        "reason": "connect to postgresql://app:***@db:5432/app failed",
+        "latency_ms": 12.0,
+    }
+    assert stored.at == down.observed_at
+    assert await second.probe_changed(change("web", "down", None)) is None  # not holding
+    assert await first.probe_changed(change("db", "up", None)) is None  # a first up: nothing
     await first.close()  # quits: the lease is free
     up = change("api", "up", "down", "status 200")
     assert await second.probe_changed(up) is not None
-    assert probe_events(store.load_sync(incident).events) == [("api", "down"), ("api", "up")]
+    # Taking the lease, the second also wrote what it had seen meanwhile ("web" down).
+    assert probe_events(store.load_sync(incident).events) == [
+        ("api", "down"),
+        ("api", "up"),
+        ("web", "down"),
+    ]
     await second.close()
 
 

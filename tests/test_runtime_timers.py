@@ -14,8 +14,8 @@ import pytest
 
 from tests.support.pgstore import WAIT, make_store
 from warroom.config import Config
-from warroom.model.events import EventKind
-from warroom.model.incident import IncidentState
+from warroom.model.events import EventKind, new_event
+from warroom.model.incident import IncidentState, fold
 from warroom.model.timed import Deadline
 from warroom.runtime import (
     DeadlineFired,
@@ -327,3 +327,60 @@ async def test_the_message_stream_yields_what_subscribers_hear(tmp_path: Path) -
     assert isinstance(fired, DeadlineFired) and fired.key == "five-in:1"
     await stream.aclose()
     await runtime.close()
+
+
+def test_the_scheduler_sleeps_until_the_next_deadline_or_a_retry() -> None:
+    from warroom.runtime.scheduler import EARLY_TOLERANCE, MAX_WAIT, TimerScheduler
+
+    clock = Clock()
+    shown: list[Deadline | None] = []
+
+    async def never(deadline: Deadline) -> bool:
+        raise AssertionError("not fired here")
+
+    scheduler = TimerScheduler(
+        [], lambda: IncidentState(id="INC-1"), never, clock, on_next=shown.append
+    )
+    soon = Deadline("k", "r", T0 + timedelta(seconds=10), "m")
+    assert scheduler._delay(None) == MAX_WAIT
+    assert scheduler._delay(soon) == 10.0
+    assert scheduler._delay(Deadline("k", "r", T0 + timedelta(hours=1), "m")) == MAX_WAIT
+    assert scheduler._delay(Deadline("k", "r", T0 - timedelta(seconds=1), "m")) == EARLY_TOLERANCE
+    scheduler._retry_at = T0 + timedelta(seconds=2)
+    assert scheduler._delay(soon) == 2.0
+    assert scheduler._delay(None) == 2.0
+    assert scheduler._show_next() is None
+    assert shown == []  # nothing ahead, as before: nobody is told
+    declared_event = new_event(
+        "INC-1", EventKind.DECLARED, "a", {"title": "t", "severity": "SEV-2"}, now=T0
+    )
+    state = fold([declared_event])
+    scheduler = TimerScheduler([FiveMinutesIn()], lambda: state, never, clock, on_next=shown.append)
+    first = scheduler._show_next()
+    assert first is not None and scheduler._show_next() == first
+    assert shown == [first]  # told once, not at every wake-up
+
+
+def test_the_update_overdue_rule_has_one_deadline_per_promise() -> None:
+    from warroom.model.severity import PRESETS
+    from warroom.runtime.reminders import UpdateOverdue
+
+    ladder = PRESETS["sev1-sev3"]
+    rule = UpdateOverdue(lambda state: ladder)
+    declared_event = new_event(
+        "INC-1", EventKind.DECLARED, "a", {"title": "t", "severity": "SEV-2"}, now=T0
+    )
+    state = fold([declared_event])
+    [deadline] = rule.deadlines(state, T0)
+    cadence = ladder.get("SEV-2").update_cadence
+    assert cadence is not None
+    due = T0 + cadence
+    assert deadline == Deadline(
+        key=f"update-overdue:{due.strftime('%Y-%m-%dT%H:%M:%S.000000Z')}",
+        rule="update-overdue",
+        at=due,
+        message=f"Status update overdue: the next was promised by {due:%H:%M} UTC",
+        payload={"due_at": due.strftime("%Y-%m-%dT%H:%M:%S.000000Z")},
+    )
+    resolved = new_event("INC-1", EventKind.STATUS_CHANGED, "a", {"status": "resolved"}, now=T0)
+    assert list(rule.deadlines(fold([declared_event, resolved]), T0)) == []
