@@ -56,7 +56,11 @@ async def test_the_frame_shows_before_the_incident_is_read_and_fills_after(
         assert frame.query_one(Footer)
         assert not frame.query(TimelineView)  # nothing read yet
         held_read.set()
-        await until(pilot, lambda: isinstance(app.screen, MainScreen), "the main screen")
+        await until(
+            pilot,
+            lambda: isinstance(app.screen, MainScreen) and bool(app.screen.query(TimelineView)),
+            "the main screen",
+        )
         timeline = app.screen.query_one(TimelineView)
         await until(pilot, lambda: bool(timeline.entries), "the timeline filled")
         assert len(app.screen_stack) == 2  # the frame was replaced, not stacked under

@@ -48,7 +48,11 @@ async def test_a_killed_probe_worker_shows_red_and_comes_back(
     server.route("/web", body="fine")
     app, feed = probing_app(tmp_path, server)
     async with app.run_test(size=(120, 40)) as pilot:  # type: ignore[attr-defined]
-        await until(pilot, lambda: isinstance(app.screen, MainScreen), "the main screen")  # type: ignore[attr-defined]
+        await until(
+            pilot,
+            lambda: isinstance(app.screen, MainScreen) and bool(app.screen.query(StatusTable)),  # type: ignore[attr-defined]
+            "the main screen",
+        )
         screen = app.screen  # type: ignore[attr-defined]
         table = screen.query_one(StatusTable)
         pane = screen.query_one("#pane-status")
