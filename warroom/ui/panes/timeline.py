@@ -135,6 +135,7 @@ class TimelineView(ScrollView, can_focus=True):
         self.unseen = 0
         self._shown = 0
         self._layout: TimelineLayout | None = None
+        self._to_end = False  # a scroll to the last entry waits for the next refresh
         self._layouts: dict[tuple[int, tzinfo], TimelineLayout] = {}
         # Rendered entries by what they show: a redraw after a new event re-renders only
         # entries that changed, not the whole visible page.
@@ -164,7 +165,10 @@ class TimelineView(ScrollView, can_focus=True):
         """The cursor is on the newest entry and the view at the bottom."""
         if not self._shown:
             return True
-        return self.cursor >= self._shown - 1 and self.scroll_y >= self.max_scroll_y - 1
+        at_end = self.cursor >= self._shown - 1
+        # A scroll to the end asked for and not done yet (it waits for a refresh) still
+        # counts: an entry arriving meanwhile must not leave the view at the top.
+        return at_end and (self._to_end or self.scroll_y >= self.max_scroll_y - 1)
 
     def reset(self) -> None:
         """Forget the entries shown (another incident comes next)."""
@@ -205,6 +209,7 @@ class TimelineView(ScrollView, can_focus=True):
             self._scroll_end()
             # A virtual size set just now may give its scroll range only after the next
             # refresh (the console opened at its first line, the cursor on its last).
+            self._to_end = True
             self.call_after_refresh(self._keep_following)
         else:
             last = max(len(entries) - 1, 0)
@@ -382,21 +387,25 @@ class TimelineView(ScrollView, can_focus=True):
         else:
             self._reveal_cursor()
         if first:
+            self._to_end = follow
             self.call_after_refresh(self._settle, follow)
         self.refresh()
 
     def _keep_following(self) -> None:
         if self.entries and self.cursor >= len(self.entries) - 1:
             self._scroll_end()
+        if self._layout is not None:
+            self._to_end = False
 
     def _settle(self, follow: bool) -> None:
         """After the first layout's refresh: lay out again only if a scrollbar came after
         all and took width, then scroll to the cursor."""
         self._ensure_layout()
-        if follow:
+        if follow and self.cursor >= len(self.entries) - 1:
             self._scroll_end()
-        else:
+        elif not follow:
             self._reveal_cursor()
+        self._to_end = False
         self.refresh()
 
     def watch_local_time(self) -> None:
