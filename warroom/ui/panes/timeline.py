@@ -199,9 +199,9 @@ class TimelineView(ScrollView, can_focus=True):
             self._layouts.clear()
         self.entries = entries
         self._shown = len(entries)
-        if self.size.width:
+        if self.size.width or self._layout is not None:
             self._ensure_layout()
-        # else: not on screen yet; on_resize lays the entries out once, at the real width
+        # else: never on screen yet; on_resize lays the entries out once, at the real width
         # (laying out 10,000 entries at a made-up width first doubled the start-up work).
         added = len(entries) - before
         if follow:
