@@ -10,10 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events
 from textual.widgets import Footer, Static
+from textual.widgets._footer import FooterKey
 
 from tests.ui_support import INCIDENT, make_app
 from warroom.services.session import IncidentSession
+from warroom.ui.panes.note_input import NoteInput
 from warroom.ui.panes.timeline import TimelineView
 from warroom.ui.screens.loading import LoadingScreen
 from warroom.ui.screens.main import MainScreen
@@ -91,3 +94,36 @@ async def test_a_small_terminal_frame_shows_the_timeline_pane_alone(
         assert shown == ["pane-timeline"]
         held_read.set()
         await until(pilot, lambda: isinstance(app.screen, MainScreen), "the main screen")
+
+
+async def test_a_page_blurred_during_the_frame_still_lists_the_keys(
+    tmp_path: Path, held_read: asyncio.Event
+) -> None:
+    """A `warroom serve` page without the focus blurs the app while the frame is up:
+    the main screen mounted after that still lists its keys (Textual's footer does not
+    redraw while blurred, and stayed empty), and they work once focus is back."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, LoadingScreen), "the frame")
+        app.post_message(events.AppBlur())
+        await until(pilot, lambda: not app.app_focus, "the app blurred")
+        held_read.set()
+        await until(
+            pilot,
+            lambda: isinstance(app.screen, MainScreen) and bool(app.screen.query(TimelineView)),
+            "the main screen",
+        )
+        footer = app.screen.query_one(Footer)
+        await until(pilot, lambda: bool(footer.query(FooterKey)), "the keys in the footer")
+        shown = {key.description for key in footer.query(FooterKey)}
+        assert {"Note", "Strike"} <= shown
+        app.post_message(events.AppFocus())
+        await until(pilot, lambda: app.app_focus, "the app focused")
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.focused, NoteInput), "the note line focused")
+        await until(
+            pilot,
+            lambda: "Save note" in {key.description for key in footer.query(FooterKey)},
+            "the note line's keys in the footer",
+        )
+        await pilot.press("ctrl+q")

@@ -87,6 +87,22 @@ class Pane(Vertical):
     ALLOW_MAXIMIZE = True
 
 
+class KeysFooter(Footer):
+    """Textual's footer, which lists its screen's keys even if the app is blurred when it
+    first gets them.
+
+    Textual's footer does not redraw while the app is blurred (a page of `warroom serve`
+    that does not have the focus). Since the loading frame, the main screen can be mounted
+    after such a blur: its footer stayed empty until focus came back and a key changed the
+    bindings, so a person saw no keys, and a stale empty footer hid which line had focus."""
+
+    def bindings_changed(self, screen: Screen[Any]) -> None:
+        first = not self._bindings_ready
+        super().bindings_changed(screen)
+        if first and not self.app.app_focus and self.is_attached and screen is self.screen:
+            self.call_after_refresh(self.recompose)
+
+
 class MainScreen(
     PaneLayout,
     IncidentActions,
@@ -175,7 +191,7 @@ class MainScreen(
                 yield NoteInput(id="note-input")
             with Pane(id="pane-comms", classes="pane"):
                 yield CommsComposer(self.wr.templates, id="comms")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         for pane_id, title in zip(PANES, PANE_TITLES, strict=True):
