@@ -127,3 +127,34 @@ async def test_a_page_blurred_during_the_frame_still_lists_the_keys(
             "the note line's keys in the footer",
         )
         await pilot.press("ctrl+q")
+
+
+async def test_keys_typed_on_the_frame_are_kept_and_reach_the_incident(
+    tmp_path: Path, held_read: asyncio.Event
+) -> None:
+    """An IC who starts typing as soon as the frame shows (n, a note, Enter) loses
+    nothing: the frame says the keys are kept, and once the incident is open they write
+    the note, each key after the one before it (n has moved the focus first)."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, LoadingScreen), "the frame")
+        await pilot.press("n", *"Paged the DBA", "enter")
+        header = str(app.screen.query_one("#header", Static).render())
+        assert "15 keys typed: kept, applied once it is open" in header
+        held_read.set()
+        await until(
+            pilot,
+            lambda: isinstance(app.screen, MainScreen) and bool(app.screen.query(TimelineView)),
+            "the main screen",
+        )
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+
+        def noted() -> list[str]:
+            return [e.text for e in screen.state.entries if e.text == "Paged the DBA"]
+
+        await until(pilot, lambda: bool(noted()), "the note typed on the frame saved")
+        assert noted() == ["Paged the DBA"]
+        assert screen.query_one(NoteInput).value == ""  # submitted, nothing left over
+        assert len(app.screen_stack) == 2  # no form opened by a letter taken as a key
+        await pilot.press("ctrl+q")

@@ -30,6 +30,7 @@ from warroom.services.incidents import IncidentError, IncidentService
 from warroom.services.session import IncidentSession
 from warroom.store.base import StoreError, UnknownIncident
 from warroom.ui import themes as theme_files
+from warroom.ui.early_keys import replay as replay_keys
 from warroom.ui.feed import FixedProbeFeed, ProbeFeed
 from warroom.ui.preferences import load_preferences, remember_author, remember_theme
 from warroom.ui.read_only import READ_ONLY_NOTICE, ViewOnlyFeed, is_writing_action
@@ -321,6 +322,7 @@ class WarroomApp(App[int]):
                 self.exit(1, return_code=1, message=message)
                 return
             if self.runtime is None and incident_id is None:
+                self._drop_early_keys("there is no open incident: declare one")
                 declaration = await self.push_screen_wait(
                     DeclareScreen(
                         self.service.default_ladder, self.catalogue.all(), self.service.author
@@ -346,10 +348,23 @@ class WarroomApp(App[int]):
         # only a cycle alive now and dropped later would never be collected.
         gc.collect()
         gc.freeze()
+        early = [k for s in self.screen_stack if isinstance(s, LoadingScreen) for k in s.early_keys]
         if isinstance(self.screen, LoadingScreen):
             await self.switch_screen(MainScreen(self.runtime))
         else:
             await self.push_screen(MainScreen(self.runtime))
+        if early:  # typed on the frame: now they reach the incident, in order
+            await replay_keys(self, early)
+
+    def _drop_early_keys(self, why: str) -> None:
+        """Keys typed on the frame were meant for an incident; another screen came first
+        (the declare form): say they were not used rather than type them into it."""
+        for screen in self.screen_stack:
+            if isinstance(screen, LoadingScreen) and screen.early_keys:
+                count = len(screen.early_keys)
+                screen.early_keys.clear()
+                typed = "1 key" if count == 1 else f"{count} keys"
+                self.notify(f"{typed} typed while opening not used: {why}", severity="warning")
 
     async def declare(self, declaration: Declaration) -> str:
         roles = {"IC": declaration.ic} if declaration.ic else {}
