@@ -38,7 +38,7 @@ from warroom.ui.app import WarroomApp
 from warroom.ui.feed import FixedProbeFeed, ProbeFeed
 from warroom.ui.panes.status import ServiceRow
 from warroom.ui.panes.timeline import TimelineView
-from warroom.ui.probe_feed import EngineFeed, feed_from_config
+from warroom.ui.probe_feed import ProcessFeed, feed_from_config
 from warroom.ui.screens.main import MainScreen
 
 SIZE = (120, 40)
@@ -85,7 +85,7 @@ async def _main_screen(app: WarroomApp, pilot: Any) -> TimelineView:
 
 
 def _engine_idle(feed: ProbeFeed) -> bool:
-    if not isinstance(feed, EngineFeed):
+    if not isinstance(feed, ProcessFeed):
         return False
     return feed.idle()
 

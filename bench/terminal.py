@@ -37,6 +37,7 @@ class Launch:
     seconds: float  # from just before the process was started to the marker on screen
     peak_rss_mb: float | None  # VmHWM of the process when it was stopped
     screen_text: str  # everything it drew, escapes removed (for error messages)
+    then_seconds: float | None = None  # ... to the second marker (`then`), when asked
 
 
 def visible_text(raw: bytes) -> str:
@@ -63,8 +64,10 @@ def launch_until(
     timeout: float = 60.0,
     keep_until: Callable[[], bool] | None = None,
     keep_timeout: float = 60.0,
+    then: str | None = None,
 ) -> Launch:
-    """Run `argv` on a pty until `marker` is on screen (then `keep_until()` holds)."""
+    """Run `argv` on a pty until `marker` is on screen (then `then`, when given, and then
+    until `keep_until()` holds)."""
     master, slave = os.openpty()
     columns, rows = size
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
@@ -83,6 +86,9 @@ def launch_until(
     output = bytearray()
     try:
         seconds = _read_until(process, master, output, marker, started, timeout)
+        then_seconds = None
+        if then is not None:
+            then_seconds = _read_until(process, master, output, then, started, timeout, 0)
         if keep_until is not None:
             deadline = time.perf_counter() + keep_timeout
             while not keep_until():
@@ -90,7 +96,12 @@ def launch_until(
                     raise LaunchError(f"{argv[2:4]}: still not done after {keep_timeout:g} s")
                 _drain(process, master, output, 0.05)
         peak = peak_rss_mb(process.pid)
-        return Launch(seconds=seconds, peak_rss_mb=peak, screen_text=visible_text(output))
+        return Launch(
+            seconds=seconds,
+            peak_rss_mb=peak,
+            screen_text=visible_text(output),
+            then_seconds=then_seconds,
+        )
     finally:
         _stop(process, master, output)
         os.close(master)
@@ -103,9 +114,15 @@ def _read_until(
     marker: str,
     started: float,
     timeout: float,
+    seen: int = 0,
 ) -> float:
     deadline = started + timeout
-    seen = 0  # search only the new text (plus an overlap for a marker cut in two)
+    # Search only the new text (plus an overlap for a marker cut in two); the text read
+    # so far is searched once first (a second marker may have come with the first).
+    window = bytes(output[max(0, seen - 4 * len(marker) - 64) :])
+    if output and marker in visible_text(window):
+        return time.perf_counter() - started
+    seen = len(output)
     while True:
         now = time.perf_counter()
         if now > deadline:

@@ -46,6 +46,13 @@ def short_timeouts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(senders, "CONNECT_TIMEOUT_SECONDS", 1.0)
 
 
+def main_ready(app) -> bool:  # type: ignore[no-untyped-def]
+    """The main screen is up and mounted (the console draws a loading frame first, and
+    the main screen takes the runtime's outbox in its on_mount)."""
+    screen = app.screen
+    return isinstance(screen, MainScreen) and screen.delivery is not None
+
+
 def config(receiver: WebhookReceiver, page: StatuspageServer | None = None):  # type: ignore[no-untyped-def]
     channels = [
         {
@@ -152,7 +159,7 @@ async def test_console_sends_through_a_minute_long_outage_and_a_restart(
     # A restarted console drains the same outbox: nothing is sent again.
     again = console(tmp_path, clock, config(receiver, statuspage))
     async with again.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: isinstance(again.screen, MainScreen), "the main screen")
+        await wait_for(pilot, lambda: main_ready(again), "the main screen")
         await again.screen.delivery.drain()
         clock.now += timedelta(hours=1)
         await again.screen.delivery.drain()
@@ -162,7 +169,7 @@ async def test_console_sends_through_a_minute_long_outage_and_a_restart(
 async def test_send_without_a_channel_says_how_to_add_one(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen), "the main screen")
+        await wait_for(pilot, lambda: main_ready(app), "the main screen")
         await pilot.press("4", "S")
         await pilot.pause()
         assert not isinstance(app.screen, SendPreviewScreen)
@@ -171,7 +178,7 @@ async def test_send_without_a_channel_says_how_to_add_one(tmp_path: Path) -> Non
 
 def _preview(receiver: WebhookReceiver):  # type: ignore[no-untyped-def]
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, MainScreen), "main")
+        await wait_for(pilot, lambda: main_ready(pilot.app), "main")
         await pilot.press("4", "S")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, SendPreviewScreen), "preview")
         still(pilot.app)
@@ -209,7 +216,7 @@ async def test_page_from_the_palette_and_read_only_refuses(tmp_path: Path, recei
     )
     app = make_app(tmp_path, config=pager)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen), "the main screen")
+        await wait_for(pilot, lambda: main_ready(app), "the main screen")
         screen = app.screen
         screen.action_page()
         await wait_for(pilot, lambda: isinstance(app.screen, SendPreviewScreen), "the preview")
@@ -218,7 +225,7 @@ async def test_page_from_the_palette_and_read_only_refuses(tmp_path: Path, recei
         assert body.startswith("[SEV-2] INC-20261123-1: ")
     viewer = make_app(tmp_path / "ro", config=pager, read_only=True)
     async with viewer.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: isinstance(viewer.screen, MainScreen), "the main screen")
+        await wait_for(pilot, lambda: main_ready(viewer), "the main screen")
         viewer.screen.action_page()
         await pilot.pause()
         assert not isinstance(viewer.screen, SendPreviewScreen)

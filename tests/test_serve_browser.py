@@ -77,8 +77,12 @@ async def test_a_browser_watches_and_works_the_shared_incident(
 
             # With the token, the browser works the incident: n, text, Enter.
             await browser.type_text("n")
-            # The note line has the focus once the timeline's keys leave the footer.
-            await browser.wait_until(lambda text: "Strike" not in text, "the note line focused")
+            # The note line has the focus once the timeline's keys leave the footer and its
+            # own come (an empty footer, as when it was drawn while the page was blurred,
+            # must not pass for a focused note line).
+            await browser.wait_until(
+                lambda text: "Strike" not in text and "Save note" in text, "the note line focused"
+            )
             await browser.type_text("Status page updated from the browser")
             await browser.press_enter()
             deadline = time.monotonic() + 15

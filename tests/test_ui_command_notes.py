@@ -37,7 +37,14 @@ async def until(pilot, check: Callable[[], bool], what: str) -> None:  # type: i
 
 
 async def main_screen(pilot) -> MainScreen:  # type: ignore[no-untyped-def]
-    await until(pilot, lambda: isinstance(pilot.app.screen, MainScreen), "the main screen")
+    await until(
+        pilot,
+        lambda: (
+            isinstance(pilot.app.screen, MainScreen)
+            and bool(pilot.app.screen.query("CommsComposer"))
+        ),
+        "the main screen with its panes",
+    )
     await pilot.pause()
     return pilot.app.screen
 

@@ -29,9 +29,10 @@ from rich.text import Text
 from warroom.cli.common import CommandError, open_config
 from warroom.config import Config, ConfigError
 from warroom.model.ids import normalise_incident_id
+from warroom.probes.change import StateChange
 from warroom.probes.config import ServiceSpec, parse_services
 from warroom.probes.result import ProbeResult, ProbeState, clean_remote_text, format_ms
-from warroom.probes.scheduler import ProbeEngine, StateChange
+from warroom.probes.scheduler import ProbeEngine
 from warroom.redact import redact_text
 from warroom.runtime import (
     DeadlineFired,

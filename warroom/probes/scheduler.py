@@ -31,8 +31,8 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
+from warroom.probes.change import StateChange
 from warroom.probes.clock import Clock, SystemClock
 from warroom.probes.config import ServiceSpec
 from warroom.probes.damping import Debouncer
@@ -63,34 +63,6 @@ def engine_concurrency(services: int) -> int:
 
 HISTORY = 30
 LATENCIES = 60
-
-
-@dataclass(frozen=True)
-class StateChange:
-    """A debounced change of one service's state, as it goes into the timeline."""
-
-    service: str
-    probe_kind: str
-    state: ProbeState
-    previous: ProbeState | None
-    reason: str
-    latency_ms: float | None
-    observed_at: datetime
-    flapping: bool = False
-
-    def payload(self) -> dict[str, Any]:
-        """The payload of a `probe_state_changed` event."""
-        return {
-            "service": self.service,
-            "probe_kind": self.probe_kind,
-            "state": str(self.state),
-            "previous": str(self.previous) if self.previous else None,
-            "reason": self.reason,
-            "latency_ms": self.latency_ms,
-        }
-
-    def describe(self) -> str:
-        return f"{self.service} {self.previous or '?'} -> {self.state} ({self.reason})"
 
 
 @dataclass(frozen=True)

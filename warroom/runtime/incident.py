@@ -19,6 +19,7 @@ import contextlib
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from warroom.model.escalation import EscalationRule
 from warroom.model.events import Event, EventKind, utc_now
@@ -26,7 +27,7 @@ from warroom.model.incident import IncidentState
 from warroom.model.severity import SeverityLadder
 from warroom.model.text import inert
 from warroom.model.timed import Deadline, TimedRule
-from warroom.probes.scheduler import ProbeEngine, StateChange
+from warroom.probes.change import StateChange
 from warroom.redact import redact_text
 from warroom.runtime.delivery import Delivery, drain_outbox
 from warroom.runtime.export import write_export
@@ -44,6 +45,10 @@ from warroom.services.incidents import IncidentError, IncidentService
 from warroom.services.session import IncidentSession
 from warroom.store.base import StoreError
 from warroom.store.leases import HeldLease, Lease
+
+if TYPE_CHECKING:  # the engine brings httpx and asyncpg: the console runs it in a worker
+    from warroom.probes.remote import RemoteEngine
+    from warroom.probes.scheduler import ProbeEngine
 
 FOLLOW_RETRY_SECONDS = 2.0
 
@@ -216,10 +221,12 @@ class IncidentRuntime:
             return None
 
     async def run_probes(
-        self, engine: ProbeEngine, seen: Callable[[StateChange], None] = lambda change: None
+        self,
+        engine: ProbeEngine | RemoteEngine,
+        seen: Callable[[StateChange], None] = lambda change: None,
     ) -> None:
-        """Feed `engine`'s changes to `probe_changed` until cancelled (`watch`, drill);
-        `seen` is told of each change first (to print it)."""
+        """Feed `engine`'s changes to `probe_changed` until cancelled (`watch`, drill; the
+        engine in this process or in a worker); `seen` is told of each change first."""
         async for change in engine.changes():
             seen(change)
             await self.probe_changed(change)

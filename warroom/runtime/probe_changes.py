@@ -20,8 +20,8 @@ from collections.abc import Callable
 
 from warroom.model.events import Event
 from warroom.model.incident import IncidentState
+from warroom.probes.change import StateChange
 from warroom.probes.result import ProbeState
-from warroom.probes.scheduler import StateChange
 from warroom.redact import redact_text
 from warroom.services.incidents import IncidentService
 from warroom.store.leases import Lease

@@ -10,7 +10,7 @@ import gc
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.actions import ActionParseResult
@@ -20,25 +20,29 @@ from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
-from warroom.comms_templates import load_templates
 from warroom.config import Config
-from warroom.model.comms import CommsTemplate
 from warroom.model.events import utc_now
 from warroom.model.text import inert
 from warroom.redact import redact_text
 from warroom.runtime import IncidentRuntime, RuntimeContext, open_context
-from warroom.scenarios.loader import Catalogue, load_scenarios
 from warroom.services.incidents import IncidentError, IncidentService
 from warroom.services.session import IncidentSession
 from warroom.store.base import StoreError, UnknownIncident
 from warroom.ui import themes as theme_files
 from warroom.ui.bindings import all_bindings, display_keys, keymap_from_config, live_key
+from warroom.ui.early_keys import replay as replay_keys
 from warroom.ui.feed import FixedProbeFeed, ProbeFeed
 from warroom.ui.preferences import load_preferences, remember_author, remember_theme
 from warroom.ui.read_only import READ_ONLY_NOTICE, ViewOnlyFeed, is_writing_action
-from warroom.ui.screens.declare import Declaration, DeclareScreen
-from warroom.ui.screens.main import MainScreen
-from warroom.ui.screens.picker import TextPromptScreen
+from warroom.ui.screens.loading import LoadingScreen
+
+if TYPE_CHECKING:
+    from warroom.model.comms import CommsTemplate
+    from warroom.scenarios.loader import Catalogue
+    from warroom.ui.screens.declare import Declaration
+
+# The main screen (every pane and its models), the declare form and the prompts are
+# imported when first needed: after the first frame (LoadingScreen), not before it.
 
 
 class WarroomApp(App[int]):
@@ -82,23 +86,53 @@ class WarroomApp(App[int]):
         self.zone = zone
         self.zone_name = zone_name
         self.requested_theme = theme
-        self.catalogue = catalogue if catalogue is not None else load_scenarios()
+        self._catalogue = catalogue  # read when first needed, after the first frame
         self.startup_problems: list[str] = []
-        if templates is None:
-            templates, problems = load_templates()
-            self.startup_problems += problems
-        self.templates = templates
-        # One context (service, zone, timed rules) for every incident this console opens.
+        self._templates = templates  # read when first needed, after the first frame
+        # One context (service, zone, timed rules) for every incident this console opens;
+        # its catalogue is set when an incident is opened (after the first frame).
         self.context = context or open_context(
             config, service.store, data_dir, service.author, clock=clock, service=service
         )
-        self.context.catalogue = self.catalogue
+        if catalogue is not None:
+            self.context.catalogue = catalogue
         self.runtime: IncidentRuntime | None = None
         # A bad [keys] or [ui] theme stops here, before anything is drawn: a ConfigError
         # the command line prints as one line (exit 3).
         self.keymap_overrides = keymap_from_config(config)
         theme_files.check_configured_theme(config)
         self.ask_author = ask_author
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The scenarios (shipped and the user's), read on first use; problems reading
+        them are notified then."""
+        if self._catalogue is None:
+            from warroom.scenarios.loader import load_scenarios
+
+            self._catalogue = load_scenarios()
+            for problem in map(str, self._catalogue.errors):
+                self.notify(inert(problem), severity="warning", timeout=10)
+        return self._catalogue
+
+    @catalogue.setter
+    def catalogue(self, catalogue: Catalogue) -> None:
+        self._catalogue = catalogue
+
+    @property
+    def templates(self) -> list[CommsTemplate]:
+        """The comms templates (shipped and the user's), read on first use."""
+        if self._templates is None:
+            from warroom.comms_templates import load_templates
+
+            self._templates, problems = load_templates()
+            for problem in problems:
+                self.notify(inert(problem), severity="warning", timeout=10)
+        return self._templates
+
+    @templates.setter
+    def templates(self, templates: list[CommsTemplate]) -> None:
+        self._templates = templates
 
     def notify(
         self,
@@ -154,9 +188,12 @@ class WarroomApp(App[int]):
             remember_theme(name)
         if self.keymap_overrides:
             self.set_keymap(self.keymap_overrides)
-        for problem in [*self.startup_problems, *map(str, self.catalogue.errors)]:
+        for problem in self.startup_problems:
             self.notify(inert(problem), severity="warning", timeout=10)
-        self.open_incident()
+        # The frame first (header, the four panes), then the incident is read and folded
+        # and the main screen fills it: a long incident takes a while.
+        self.push_screen(LoadingScreen(self.incident_id, bool(self.feed.rows())))
+        self.call_after_refresh(self.open_incident)
 
     def watch_theme(self, name: str) -> None:
         if getattr(self, "_theme_ready", False):
@@ -166,6 +203,8 @@ class WarroomApp(App[int]):
         self._theme_ready = True
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        from warroom.ui.screens.main import MainScreen
+
         yield from super().get_system_commands(screen)
         if isinstance(screen, MainScreen):
             for title, help_text, callback in screen.comms_commands():
@@ -210,6 +249,8 @@ class WarroomApp(App[int]):
         """Ask once per machine who is at the keyboard: the name that signs every event
         (the IC is a role you assign, not the author). Escape keeps the login name for
         this run without remembering it."""
+        from warroom.ui.screens.picker import TextPromptScreen
+
         name = await self.push_screen_wait(
             TextPromptScreen(
                 "Who are you? Your name signs what you do in the timeline "
@@ -227,9 +268,14 @@ class WarroomApp(App[int]):
 
     @work(exit_on_error=False, exclusive=True, group="open")
     async def open_incident(self) -> None:
+        from warroom.ui.screens.declare import DeclareScreen
+        from warroom.ui.screens.main import MainScreen
+
         if self.ask_author:
             self.ask_author = False
             await self.who_are_you()
+        if self.context.catalogue is None:  # the rules read it; read now, not at start-up
+            self.context.catalogue = self.catalogue
         try:
             incident_id = self.incident_id
             if incident_id is None:
@@ -239,6 +285,7 @@ class WarroomApp(App[int]):
                 self.exit(1, return_code=1, message=message)
                 return
             if self.runtime is None and incident_id is None:
+                self._drop_early_keys("there is no open incident: declare one")
                 declaration = await self.push_screen_wait(
                     DeclareScreen(
                         self.service.default_ladder, self.catalogue.all(), self.service.author
@@ -264,7 +311,23 @@ class WarroomApp(App[int]):
         # only a cycle alive now and dropped later would never be collected.
         gc.collect()
         gc.freeze()
-        await self.push_screen(MainScreen(self.runtime))
+        early = [k for s in self.screen_stack if isinstance(s, LoadingScreen) for k in s.early_keys]
+        if isinstance(self.screen, LoadingScreen):
+            await self.switch_screen(MainScreen(self.runtime))
+        else:
+            await self.push_screen(MainScreen(self.runtime))
+        if early:  # typed on the frame: now they reach the incident, in order
+            await replay_keys(self, early)
+
+    def _drop_early_keys(self, why: str) -> None:
+        """Keys typed on the frame were meant for an incident; another screen came first
+        (the declare form): say they were not used rather than type them into it."""
+        for screen in self.screen_stack:
+            if isinstance(screen, LoadingScreen) and screen.early_keys:
+                count = len(screen.early_keys)
+                screen.early_keys.clear()
+                typed = "1 key" if count == 1 else f"{count} keys"
+                self.notify(f"{typed} typed while opening not used: {why}", severity="warning")
 
     async def declare(self, declaration: Declaration) -> str:
         roles = {"IC": declaration.ic} if declaration.ic else {}
@@ -278,6 +341,7 @@ class WarroomApp(App[int]):
         return event.incident_id
 
     async def on_unmount(self) -> None:
+        await self.feed.close()
         if self.runtime is not None:
             await self.runtime.close()
         await self.service.store.close()

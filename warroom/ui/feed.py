@@ -3,7 +3,9 @@
 `ProbeFeed.run` keeps probing until cancelled, calling `on_rows` whenever a result lands
 and `on_change` for each debounced state change (the probes' own `StateChange`, which
 the console hands to its runtime: `warroom.runtime.probe_changes` decides what is
-written). The real feed wraps `warroom.probes`; `FixedProbeFeed` shows given rows.
+written); `problem()` says why probing stopped, if it did. The real feed
+(`warroom.ui.probe_feed`) runs the probes in a worker process; `FixedProbeFeed` shows
+given rows.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from warroom.probes.scheduler import StateChange
+from warroom.probes.change import StateChange
 from warroom.ui.panes.status import ServiceRow
 
 __all__ = ["FixedProbeFeed", "ProbeFeed", "StateChange"]
@@ -21,6 +23,14 @@ class ProbeFeed(Protocol):
     def rows(self) -> list[ServiceRow]: ...
 
     def recheck(self, name: str | None = None) -> None: ...
+
+    def problem(self) -> str | None:
+        """Why the probes are not running (shown in red), or None while they run."""
+        ...
+
+    async def close(self) -> None:
+        """Stop probing for good (the console is closing)."""
+        ...
 
     async def run(
         self,
@@ -41,6 +51,12 @@ class FixedProbeFeed:
 
     def recheck(self, name: str | None = None) -> None:
         self.rechecks += 1
+
+    def problem(self) -> str | None:
+        return None
+
+    async def close(self) -> None:
+        return None
 
     async def run(
         self,

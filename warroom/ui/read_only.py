@@ -59,6 +59,12 @@ class ViewOnlyFeed:
     def recheck(self, name: str | None = None) -> None:
         self.inner.recheck(name)
 
+    def problem(self) -> str | None:
+        return self.inner.problem()
+
+    async def close(self) -> None:
+        await self.inner.close()
+
     async def run(
         self,
         on_rows: Callable[[], None],

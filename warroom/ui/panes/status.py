@@ -7,6 +7,7 @@ plain string as markup), and reasons quote what remote servers sent, so they sta
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -31,6 +32,7 @@ GLYPHS = {
     ShownState.STALE: "⌛ stale",
 }
 SPARKS = "▁▂▃▄▅▆▇█"
+AGE_TICK_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,12 @@ class ServiceRow:
     flapping: bool = False
     detail: dict[str, object] = field(default_factory=dict)
     recent: tuple[str, ...] = ()
+    # POSIX time of the last result: when given, the pane counts the age itself (from
+    # its clock, for the rows on screen) and `age_s` is not read.
+    observed_at: float | None = None
+
+    def age_at(self, now: float) -> float | None:
+        return self.age_s if self.observed_at is None else now - self.observed_at
 
     def __post_init__(self) -> None:
         if not isinstance(self.state, ShownState):  # a plain word, as tests write them
@@ -104,6 +112,7 @@ class StatusTable(DataTable):
         self.rows_by_name: dict[str, ServiceRow] = {}
         self._shown: dict[str, dict[str, Text]] = {}
         self._latest: list[ServiceRow] = []
+        self._aged_at = 0.0
 
     WIDE = 64  # below this width the latency and age columns are left out
     MAX_NAME = 40
@@ -112,6 +121,32 @@ class StatusTable(DataTable):
     def on_mount(self) -> None:
         self._layout_columns()
         self.watch(self.app, "theme", self._recolour, init=False)
+        self.set_interval(AGE_TICK_SECONDS, self._age_tick, name="status ages")
+
+    def _age_tick(self) -> None:
+        # Each cell update redraws the whole pane: when `show` just counted the ages (in
+        # its own redraw), this tick has nothing to add.
+        if time.monotonic() - self._aged_at >= AGE_TICK_SECONDS * 0.9:
+            self.tick_ages()
+
+    def tick_ages(self) -> None:
+        """Count the ages of the rows on screen on (rows that carry their result's time;
+        the rest catch up as they scroll into sight, within a tick)."""
+        self._aged_at = time.monotonic()
+        if "age" not in {str(key.value) for key in self.columns}:
+            return
+        now = time.time()
+        top = max(int(self.scroll_y), 0)
+        names = list(self.rows_by_name)[top : top + self.size.height]
+        for name in names:
+            row = self.rows_by_name[name]
+            if row.observed_at is None:
+                continue
+            age = Text(format_duration_short(row.age_at(now)))
+            shown = self._shown.get(name)
+            if shown is not None and shown.get("age") != age:
+                shown["age"] = age
+                self.update_cell(name, "age", age)
 
     def _layout_columns(self) -> None:
         """Columns for the current width: the reason gets whatever the others leave."""
@@ -187,7 +222,8 @@ class StatusTable(DataTable):
         visible = range(top, top + self.size.height)
         budget = self.OFFSCREEN_BUDGET
         for index, row in enumerate(rows):
-            if self.rows_by_name.get(row.name) == row:
+            known = self.rows_by_name.get(row.name)
+            if known is row or known == row:
                 continue
             if index not in visible:
                 if budget <= 0:
@@ -204,6 +240,7 @@ class StatusTable(DataTable):
             self.rows_by_name[row.name] = row
         if reordered:
             self._reorder(names, selected)
+        self.tick_ages()
 
     def _reorder(self, names: list[str], selected: str | None) -> None:
         """Put the rows in `names` order in place (worst first moved): no row is rebuilt,
@@ -248,7 +285,7 @@ class StatusTable(DataTable):
             "state": state_cell(row, self.app.theme_variables),
             "service": name,
             "latency": Text(f"{latency:>7} {sparkline(row.history_ms, 6)}"),
-            "age": Text(format_duration_short(row.age_s)),
+            "age": Text(format_duration_short(row.age_at(time.time()))),
             "reason": Text(shorten(inert(row.reason, single_line=True), self._reason_width())),
         }
         keys = {str(key.value) for key in self.columns}

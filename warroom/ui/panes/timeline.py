@@ -158,6 +158,7 @@ class TimelineView(ScrollView, can_focus=True):
         self.unseen = 0
         self._shown = 0
         self._layout: TimelineLayout | None = None
+        self._to_end = False  # a scroll to the last entry waits for the next refresh
         self._layouts: dict[tuple[int, tzinfo], TimelineLayout] = {}
         # Rendered entries by what they show: a redraw after a new event re-renders only
         # entries that changed, not the whole visible page.
@@ -187,7 +188,10 @@ class TimelineView(ScrollView, can_focus=True):
         """The cursor is on the newest entry and the view at the bottom."""
         if not self._shown:
             return True
-        return self.cursor >= self._shown - 1 and self.scroll_y >= self.max_scroll_y - 1
+        at_end = self.cursor >= self._shown - 1
+        # A scroll to the end asked for and not done yet (it waits for a refresh) still
+        # counts: an entry arriving meanwhile must not leave the view at the top.
+        return at_end and (self._to_end or self.scroll_y >= self.max_scroll_y - 1)
 
     def reset(self) -> None:
         """Forget the entries shown (another incident comes next)."""
@@ -218,11 +222,18 @@ class TimelineView(ScrollView, can_focus=True):
             self._layouts.clear()
         self.entries = entries
         self._shown = len(entries)
-        self._ensure_layout()
+        if self.size.width or self._layout is not None:
+            self._ensure_layout()
+        # else: never on screen yet; on_resize lays the entries out once, at the real width
+        # (laying out 10,000 entries at a made-up width first doubled the start-up work).
         added = len(entries) - before
         if follow:
             self.cursor = max(len(entries) - 1, 0)
             self._scroll_end()
+            # A virtual size set just now may give its scroll range only after the next
+            # refresh (the console opened at its first line, the cursor on its last).
+            self._to_end = True
+            self.call_after_refresh(self._keep_following)
         else:
             last = max(len(entries) - 1, 0)
             if self.cursor > last:
@@ -235,7 +246,25 @@ class TimelineView(ScrollView, can_focus=True):
     def _ensure_layout(self) -> TimelineLayout:
         """The layout for the current width and zone. Layouts of the last few widths are
         kept: zoom and unzoom (or a terminal resized back) lay out nothing again."""
-        width = max(self.scrollable_content_region.width, PREFIX_WIDTH + 12)
+        region = self.scrollable_content_region
+        bar = 0 if self.show_vertical_scrollbar else self.styles.scrollbar_size_vertical
+        if bar and len(self.entries) > region.height:
+            # More entries than lines: the scrollbar is sure to come and take its columns
+            # (laying out first without it would wrap every entry again once it shows).
+            layout = self._layout_at(max(region.width - bar, PREFIX_WIDTH + 12))
+        else:
+            layout = self._layout_at(max(region.width, PREFIX_WIDTH + 12))
+            if bar and layout.total > region.height:
+                # Fewer entries than lines but more lines than fit: the scrollbar comes
+                # and takes its columns; lay out at the width left (text at the full
+                # width would be cut at the pane's edge).
+                layout = self._layout_at(max(region.width - bar, PREFIX_WIDTH + 12))
+        size = Size(layout.width, layout.total)
+        if self.virtual_size != size:
+            self.virtual_size = size
+        return layout
+
+    def _layout_at(self, width: int) -> TimelineLayout:
         zone = self.display_zone
         layout = self._layout
         if layout is None or layout.width != width or layout.zone is not zone:
@@ -247,9 +276,6 @@ class TimelineView(ScrollView, can_focus=True):
                 del self._layouts[next(iter(self._layouts))]
         if layout.count != len(self.entries):
             layout.extend(self.entries)
-        size = Size(width, layout.total)
-        if self.virtual_size != size:
-            self.virtual_size = size
         return layout
 
     @property
@@ -384,11 +410,34 @@ class TimelineView(ScrollView, can_focus=True):
         # Entries set before the first layout cannot scroll (no height yet): without this
         # a long incident opened at its first line, with the cursor on its last, unseen.
         follow = self.cursor >= len(self.entries) - 1
+        first = self._layout is None
         self._ensure_layout()
+        # A first layout sets the virtual size now; the scroll range follows only after
+        # the next refresh (scrolling now would stop at 0).
         if follow:
             self._scroll_end()
         else:
             self._reveal_cursor()
+        if first:
+            self._to_end = follow
+            self.call_after_refresh(self._settle, follow)
+        self.refresh()
+
+    def _keep_following(self) -> None:
+        if self.entries and self.cursor >= len(self.entries) - 1:
+            self._scroll_end()
+        if self._layout is not None:
+            self._to_end = False
+
+    def _settle(self, follow: bool) -> None:
+        """After the first layout's refresh: lay out again only if a scrollbar came after
+        all and took width, then scroll to the cursor."""
+        self._ensure_layout()
+        if follow and self.cursor >= len(self.entries) - 1:
+            self._scroll_end()
+        elif not follow:
+            self._reveal_cursor()
+        self._to_end = False
         self.refresh()
 
     def watch_local_time(self) -> None:

@@ -9,6 +9,7 @@ workers that never close the app on error.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -17,12 +18,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Tab, Tabs
 
 from warroom.model.events import Event, EventKind
 from warroom.model.incident import IncidentState
 from warroom.model.text import inert
 from warroom.model.timeparse import TimeParseError
+from warroom.probes.shown import ShownState
 from warroom.runtime import (
     DeadlineFired,
     IncidentRuntime,
@@ -57,6 +60,9 @@ from warroom.ui.screens.main_timeline import TimelineActions
 if TYPE_CHECKING:
     from warroom.ui.app import WarroomApp
 
+FOLLOW_RETRY_SECONDS = 2.0
+PROBE_REFILL_SECONDS = 5.0
+PROBE_SHOW_SECONDS = 1.0
 # Events that change what the checklist shows (the rest only add timeline lines).
 CHECKLIST_KINDS = frozenset(
     {
@@ -82,6 +88,22 @@ class Pane(Vertical):
     """One of the four panes; `z` zooms it to fill the screen (small terminals)."""
 
     ALLOW_MAXIMIZE = True
+
+
+class KeysFooter(Footer):
+    """Textual's footer, which lists its screen's keys even if the app is blurred when it
+    first gets them.
+
+    Textual's footer does not redraw while the app is blurred (a page of `warroom serve`
+    that does not have the focus). Since the loading frame, the main screen can be mounted
+    after such a blur: its footer stayed empty until focus came back and a key changed the
+    bindings, so a person saw no keys, and a stale empty footer hid which line had focus."""
+
+    def bindings_changed(self, screen: Screen[Any]) -> None:
+        first = not self._bindings_ready
+        super().bindings_changed(screen)
+        if first and not self.app.app_focus and self.is_attached and screen is self.screen:
+            self.call_after_refresh(self.recompose)
 
 
 class MainScreen(
@@ -131,6 +153,13 @@ class MainScreen(
         super().__init__()
         self.runtime = runtime
         self._comms_dirty = False
+        self._comms_stale = False  # only probe states moved since the last refill
+        self._comms_filled_at = 0.0
+        self._comms_ready = False  # drafts are first filled after the first frame
+        self._probe_problem: str | None = None
+        self._probe_states: dict[str, tuple[ShownState, str]] = {}
+        self._unshown: list[Event] = []  # probe changes recorded, not yet on screen
+        self._show_timer: Timer | None = None
         self._unsubscribe = runtime.subscribe(self.on_runtime_message)
 
     @property
@@ -169,7 +198,7 @@ class MainScreen(
                 yield NoteInput(id="note-input")
             with Pane(id="pane-comms", classes="pane"):
                 yield CommsComposer(self.wr.templates, id="comms")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         for pane_id, title in zip(PANES, PANE_TITLES, strict=True):
@@ -181,8 +210,8 @@ class MainScreen(
         self.query_one("#timeline").focus()
         self._layout_for(self.size.width, self.size.height)
         self.run_runtime()
-        self.run_probes()
-        self.refill_comms()
+        self.call_after_refresh(self.run_probes)  # the worker starts once this is drawn
+        self.call_after_refresh(self._first_refill)  # after the timeline is on screen
         self.set_interval(1.0, self._refill_if_dirty)
         self.set_interval(30, self.refill_comms)
         self.count_open_incidents()
@@ -205,7 +234,10 @@ class MainScreen(
         appended = fresh is not None and not any(e.kind in ENTRY_CHANGE_KINDS for e in fresh)
         timeline.set_entries(state.entries, appended=appended)
         self._title_timeline()
-        self._comms_dirty = True
+        if fresh is not None and all(e.kind is EventKind.PROBE_STATE_CHANGED for e in fresh):
+            self._comms_stale = True  # see _refill_if_dirty
+        else:
+            self._comms_dirty = True
         checklist = self.query_one(ChecklistView)
         if (
             fresh is not None
@@ -237,17 +269,54 @@ class MainScreen(
         self.query_one(StatusTable).show(rows)
         bad = sum(1 for row in rows if not row.shown.healthy)
         self.set_services_configured(bool(rows))
+        title: Text | str
         if not rows:
             title = "1 Services: none configured (add [[service]] to warroom.toml)"
         else:
             title = f"1 Services ({bad} not up)" if bad else f"1 Services ({len(rows)} up)"
-        self.query_one("#pane-status").border_title = title
-        self._comms_dirty = True
+        pane = self.query_one("#pane-status")
+        problem = self.wr.feed.problem()
+        if problem != self._probe_problem:
+            self._probe_problem = problem
+            pane.set_class(problem is not None, "-probes-stopped")
+            if problem is not None:
+                self.notify(f"Service probes stopped: {problem}", severity="error", timeout=10)
+        if problem is not None:
+            title = joined(title, " · ", plain(f"PROBES STOPPED: {problem}"))
+        pane.border_title = title
+        # Drafts quote probe states (and the reasons of the unhealthy): refill them only
+        # when those moved. A refill reads the whole timeline, and results land several
+        # times a second (an "up" reason carries its latency: it moves every time).
+        live: dict[str, tuple[ShownState, str]] = {
+            row.name: (row.state, "" if row.state is ShownState.UP else row.reason)
+            for row in rows
+            if row.state is not ShownState.PENDING
+        }
+        if live != self._probe_states:
+            self._probe_states = live
+            self._comms_stale = True
+
+    def _first_refill(self) -> None:
+        """The drafts, once the panes are on screen (a refill reads the whole timeline:
+        hundreds of milliseconds at 10,000 events; until now it ran up to three times
+        before the first frame of the incident)."""
+        self._comms_ready = True
+        self._comms_dirty = self._comms_stale = False
+        self._comms_filled_at = time.monotonic()
+        self.refill_comms()
 
     def _refill_if_dirty(self) -> None:
-        """Drafts are refilled at most once a second: rendering reads the whole timeline."""
-        if self._comms_dirty:
-            self._comms_dirty = False
+        """Drafts are refilled at most once a second: rendering reads the whole timeline
+        (up to hundreds of milliseconds with 10,000 events and 2,000 services, during
+        which no key is served). What people do shows within that second; what probes
+        report (hundreds of changes in a first cycle) within PROBE_REFILL_SECONDS."""
+        now = time.monotonic()
+        probes_due = self._comms_stale and now - self._comms_filled_at >= PROBE_REFILL_SECONDS
+        if not self._comms_ready:
+            return
+        if self._comms_dirty or probes_due:
+            self._comms_dirty = self._comms_stale = False
+            self._comms_filled_at = now
             self.refill_comms()
 
     def _state_with_probes(self) -> IncidentState:
@@ -260,7 +329,19 @@ class MainScreen(
     def on_runtime_message(self, message: RuntimeMessage) -> None:
         """What the runtime says, shown: new events, fired deadlines, its troubles."""
         if isinstance(message, StateChanged):
-            self.refresh_incident(list(message.events))
+            events = list(message.events)
+            if all(e.kind is EventKind.PROBE_STATE_CHANGED for e in events):
+                # Probe changes reach the screen with the others of their burst: each
+                # timeline append re-lays out the whole screen (~90 ms here), and a first
+                # cycle can record hundreds.
+                self._unshown += events
+                if self._show_timer is None:
+                    self._show_timer = self.set_timer(PROBE_SHOW_SECONDS, self._show_probe_changes)
+                return
+            if self._show_timer is not None:  # anything else shows now, after those
+                self._show_timer.stop()
+                events, self._unshown, self._show_timer = self._unshown + events, [], None
+            self.refresh_incident(events)
         elif isinstance(message, DeadlineFired):
             if message.rule == ESCALATION_RULE:
                 self.escalation_fired(message)  # the bell, the contact and E
@@ -309,6 +390,11 @@ class MainScreen(
     async def record_change(self, change: StateChange) -> None:
         """A probe change: the runtime writes it (one rule, one writer per incident)."""
         await self.runtime.probe_changed(change)
+
+    def _show_probe_changes(self) -> None:
+        fresh, self._unshown, self._show_timer = self._unshown, [], None
+        if fresh:
+            self.refresh_incident(fresh)
 
     async def _do(self, work_coro: Any) -> Event | None:
         """Await a service call; show its error instead of raising."""

@@ -63,7 +63,8 @@ class CommsActions:
         composer.set_draft(draft, force=force)
 
     def on_comms_composer_refill_requested(self, message: CommsComposer.RefillRequested) -> None:
-        self.refill_comms(force=True)
+        if getattr(self, "_comms_ready", True):  # the first fill waits for the first frame
+            self.refill_comms(force=True)
 
     async def on_comms_composer_copy_requested(self, message: CommsComposer.CopyRequested) -> None:
         text = message.text
