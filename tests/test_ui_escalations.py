@@ -5,15 +5,15 @@ header counting down."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from textual.widgets import Input, OptionList, Static
 
-from tests.ui_support import still
+from tests.ui_support import fixed_event, still
 from warroom.config import Config
-from warroom.model.events import Event, EventKind, new_event
+from warroom.model.events import Event, EventKind
 from warroom.model.severity import PRESETS
 from warroom.scenarios import load_scenarios
 from warroom.services.incidents import IncidentService
@@ -42,11 +42,7 @@ def write_pool_incident(data_dir: Path) -> None:
     store = LocalStore(data_dir)
     store.ensure_folder()
     log = IncidentLog(store.folder / f"{INCIDENT}.jsonl")
-
-    def event(kind: EventKind, minutes: float, number: int, **payload: object) -> Event:
-        at = T0 + timedelta(minutes=minutes)
-        made = new_event(INCIDENT, kind, "alice", payload, at=at, now=at)
-        return replace(made, id=f"00000000-0000-0000-0000-{number:012d}")
+    event = partial(fixed_event, INCIDENT)
 
     log.append_many(
         [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from textual.widgets import Input, TextArea
@@ -136,16 +137,22 @@ def catalogue(tmp_path: Path) -> Catalogue:
     return result
 
 
+def fixed_event(
+    incident: str, kind: EventKind, minutes: float, number: int, **payload: object
+) -> Event:
+    """Alice's event at T0 + `minutes` with id number `number` (fixed times and ids, so
+    snapshots do not change)."""
+    at = T0 + timedelta(minutes=minutes)
+    made = new_event(incident, kind, "alice", payload, at=at, now=at)
+    return replace(made, id=f"00000000-0000-0000-0000-{number:012d}")
+
+
 def write_incident(data_dir: Path, severity: str = "SEV-2") -> str:
     """A known incident with fixed times (and ids, so snapshots do not change)."""
     store = LocalStore(data_dir)
     store.ensure_folder()
     log = IncidentLog(store.folder / f"{INCIDENT}.jsonl")
-
-    def event(kind: EventKind, minutes: float, number: int, **payload: object) -> Event:
-        at = T0 + timedelta(minutes=minutes)
-        made = new_event(INCIDENT, kind, "alice", payload, at=at, now=at)
-        return replace(made, id=f"00000000-0000-0000-0000-{number:012d}")
+    event = partial(fixed_event, INCIDENT)
 
     log.append_many(
         [
