@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from warroom.model.events import Event, EventKind, NoteKind, format_utc, in_zone, parse_utc
-from warroom.model.incident import IncidentState, TimelineEntry
+from warroom.model.incident import IncidentState, OnEntry, TimelineEntry
 from warroom.model.text import inert, json_text, shorten
 from warroom.model.timed import Deadline
 
@@ -38,19 +38,11 @@ class DueDateError(ValueError):
 
 
 @dataclass(frozen=True)
-class ActionItem:
+class ActionItem(OnEntry):
     entry: TimelineEntry
     owner: str  # '' when nobody owns it
     due: str  # '' or `YYYY-MM-DD` or a UTC moment as `format_utc` writes it
     done_event: Event | None  # the `todo_done` that closed it, when done
-
-    @property
-    def id(self) -> str:
-        return self.entry.id
-
-    @property
-    def text(self) -> str:
-        return self.entry.text
 
     @property
     def done(self) -> bool:

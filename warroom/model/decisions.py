@@ -10,10 +10,9 @@ them and reads as a decision whose poll was not recorded. Pure functions of the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from warroom.model.events import NoteKind
-from warroom.model.incident import IncidentState, TimelineEntry
+from warroom.model.incident import IncidentState, OnEntry, TimelineEntry
 from warroom.model.text import inert, shorten
 
 # At most this many objections are kept with one decision, each at most this long.
@@ -22,23 +21,11 @@ MAX_OBJECTION_LENGTH = 500
 
 
 @dataclass(frozen=True)
-class Decision:
+class Decision(OnEntry):
     entry: TimelineEntry
     objections_asked: bool | None  # None: not recorded (a plain `decision:` note)
     objections: tuple[str, ...]
     decided_by: str  # '' when not recorded
-
-    @property
-    def id(self) -> str:
-        return self.entry.id
-
-    @property
-    def text(self) -> str:
-        return self.entry.text
-
-    @property
-    def at(self) -> datetime:
-        return self.entry.at
 
     @property
     def structured(self) -> bool:

@@ -14,10 +14,9 @@ post-mortem.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from warroom.model.events import Event, EventKind, NoteKind
-from warroom.model.incident import IncidentState, TimelineEntry
+from warroom.model.incident import IncidentState, OnEntry, TimelineEntry
 from warroom.model.note_events import CONFIRMED, OPEN, RULED_OUT, STATE_WORDS
 from warroom.model.text import inert, shorten
 
@@ -36,7 +35,7 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class Hypothesis:
+class Hypothesis(OnEntry):
     """One hypothesis as it stands: its note, its state and the findings behind it."""
 
     entry: TimelineEntry
@@ -44,18 +43,6 @@ class Hypothesis:
     reason: str = ""  # why it was confirmed or ruled out
     changed: Event | None = None  # the event that set the state (None: never changed)
     evidence: tuple[TimelineEntry, ...] = ()  # live findings, in time order
-
-    @property
-    def id(self) -> str:
-        return self.entry.id
-
-    @property
-    def text(self) -> str:
-        return self.entry.text
-
-    @property
-    def at(self) -> datetime:
-        return self.entry.at
 
     @property
     def state_word(self) -> str:

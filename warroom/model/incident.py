@@ -83,6 +83,25 @@ class TimelineEntry:
             return NoteKind.NOTE
 
 
+class OnEntry:
+    """A reading of one timeline entry (a decision, a hypothesis, an action item): its id,
+    text and time are the entry's."""
+
+    entry: TimelineEntry
+
+    @property
+    def id(self) -> str:
+        return self.entry.id
+
+    @property
+    def text(self) -> str:
+        return self.entry.text
+
+    @property
+    def at(self) -> datetime:
+        return self.entry.at
+
+
 @dataclass
 class IncidentState:
     """What the incident is now, as derived from its events."""
