@@ -397,6 +397,27 @@ def test_the_post_mortem_lists_the_escalation_done_two_minutes_late() -> None:
     assert checks[0][1] is False and "done 2m 00s late" in checks[0][0]
 
 
+def test_an_acted_on_acknowledge_prompt_is_reported_even_after_resolution() -> None:
+    # A SEV-1 with no IC: the ladder's acknowledge rule falls due at 5 min; the IC pages
+    # the on-call at 6 and resolves at 10. Before, the report left it out ("no escalation
+    # fell due") because the acknowledge rule was only reported as a time to acknowledge.
+    ladder = PRESETS["sev1-sev3"]
+    state = fold([declared("SEV-1")])
+    (ack,) = [e for e in escalations(state, rules_of(state), ladder) if e.rule.trigger.until_ic]
+    done = event(
+        EventKind.ESCALATION, 6, escalated_payload(ack.key, ack.rule.contact, "on-call", "phone")
+    )
+    resolved = event(EventKind.STATUS_CHANGED, 10, {"status": "resolved"})
+    state = fold([declared("SEV-1"), fired(ack.key, 5), done, resolved])
+    result = review(state, rules_of(state), ladder, at(10))
+    assert [e.key for e in result.done] == [ack.key]
+    text = to_markdown(state, ladder, at(11), escalation_rules=rules_of(state))
+    assert "## Escalations" in text and "done 1m 00s late by phone" in text
+    # Not acted on, it stays the time-to-acknowledge line only.
+    state = fold([declared("SEV-1"), fired(ack.key, 5), resolved])
+    assert review(state, rules_of(state), ladder, at(10)).due == []
+
+
 def test_a_missed_escalation_is_missed_in_the_report() -> None:
     state = fold(
         [

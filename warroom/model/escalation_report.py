@@ -81,8 +81,10 @@ def review(
     result = Review()
     limit = min(stopped_at(state) or end, end)
     for escalation in escalations(state, rules, ladder):
-        if escalation.rule.trigger.until_ic:
-            continue  # the acknowledge rule is reported as the time to acknowledge
+        if escalation.rule.trigger.until_ic and not escalation.closed:
+            # The acknowledge rule is reported as the time to acknowledge, unless the IC
+            # acted on it (paged the on-call, or dismissed it): that is an escalation.
+            continue
         due = escalation.due_at
         if due is not None and due <= limit:
             result.due.append(escalation)
