@@ -80,7 +80,11 @@ async def test_header_says_the_page_lags_then_clears_when_it_catches_up(tmp_path
         catalogue=catalogue(tmp_path),
     )
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen), "the main screen")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, MainScreen) and app.screen.delivery is not None,
+            "the main screen, mounted (it takes the outbox and public page in on_mount)",
+        )
         screen = app.screen
         header = screen.query_one("#header")
         clock.now = T0 + timedelta(minutes=12)
