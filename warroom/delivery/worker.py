@@ -248,8 +248,9 @@ class Delivery:
             if nxt is not None:
                 wait = min(idle, max((nxt - self.clock()).total_seconds(), MIN_WAIT_SECONDS))
             self._wake.clear()
-            with suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), wait)
+            with suppress(TimeoutError):  # asyncio.timeout: see runtime.scheduler.run
+                async with asyncio.timeout(wait):
+                    await self._wake.wait()
 
 
 def first_line(text: str) -> str:

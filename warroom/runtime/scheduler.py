@@ -133,5 +133,9 @@ class TimerScheduler:
             self._wake.clear()
             await self.fire_due()
             upcoming = self._show_next()
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for drops a cancellation
+            # that comes as the event is set (a probe change woke us as Ctrl-C came), and
+            # this loop then never ends (`warroom watch` did not stop).
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._delay(upcoming))
+                async with asyncio.timeout(self._delay(upcoming)):
+                    await self._wake.wait()

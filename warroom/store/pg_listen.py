@@ -192,8 +192,9 @@ class ChangeHub:
             await self._fetch_pending(conn)
             if self._wake.is_set():
                 continue
-            try:
-                await asyncio.wait_for(self._wake.wait(), self.heartbeat)
+            try:  # asyncio.timeout, not wait_for: see warroom.runtime.scheduler.run
+                async with asyncio.timeout(self.heartbeat):
+                    await self._wake.wait()
             except TimeoutError:
                 await conn.fetchval("SELECT 1", timeout=max(1.0, self.heartbeat / 2))
 
