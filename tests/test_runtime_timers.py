@@ -384,3 +384,22 @@ def test_the_update_overdue_rule_has_one_deadline_per_promise() -> None:
     )
     resolved = new_event("INC-1", EventKind.STATUS_CHANGED, "a", {"status": "resolved"}, now=T0)
     assert list(rule.deadlines(fold([declared_event, resolved]), T0)) == []
+
+
+async def test_a_cancel_that_comes_as_the_scheduler_is_woken_stops_it() -> None:
+    # A probe change wakes the scheduler in the same turn Ctrl-C cancels it: the run must
+    # end. With asyncio.wait_for on Python 3.11 the cancellation was dropped (the woken
+    # event's result returned instead) and `warroom watch` never stopped.
+    from warroom.runtime.scheduler import TimerScheduler
+
+    async def never(deadline: Deadline) -> bool:
+        raise AssertionError("not fired here")
+
+    scheduler = TimerScheduler([], lambda: IncidentState(id="INC-1"), never, Clock())
+    task = asyncio.create_task(scheduler.run())
+    for _ in range(5):  # into its wait for a wake-up
+        await asyncio.sleep(0)
+    scheduler.wake()
+    task.cancel()
+    done, _ = await asyncio.wait({task}, timeout=WAIT)
+    assert done == {task} and task.cancelled()
