@@ -244,3 +244,27 @@ def test_watch_refuses_an_unknown_incident(server: LoopbackServer) -> None:
     _, err = process.communicate(timeout=30)
     assert process.returncode == 1
     assert err.strip() == "warroom: error: unknown incident INC-19990101-1"
+
+
+def test_watch_stops_on_ctrl_c_even_when_started_with_it_ignored(
+    server: LoopbackServer, capsys: pytest.CaptureFixture[str], isolated_dirs: Path
+) -> None:
+    # A background job of a script starts with SIGINT ignored, and Python leaves it so:
+    # watch says "Ctrl-C to stop" and must stop on it all the same.
+    assert main(["declare", "API errors", "--severity", "SEV-2"]) == 0
+    incident = capsys.readouterr().out.strip()
+    config = write_config(http_service("api", server.url("/health")))
+    process = run_warroom(
+        "--config",
+        config,
+        "watch",
+        incident,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    try:
+        assert process.stderr is not None
+        assert "Ctrl-C to stop" in process.stderr.readline()
+    finally:
+        process.send_signal(signal.SIGINT)
+        _out, err = process.communicate(timeout=20)
+    assert process.returncode == 0 and "stopped" in err

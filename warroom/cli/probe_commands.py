@@ -186,8 +186,11 @@ async def watch(context: RuntimeContext, incident_id: str, specs: list[ServiceSp
         raise CommandError(f"unknown incident {incident_id}", 1) from None
     main = asyncio.current_task()
     loop = asyncio.get_running_loop()
-    with contextlib.suppress(NotImplementedError, RuntimeError):
-        loop.add_signal_handler(signal.SIGTERM, main.cancel if main else lambda: None)
+    # Ctrl-C and SIGTERM stop it, also when it was started with SIGINT ignored (a
+    # background job of a script: Python then leaves Ctrl-C ignored).
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, main.cancel if main else lambda: None)
     print(
         f"watching {len(specs)} services for {incident_id}; Ctrl-C to stop",
         file=sys.stderr,
