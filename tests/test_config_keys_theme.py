@@ -19,6 +19,7 @@ from textual.pilot import Pilot
 from tests.ui_support import make_app
 from warroom.config import Config, ConfigError, load_config
 from warroom.ui.bindings import all_bindings, key_problem, keymap_from_config
+from warroom.ui.footer import KeysFooter
 from warroom.ui.screens.main import MainScreen
 
 REPO = Path(__file__).resolve().parents[1]
@@ -144,7 +145,8 @@ async def test_a_rebound_key_shows_in_the_help_and_the_footer(tmp_path: Path) ->
         sections = dict(app.key_help())
         assert ("N", "write a note (n: f: a: d: t: prefixes set its kind)") in sections["Incident"]
         assert ("ctrl+t", "pin / unpin the note") in sections["Timeline pane"]
-        footer = " ".join(str(key.render()) for key in screen.query("FooterKey"))
+        shown = screen.query_one(KeysFooter).shown_keys()
+        footer = " ".join(f"{key.shown} {key.description}" for key in shown)
         assert "N Note" in footer
 
 

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from textual import events
 from textual.widgets import Footer, Static
-from textual.widgets._footer import FooterKey
 
 from tests.ui_support import INCIDENT, make_app
 from warroom.services.session import IncidentSession
+from warroom.ui.footer import KeysFooter
 from warroom.ui.panes.note_input import NoteInput
 from warroom.ui.panes.timeline import TimelineView
 from warroom.ui.screens.loading import LoadingScreen
@@ -113,17 +113,17 @@ async def test_a_page_blurred_during_the_frame_still_lists_the_keys(
             lambda: isinstance(app.screen, MainScreen) and bool(app.screen.query(TimelineView)),
             "the main screen",
         )
-        footer = app.screen.query_one(Footer)
-        await until(pilot, lambda: bool(footer.query(FooterKey)), "the keys in the footer")
-        shown = {key.description for key in footer.query(FooterKey)}
-        assert {"Note", "Strike"} <= shown
+        footer = app.screen.query_one(KeysFooter)
+        await until(pilot, lambda: bool(footer.shown_keys()), "the keys in the footer")
+        shown = {key.description for key in footer.shown_keys()}
+        assert {"Quit", "Help", "Note", "Strike"} <= shown
         app.post_message(events.AppFocus())
         await until(pilot, lambda: app.app_focus, "the app focused")
         await pilot.press("n")
         await until(pilot, lambda: isinstance(app.focused, NoteInput), "the note line focused")
         await until(
             pilot,
-            lambda: "Save note" in {key.description for key in footer.query(FooterKey)},
+            lambda: "Save note" in {key.description for key in footer.shown_keys()},
             "the note line's keys in the footer",
         )
         await pilot.press("ctrl+q")

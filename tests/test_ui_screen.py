@@ -22,6 +22,7 @@ from warroom.model.events import EventKind, new_event
 from warroom.model.postmortem import to_markdown
 from warroom.services.incidents import IncidentService
 from warroom.store.local import IncidentLog, LocalStore
+from warroom.ui.footer import KeysFooter
 from warroom.ui.launch import choose_author
 from warroom.ui.panes.header import IncidentHeader
 from warroom.ui.panes.note_input import NoteInput
@@ -360,7 +361,8 @@ async def test_small_terminal_shows_one_pane_with_a_tab_bar(tmp_path: Path) -> N
         await pilot.press("tab")
         await pilot.pause()
         assert [pane.id for pane in screen.query(".pane") if pane.display] == ["pane-timeline"]
-        footer = " ".join(str(key.render()) for key in screen.query("FooterKey"))
+        shown = screen.query_one(KeysFooter).shown_keys()
+        footer = " ".join(f"{key.shown} {key.description}" for key in shown)
         assert "Help" in footer
         await pilot.press("question_mark")
         await until(pilot, lambda: isinstance(app.screen, HelpScreen), "help")

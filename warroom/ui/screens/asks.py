@@ -33,6 +33,7 @@ from warroom.model.asks import (
 )
 from warroom.model.incident import IncidentState
 from warroom.model.text import shorten
+from warroom.ui.footer import KeysFooter
 from warroom.ui.safe_text import plain
 
 OVERDUE_STYLE_FALLBACK = "bold red"
@@ -62,6 +63,7 @@ class AskFormScreen(ModalScreen[AskRequest | None]):
                     " and a #workstream may close the line. Enter asks, Esc cancels."
                 )
             )
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -117,6 +119,7 @@ class AsksBoardScreen(ModalScreen[None]):
                 ),
                 id="asks-keys",
             )
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.refresh_board()

@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, TextArea
 
 from warroom.model.decisions import MAX_OBJECTION_LENGTH, MAX_OBJECTIONS
+from warroom.ui.footer import KeysFooter
 from warroom.ui.screens.command_board import COMMON_CSS
 
 
@@ -96,6 +97,7 @@ class DecisionScreen(ModalScreen[DecisionForm | None]):
                 Text("tab next field  space ticks the poll  ctrl+s records  esc cancels"),
                 classes="board-keys",
             )
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#decision-proposal", Input).focus()

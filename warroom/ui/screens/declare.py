@@ -9,10 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, Select
+from textual.widgets import Button, Input, Label, Select
 
 from warroom.model.scenario import GENERAL_SCENARIO_ID, Scenario
 from warroom.model.severity import SeverityLadder
+from warroom.ui.footer import KeysFooter
 from warroom.ui.safe_text import plain
 from warroom.ui.screens.picker import ConfirmScreen
 
@@ -80,7 +81,7 @@ class DeclareScreen(Screen[Declaration | None]):
             yield Label("", id="declare-error")
             with Horizontal(id="declare-buttons"):
                 yield Button("Declare (ctrl+s)", variant="error", id="declare-button", compact=True)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#title", Input).focus()

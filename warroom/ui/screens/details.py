@@ -14,6 +14,7 @@ from textual.widgets import Static
 
 from warroom.model.text import inert
 from warroom.ui.clipboard import copy_text
+from warroom.ui.footer import KeysFooter
 from warroom.ui.panes.checklist import StepRef
 from warroom.ui.panes.status import ServiceRow
 
@@ -36,6 +37,7 @@ class DetailScreen(ModalScreen[None]):
         with VerticalScroll(id="detail"):
             yield Static(Text(inert(self.title_text, single_line=True), style="bold"))
             yield Static(Text(inert(self.body)))
+        yield KeysFooter()
 
     def action_copy(self) -> None:
         if self.copy_text:

@@ -25,6 +25,7 @@ from warroom.model.escalation import Board, Escalation
 from warroom.model.escalation_report import outcome
 from warroom.model.figures import format_duration
 from warroom.model.text import inert
+from warroom.ui.footer import KeysFooter
 
 
 @dataclass
@@ -150,6 +151,7 @@ class EscalationsScreen(ModalScreen[None]):
                 ),
                 id="escalations-keys",
             )
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.redraw()

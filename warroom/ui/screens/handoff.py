@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from warroom.model.text import inert
+from warroom.ui.footer import KeysFooter
 
 
 class HandoffScreen(ModalScreen[None]):
@@ -47,6 +48,7 @@ class HandoffScreen(ModalScreen[None]):
                 yield Static(Text(""), id="handoff-text")
             yield Label(Text(""), id="handoff-copied")
             yield Label(Text("y copy again  t take command  esc close"), id="handoff-keys")
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.rebuild()

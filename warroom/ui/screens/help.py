@@ -10,6 +10,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from warroom.ui.footer import KeysFooter
+
 NOTE_HELP = [
     ("f: text", "a finding"),
     ("a: text", "an action taken"),
@@ -41,3 +43,4 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help"):
             yield Static(Text("warroom keys  (Esc closes)", style="bold"))
             yield Static(table)
+        yield KeysFooter()

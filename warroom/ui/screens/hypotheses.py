@@ -19,6 +19,7 @@ from warroom.model.events import NoteKind
 from warroom.model.hypotheses import CONFIRMED, OPEN, RULED_OUT, Hypothesis, hypotheses
 from warroom.model.incident import IncidentState
 from warroom.model.text import inert
+from warroom.ui.footer import KeysFooter
 from warroom.ui.screens.command_board import COMMON_CSS, CommandBoard, fill_table
 from warroom.ui.screens.picker import TextPromptScreen
 
@@ -49,6 +50,7 @@ class HypothesesScreen(CommandBoard):
             yield table
             yield Label("", id="hypotheses-detail", classes="board-detail")
             yield Label(Text(KEYS), classes="board-keys")
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -205,6 +207,7 @@ class EvidenceScreen(ModalScreen[set[str] | None]):
             yield Label(
                 Text("space marks a finding  enter saves  esc cancels"), classes="board-keys"
             )
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one(SelectionList).focus()

@@ -16,9 +16,10 @@ from textual import events
 from textual.app import ComposeResult
 from textual.containers import Container, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from warroom.model.text import inert
+from warroom.ui.footer import KeysFooter
 from warroom.ui.screens.main_layout import PANE_TITLES, PANES, WIDE_COLUMNS, WIDE_ROWS
 
 
@@ -43,7 +44,7 @@ class LoadingScreen(Screen[None]):
                 with Vertical(id=pane_id, classes="pane") as pane:
                     pane.border_title = title
                     yield Static("reading…", classes="loading", markup=False)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.set_class(not self.services, "-no-services")

@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import Container, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Tab, Tabs
+from textual.widgets import Tab, Tabs
 
 from warroom.model.events import Event, EventKind
 from warroom.model.incident import IncidentState
@@ -38,6 +38,7 @@ from warroom.services.session import IncidentSession
 from warroom.store.base import StoreError
 from warroom.ui.clipboard import copy_text
 from warroom.ui.feed import StateChange
+from warroom.ui.footer import KeysFooter
 from warroom.ui.panes.checklist import ChecklistView, scenarios_for
 from warroom.ui.panes.comms import CommsComposer
 from warroom.ui.panes.header import IncidentHeader
@@ -88,22 +89,6 @@ class Pane(Vertical):
     """One of the four panes; `z` zooms it to fill the screen (small terminals)."""
 
     ALLOW_MAXIMIZE = True
-
-
-class KeysFooter(Footer):
-    """Textual's footer, which lists its screen's keys even if the app is blurred when it
-    first gets them.
-
-    Textual's footer does not redraw while the app is blurred (a page of `warroom serve`
-    that does not have the focus). Since the loading frame, the main screen can be mounted
-    after such a blur: its footer stayed empty until focus came back and a key changed the
-    bindings, so a person saw no keys, and a stale empty footer hid which line had focus."""
-
-    def bindings_changed(self, screen: Screen[Any]) -> None:
-        first = not self._bindings_ready
-        super().bindings_changed(screen)
-        if first and not self.app.app_focus and self.is_attached and screen is self.screen:
-            self.call_after_refresh(self.recompose)
 
 
 class MainScreen(

@@ -24,6 +24,7 @@ from textual.widgets import DataTable, Static
 from warroom.delivery.outbox import Entry
 from warroom.model.text import inert
 from warroom.ui.clipboard import copy_text
+from warroom.ui.footer import KeysFooter
 
 if TYPE_CHECKING:
     from warroom.ui.app import WarroomApp
@@ -88,6 +89,7 @@ class SendPreviewScreen(ModalScreen[bool]):
             with VerticalScroll(id="send-text"):
                 yield Static(Text(inert(self.text)))
             yield Static(Text("y: send   n / escape: do not send", style="bold"))
+        yield KeysFooter()
 
     def action_answer(self, send: bool) -> None:
         self.dismiss(send)
@@ -127,6 +129,7 @@ class OutboxScreen(ModalScreen[None]):
                 Text("r: retry now   y: copy the text   escape: close", style="bold"),
                 id="outbox-keys",
             )
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
 
+from warroom.ui.footer import KeysFooter
 from warroom.ui.safe_text import plain
 
 
@@ -85,6 +86,7 @@ class PickerScreen(ModalScreen[str | None]):
             if self.show_filter:
                 yield Input(placeholder="type to filter, Enter to pick", id="picker-filter")
             yield OptionList(id="picker-options")
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self._fill("")
@@ -168,6 +170,7 @@ class TextPromptScreen(ModalScreen[str | None]):
             else:
                 yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
                 yield Label(Text("Enter to save, Esc to cancel"))
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         field = self.query_one("#prompt-input")
@@ -205,6 +208,7 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical(id="picker"):
             yield Label(Text(self.question), id="picker-title")
             yield Label(Text(f"y: {self.yes}    n / Esc: {self.no}"))
+        yield KeysFooter()
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)

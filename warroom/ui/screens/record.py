@@ -20,6 +20,7 @@ from warroom.model.figures import chosen_next_update
 from warroom.model.incident import IncidentState
 from warroom.model.record import FACT_LABELS, FACTS, MILESTONES, NEXT_UPDATE
 from warroom.model.timeparse import TimeParseError, parse_ahead, parse_at
+from warroom.ui.footer import KeysFooter
 
 LABELS = {**FACT_LABELS, **MILESTONES, NEXT_UPDATE: "Next update at"}
 HINTS = {
@@ -95,6 +96,7 @@ class RecordScreen(ModalScreen[RecordChanges | None]):
                         compact=True,
                     )
             yield Label("", id="record-error")
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one(f"#record-{self.first}", Input).focus()

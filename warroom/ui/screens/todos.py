@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Label
 
 from warroom.model.actions import ActionItem, DueDateError, action_items, due_words, parse_due
 from warroom.model.text import inert
+from warroom.ui.footer import KeysFooter
 from warroom.ui.screens.command_board import COMMON_CSS as _CSS
 from warroom.ui.screens.command_board import BoardHost, CommandBoard, fill_table
 from warroom.ui.screens.picker import TextPromptScreen
@@ -53,6 +54,7 @@ class TodoBoardScreen(CommandBoard):
             yield table
             yield Label("", id="todos-detail", classes="board-detail")
             yield Label(Text(KEYS), classes="board-keys")
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         super().on_mount()
