@@ -9,7 +9,10 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
+from rich.text import Text
+from textual.notifications import Notification
 from textual.widgets import Input, OptionList, Static
+from textual.widgets._toast import Toast
 
 from tests.ui_support import fixed_event, still
 from warroom.config import Config
@@ -20,8 +23,10 @@ from warroom.services.incidents import IncidentService
 from warroom.store.local import IncidentLog, LocalStore
 from warroom.ui.app import WarroomApp
 from warroom.ui.feed import FixedProbeFeed
+from warroom.ui.panes.header import place_urgent
 from warroom.ui.screens.escalations import EscalationsScreen
 from warroom.ui.screens.main import MainScreen
+from warroom.ui.screens.main_escalations import PROMPT_SECONDS, PROMPT_TAIL
 
 T0 = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
 INCIDENT = "INC-20261123-4"
@@ -232,6 +237,66 @@ async def test_dismiss_needs_a_reason_and_is_logged(tmp_path: Path) -> None:
             ),
             "listed as dismissed, as typed",
         )
+
+
+async def test_at_80x24_a_due_escalation_keeps_the_title_and_its_notice_goes(
+    tmp_path: Path,
+) -> None:
+    """The mark of an escalation due now fits the header without cutting the title (it
+    went before the title, which then read "A bad r…" in a drill); its notice is short,
+    and pressing E takes it off the screen rather than leaving it over the modal."""
+    clock = Clock(T0 + timedelta(minutes=14))
+    app = make_pool_app(tmp_path, clock)
+    app.bell = lambda: None  # type: ignore[method-assign]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen), "main screen")
+        await pilot.pause()
+        clock.now = T0 + timedelta(minutes=16)
+        assert await fire_due(app) == ["escalation:database-connections/dba-team"]
+        await wait_for(pilot, lambda: bool(escalation_notices(app)), "the notice")
+        (notice,) = escalation_notices(app)
+        assert notice.timeout <= PROMPT_SECONDS <= 20
+        app.screen.query_one("#header").tick()
+        first, second = header_text(app).splitlines()[:2]
+        assert f"{INCIDENT} Checkout fails: orders-db" in first, first
+        assert "⚠ ESCALATE" in first + second and "(E)" in first + second
+        assert "next update in" in second or "UPDATE OVERDUE" in second, second
+        await pilot.press("E")
+        await wait_for(pilot, lambda: isinstance(app.screen, EscalationsScreen), "modal")
+        await pilot.pause()
+        assert escalation_notices(app) == []
+        shown = " ".join(str(toast.render()) for toast in app.screen.query(Toast))
+        assert "Press E" not in shown
+
+
+def escalation_notices(app: WarroomApp) -> list[Notification]:
+    return [n for n in app._notifications if n.message.endswith(PROMPT_TAIL)]
+
+
+def test_the_urgent_mark_is_placed_by_the_room_there_is() -> None:
+    head = Text(" SEV-2  INC-1 ")
+    title = "A bad release takes the API down"
+    first = Text.assemble(head, title)
+    status = "INVESTIGATING  ⏱ 00:00:26  IC: unassigned"
+    urgent = "  ⚠ ESCALATE: the on-call engineer (E)"
+    second = Text(status + urgent + "  next update in 3s")
+    short = Text("⚠ ESCALATE (E)")
+
+    def place(width: int) -> tuple[str, str]:
+        one, two = place_urgent(
+            first.copy(), second.copy(), len(head), len(status), len(urgent), short, width
+        )
+        return one.plain, two.plain
+
+    # Room on the second line for the short mark: in its place, the title whole.
+    assert place(78) == (first.plain, f"{status}  ⚠ ESCALATE (E)  next update in 3s")
+    # No room there: after the title, the title cut (not before it, not under 20 cells).
+    one, two = place(60)
+    assert one == " SEV-2  INC-1 A bad release takes the API d…  ⚠ ESCALATE (E)", one
+    assert two == f"{status}  next update in 3s"
+    # Too narrow for even that: back on the second line (its end is cut later).
+    one, two = place(40)
+    assert one == first.plain and "⚠ ESCALATE (E)" in two
 
 
 def _modal():  # type: ignore[no-untyped-def]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from rich.text import Text
 from textual.widgets import Static
@@ -31,6 +31,46 @@ def store_warning(connection: ConnectionState) -> str:
     return "  ".join(parts)
 
 
+MIN_TITLE = 20
+"""Cells of the title kept readable when the escalation mark shares its line."""
+
+
+class EscalationHint(NamedTuple):
+    """The header's words for the next escalation: `text` in full, whether it is due
+    now (`urgent`), and `short`, the mark that fits a small screen (`⚠ ESCALATE (E)`)."""
+
+    text: str
+    urgent: bool
+    short: str = ""
+
+
+def place_urgent(
+    first: Text,
+    second: Text,
+    title_at: int,
+    urgent_at: int,
+    urgent_len: int,
+    short: Text,
+    width: int,
+) -> tuple[Text, Text]:
+    """The two header lines when the escalation due now does not fit in full on the
+    second (`second[urgent_at:urgent_at + urgent_len]` holds it, with its two leading
+    spaces). In order: the short mark in its place, if the second line then fits; else
+    the short mark after the title, the title cut to make room (never below MIN_TITLE
+    cells: before, the whole mark went before the title and an 80-column header read
+    "A bad r…"); else the short mark in its place, the end of the line cut."""
+    rest = Text.assemble(second[:urgent_at], second[urgent_at + urgent_len :])
+    in_place = Text.assemble(second[:urgent_at], "  ", short, second[urgent_at + urgent_len :])
+    if in_place.cell_len <= width:
+        return first, in_place
+    head, title = first[:title_at], first[title_at:]
+    room = width - head.cell_len - 2 - short.cell_len
+    if room >= min(MIN_TITLE, title.cell_len):
+        title.truncate(room, overflow="ellipsis")
+        return Text.assemble(head, title, "  ", short), rest
+    return first, in_place
+
+
 class IncidentHeader(Static):
     """Two lines: who and what; then the clocks (a third line when the shared store cannot
     send events). Refreshed every second."""
@@ -50,7 +90,7 @@ class IncidentHeader(Static):
         self.others_open = 0
         self._refusal_told = ""
         # The next escalation (text, urgent), set by the main screen (warroom #21).
-        self.escalation_hint: Callable[[datetime], tuple[str, bool] | None] | None = None
+        self.escalation_hint: Callable[[datetime], EscalationHint | None] | None = None
         # Set by the main screen: (e.g. "⚠ 2 unsent (O)", a public-page alarm line or "").
         self.delivery_status: Callable[[datetime], tuple[str, str]] | None = None
 
@@ -111,8 +151,8 @@ class IncidentHeader(Static):
             line.append(f"  asks {asks_open}")
         escalation = self.escalation_hint(now) if self.escalation_hint else None
         urgent_at = len(line)
-        if escalation is not None and escalation[1]:  # due now: before the update clock
-            line.append(f"  {escalation[0]}", "bold reverse")
+        if escalation is not None and escalation.urgent:  # due now: before the update clock
+            line.append(f"  {escalation.text}", "bold reverse")
         urgent_end = len(line)
         due = next_update_due(state, ladder)
         if due is not None:
@@ -132,8 +172,8 @@ class IncidentHeader(Static):
             line.append(f"  ⚠ OFFLINE{queued}", "bold reverse")
         elif connection.queued:
             line.append(f"  sending {connection.queued} queued", "bold")
-        if escalation is not None and not escalation[1]:  # the next one: last, cut first
-            line.append(f"  {escalation[0]}")
+        if escalation is not None and not escalation.urgent:  # the next one: last, cut first
+            line.append(f"  {escalation.text}")
         warning = store_warning(connection)
         unsent, alarm = self.delivery_status(now) if self.delivery_status else ("", "")
         if unsent:
@@ -149,15 +189,16 @@ class IncidentHeader(Static):
         # delayed key presses, so only a change of height asks for one. Each line is cut
         # to the width (a long title must not push the clocks away).
         width = self.content_region.width or self.app.size.width - 2
-        rows = line.split("\n")
-        if urgent_end > urgent_at and rows[1].cell_len > width:
-            # Too narrow for both: the escalation due now goes before the title, so the
-            # update countdown keeps its place on the second line.
-            second_at = len(rows[0]) + 1
-            urgent = line[urgent_at + 2 : urgent_end]
-            rows[0] = Text.assemble(rows[0][:title_at], urgent, " ", rows[0][title_at:])
-            rows[1] = Text.assemble(
-                rows[1][: urgent_at - second_at], rows[1][urgent_end - second_at :]
+        rows = list(line.split("\n"))
+        if urgent_end > urgent_at and escalation is not None and rows[1].cell_len > width:
+            rows[:2] = place_urgent(
+                rows[0],
+                rows[1],
+                title_at,
+                urgent_at - len(rows[0]) - 1,
+                urgent_end - urgent_at,
+                Text(escalation.short, "bold reverse"),
+                width,
             )
         for row in rows:
             row.truncate(width, overflow="ellipsis")

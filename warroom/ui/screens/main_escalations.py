@@ -34,6 +34,7 @@ from warroom.scenarios.escalation_rules import RuleBook
 from warroom.services import escalations as actions
 from warroom.services.session import IncidentSession
 from warroom.ui.clipboard import copy_text
+from warroom.ui.panes.header import EscalationHint
 from warroom.ui.screens.escalations import EscalationsScreen, EscalationView
 from warroom.ui.screens.picker import TextPromptScreen
 
@@ -44,6 +45,9 @@ if TYPE_CHECKING:
 ESCALATION_RULE = RULE_NAME
 HINT_HORIZON = timedelta(hours=1)
 """The header names the next escalation once it is this close."""
+PROMPT_TAIL = ". Press E: the message is drafted."
+PROMPT_SECONDS = 15
+"""How long the notice of an escalation falling due stays (the header's mark stays)."""
 
 
 class EscalationActions:
@@ -70,7 +74,7 @@ class EscalationActions:
             self._escalation_book = actions.rule_book(self.wr.config, self.wr.catalogue)
         return self._escalation_book.rules_for(self.state, self.session.ladder)
 
-    def escalation_hint(self, now: datetime) -> tuple[str, bool] | None:
+    def escalation_hint(self, now: datetime) -> EscalationHint | None:
         """The header's words: the escalation due now (urgent), else the next one."""
         state, ladder = self.state, self.session.ladder
         if stopped_at(state) is not None:
@@ -79,7 +83,8 @@ class EscalationActions:
         due = board(state, rules, ladder, now).due
         if due:
             more = f" +{len(due) - 1}" if len(due) > 1 else ""
-            return f"⚠ ESCALATE: {inert(due[0].rule.contact, single_line=True)}{more} (E)", True
+            contact = inert(due[0].rule.contact, single_line=True)
+            return EscalationHint(f"⚠ ESCALATE: {contact}{more} (E)", True, f"⚠ ESCALATE{more} (E)")
         found = next_escalation(state, rules, ladder, now)
         if found is None:
             return None
@@ -88,28 +93,39 @@ class EscalationActions:
             return None  # hours away: the header keeps its room for what is near
         contact = inert(escalation.rule.contact, single_line=True)
         if escalation.rule.trigger.until_ic:
-            return f"take IC in {format_duration(at - now)}", False
-        return f"escalate to {contact} in {format_duration(at - now)}", False
+            return EscalationHint(f"take IC in {format_duration(at - now)}", False)
+        return EscalationHint(f"escalate to {contact} in {format_duration(at - now)}", False)
 
     # The prompt when a deadline fires ----------------------------------------------------
 
     def escalation_fired(self, fired: DeadlineFired) -> None:
         """An escalation fell due (fired here or by another console; the runtime says so
-        once per key): the bell, and a notice naming the contact and the key to act."""
+        once per key): the bell, and a short notice naming the contact and the key to act.
+        The header keeps the mark until the IC acts, so the notice need not stay: at 80x24
+        a minute-long one covered the lower right of the screen, the E modal included."""
         if fired.rule != RULE_NAME:
             return
         self.app.bell()
         self.notify(
-            f"{inert(fired.message, single_line=True)}. Press E: the message to send is"
-            " drafted from the situation record.",
+            f"{inert(fired.message, single_line=True)}{PROMPT_TAIL}",
             severity="warning",
-            timeout=60,
+            timeout=PROMPT_SECONDS,
         )
 
     # The modal --------------------------------------------------------------------------
 
     def action_escalations(self) -> None:
+        self._withdraw_prompts()
         self.app.push_screen(EscalationsScreen(self))
+
+    def _withdraw_prompts(self) -> None:
+        """The IC pressed E: the escalation notices have done their job; take them off
+        the screen rather than over the modal. (Textual has no public call to remove one
+        notification; `_unnotify` is what a click on a toast calls.)"""
+        notifications = getattr(self.app, "_notifications", ())
+        withdrawn = [n for n in notifications if n.message.endswith(PROMPT_TAIL)]
+        for notification in withdrawn:
+            self.app._unnotify(notification, refresh=notification is withdrawn[-1])
 
     def escalation_view(self) -> EscalationView:
         now = self.wr.clock()
