@@ -271,6 +271,9 @@ def _board(keys: tuple[str, ...], board: type):  # type: ignore[no-untyped-def]
             await notes.add_todo(state.id, "rotate the replication key", "@marco", "2026-11-24"),
         ):
             screen.absorb([event])
+        # The drafts behind the board show these events now, not whenever the once-a-second
+        # refill comes (the comms pane's scrollbar moved with it at 120x40).
+        screen.refill_comms()
         await pilot.press(*keys)
         await until(pilot, lambda: isinstance(pilot.app.screen, board), board.__name__)
         await pilot.pause()
