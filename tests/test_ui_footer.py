@@ -14,6 +14,7 @@ from textual.screen import Screen
 from tests.ui_support import make_app, make_realistic_app
 from warroom.config import Config
 from warroom.ui.footer import FooterKey, KeysFooter, fit
+from warroom.ui.screens.declare import DeclareScreen
 from warroom.ui.screens.main import MainScreen
 
 WIDTHS = (80, 100, 120, 160, 200)
@@ -172,3 +173,20 @@ def test_fit_drops_whole_keys_and_keeps_the_palette_for_a_line_with_room() -> No
     assert fit(keys, palette, 40, compact=True) == (keys, True)
     shorter = FooterKey("y", "y", "Copy")
     assert fit([*keys, shorter], None, 14, compact=True) == ([keys[0], shorter], False)
+
+
+async def test_a_zoomed_pane_and_the_declare_form_keep_the_footer(tmp_path: Path) -> None:
+    app = make_realistic_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await wait_main(pilot)
+        await pilot.press("3", "z")
+        await until(pilot, lambda: screen.maximized is not None, "the zoomed timeline")
+        await pilot.pause()
+        assert parse_keys(bottom_line(app), labels(screen))[:2] == ["^q Quit", "? Help"]
+    (tmp_path / "declare").mkdir()
+    app = make_app(tmp_path / "declare", incident=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, DeclareScreen), "the declare form")
+        await pilot.pause()
+        shown = parse_keys(bottom_line(app), labels(app.screen))
+        assert shown[:3] == ["^q Quit", "esc Cancel", "^s Declare"], shown
