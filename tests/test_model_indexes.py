@@ -122,10 +122,14 @@ def test_indexes_say_what_a_scan_says_after_fold_and_absorb(
         assert_indexes_match_scans(session.state)
     assert [e.id for e in session.state.events] == [e.id for e in everything.events]
 
-    # A copy for the drafts (as `with_live_probes` makes) reads its own indexes.
+    # A copy made another way reads its own indexes; the drafts' copy shares them.
     copy = dataclasses.replace(session.state, probe_states={})
     assert_indexes_match_scans(copy)
     assert action_items(copy) == action_items(session.state)
+    drafts = session.state.with_probe_states({"svc-9": {"state": "down"}})
+    assert_indexes_match_scans(drafts)
+    assert action_items(drafts) == action_items(session.state)
+    assert drafts.probe_states == {"svc-9": {"state": "down"}}
 
 
 def test_readings_are_read_again_after_each_event() -> None:
@@ -163,3 +167,25 @@ def test_readings_are_read_again_after_each_event() -> None:
     assert [d.payload["target"] for d in ActionItemDue().deadlines(session.state, T0)] == [
         backdated.id
     ]
+
+
+def test_a_reading_is_kept_until_an_event_it_reads_comes() -> None:
+    session = live_session()
+    session.absorb([declaration()])
+    computed: list[int] = []
+
+    def count_notes(state: IncidentState) -> int:
+        computed.append(1)
+        return len(state.notes())
+
+    def read() -> int:
+        return session.state.reading("notes", count_notes, (EventKind.NOTE,))
+
+    assert read() == 0 and len(computed) == 1
+    probe = made(EventKind.PROBE_STATE_CHANGED, 5, 1, [])
+    session.absorb([probe])
+    assert read() == 0 and len(computed) == 1  # a probe change is not read: kept
+    session.absorb([made(EventKind.NOTE, 6, 0, [])])
+    assert read() == 1 and len(computed) == 2
+    session.absorb([made(EventKind.NOTE, 1, 0, [])])  # backdated: inserted
+    assert read() == 2 and len(computed) == 3

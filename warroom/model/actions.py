@@ -154,9 +154,22 @@ def _clean_due(value: object) -> str:
     return text if due_moment(text) is not None else ""
 
 
+# What the action items are read from: the todo notes, their updates, and the events that
+# change an entry (an edit rewrites the text and with it the owner, a strike drops it).
+ACTION_ITEM_KINDS = (
+    EventKind.NOTE,
+    EventKind.TODO_UPDATED,
+    EventKind.TODO_DONE,
+    EventKind.ENTRY_EDITED,
+    EventKind.ENTRY_STRUCK,
+    EventKind.ENTRY_PINNED,
+    EventKind.ENTRY_UNPINNED,
+)
+
+
 def action_items(state: IncidentState) -> list[ActionItem]:
     """Every live todo with its owner, due date and done state, in time order."""
-    return list(state.reading("action_items", _read_action_items))
+    return list(state.reading("action_items", _read_action_items, ACTION_ITEM_KINDS))
 
 
 def _read_action_items(state: IncidentState) -> list[ActionItem]:
@@ -279,7 +292,7 @@ class ActionItemDue:
     def deadlines(self, state: IncidentState, now: datetime) -> list[Deadline]:
         if not state.is_open:
             return []
-        return list(state.reading(self.name, self._read_deadlines))
+        return list(state.reading(self.name, self._read_deadlines, ACTION_ITEM_KINDS))
 
     def _read_deadlines(self, state: IncidentState) -> list[Deadline]:
         found: list[Deadline] = []

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -160,10 +160,12 @@ class IncidentState:
         default_factory=dict, init=False, repr=False, compare=False
     )
     _notes_count: int = field(default=0, init=False, repr=False, compare=False)
-    # Readings derived from the whole state (the action items...), kept until the next
-    # event: the timed rules and the drafts ask for them several times per change.
-    _readings: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
-    _readings_at: int = field(default=-1, init=False, repr=False, compare=False)
+    # Readings derived from the state (the action items...), each kept until an event of
+    # a kind it reads is added: the timed rules and the drafts ask for them after every
+    # change, and most changes (probe changes) do not touch them.
+    _readings: dict[str, tuple[tuple[int, ...], Any]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def is_open(self) -> bool:
@@ -219,16 +221,34 @@ class IncidentState:
             )
             self._notes_count += 1
 
-    def reading(self, name: str, compute: Callable[[IncidentState], T]) -> T:
-        """`compute(self)`, computed once until the state changes (every change of the
-        state comes with an event: applied, or inserted by `insert_note`)."""
-        if self._readings_at != len(self.events):
-            self._readings.clear()
-            self._readings_at = len(self.events)
-        if name not in self._readings:
-            self._readings[name] = compute(self)
-        value: T = self._readings[name]
+    def reading(
+        self, name: str, compute: Callable[[IncidentState], T], kinds: Iterable[EventKind]
+    ) -> T:
+        """`compute(self)`, computed again only once an event of `kinds` (every kind the
+        reading depends on) was added since: every change of the state comes with an
+        event (applied, or inserted by `insert_note`), and the index counts them."""
+        index = self._kinds_index()
+        version = (id(self.events), *(len(index.get(kind, ())) for kind in kinds))
+        kept = self._readings.get(name)
+        if kept is not None and kept[0] == version:
+            value: T = kept[1]
+            return value
+        value = compute(self)
+        self._readings[name] = (version, value)
         return value
+
+    def with_probe_states(self, probe_states: dict[str, dict[str, Any]]) -> IncidentState:
+        """A copy with other probe states (the drafts' live probe results), sharing the
+        events, the entries and what is indexed and read from them (readings that depend
+        on probe states are not kept)."""
+        copy = replace(self, probe_states=probe_states)
+        self._kinds_index()
+        self._note_kinds_index()
+        copy._entry_index = self._entry_index
+        copy._by_kind, copy._by_kind_count = self._by_kind, self._by_kind_count
+        copy._notes_by_kind, copy._notes_count = self._notes_by_kind, self._notes_count
+        copy._readings = self._readings
+        return copy
 
     def of_kind(self, *kinds: EventKind) -> list[Event]:
         """The events of these kinds, in the fold's order (without a scan of every event)."""
