@@ -319,6 +319,16 @@ class LocalStore:
     async def append(self, event: Event) -> None:
         self.append_sync(event)
 
+    async def append_many(self, events: list[Event]) -> None:
+        for incident_id in dict.fromkeys(event.incident_id for event in events):
+            log = self.log(incident_id)
+            if not log.path.exists():
+                raise UnknownIncident(incident_id)
+            try:
+                log.append_many([event for event in events if event.incident_id == incident_id])
+            except OSError as error:
+                raise StoreError(f"cannot write {log.path}: {error}") from None
+
     async def append_once(self, event: Event) -> bool:
         return self.append_once_sync(event)
 
