@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from warroom.delivery.channels import Channel, scheme_of
 from warroom.model.text import inert
 from warroom.redact import redact_text
+
+if TYPE_CHECKING:
+    import httpx
 
 CONNECT_TIMEOUT_SECONDS = 4.0
 READ_TIMEOUT_SECONDS = 10.0
@@ -104,6 +105,8 @@ async def send_statuspage(
 ) -> Attempt:
     """Open an incident on an Atlassian Statuspage, or post an update to the one this
     warroom incident opened (`message.remote_id`)."""
+    import httpx  # imported here: the console starts without it (its first frame is sooner)
+
     base = f"{channel.api_url}/pages/{channel.page_id}/incidents"
     status = STATUSPAGE_STATUS.get(message.status, "investigating")
     body: dict[str, Any] = {

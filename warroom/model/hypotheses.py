@@ -61,7 +61,8 @@ def hypotheses(state: IncidentState) -> list[Hypothesis]:
     wanted = {entry.id for entry in notes}
     changes: dict[str, Event] = {}
     links: dict[str, dict[str, bool]] = {}
-    for event in state.events:  # in the fold's order: the last word wins
+    # in the fold's order: the last word wins
+    for event in state.of_kind(EventKind.HYPOTHESIS_STATE, EventKind.EVIDENCE_LINKED):
         target = str(event.payload.get("target", ""))
         if target not in wanted:
             continue

@@ -92,7 +92,7 @@ class ProcessFeed:
     async def run(
         self,
         on_rows: Callable[[], None],
-        on_change: Callable[[StateChange], Awaitable[None]],
+        on_changes: Callable[[list[StateChange]], Awaitable[None]],
     ) -> None:
         self._on_rows = on_rows
         self.engine.start()
@@ -100,10 +100,10 @@ class ProcessFeed:
             on_rows()
             slice_started = time.monotonic()
             async for change in self.engine.changes():
-                await on_change(change)  # one at a time: the timeline keeps their order
-                # Recording a change writes the timeline (an fsync): with hundreds queued
-                # (the first cycle), let key presses in every CHANGES_SLICE seconds.
-                if time.monotonic() - slice_started > CHANGES_SLICE:
+                # What the worker reported together is recorded together, in order: one
+                # append (one fsync) and one refresh for a burst of hundreds (a first cycle).
+                await on_changes([change, *self.engine.pending_changes()])
+                if time.monotonic() - slice_started > CHANGES_SLICE:  # let key presses in
                     await asyncio.sleep(0)
                     slice_started = time.monotonic()
         finally:

@@ -68,9 +68,9 @@ class ViewOnlyFeed:
     async def run(
         self,
         on_rows: Callable[[], None],
-        on_change: Callable[[StateChange], Awaitable[None]],
+        on_changes: Callable[[list[StateChange]], Awaitable[None]],
     ) -> None:
-        async def ignore(change: StateChange) -> None:
+        async def ignore(changes: list[StateChange]) -> None:
             return None
 
         await self.inner.run(on_rows, ignore)

@@ -368,13 +368,17 @@ class MainScreen(
     @work(exit_on_error=False, group="probes")
     async def run_probes(self) -> None:
         try:
-            await self.wr.feed.run(self.refresh_services, self.record_change)
+            await self.wr.feed.run(self.refresh_services, self.record_changes)
         except Exception as error:  # a probe bug must not close the console
             self.notify(f"Service probes stopped: {inert(str(error))}", severity="error")
 
     async def record_change(self, change: StateChange) -> None:
         """A probe change: the runtime writes it (one rule, one writer per incident)."""
-        await self.runtime.probe_changed(change)
+        await self.record_changes([change])
+
+    async def record_changes(self, changes: list[StateChange]) -> None:
+        """A burst of probe changes: the runtime writes them in one append."""
+        await self.runtime.probe_changes(changes)
 
     def _show_probe_changes(self) -> None:
         fresh, self._unshown, self._show_timer = self._unshown, [], None
