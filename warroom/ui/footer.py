@@ -30,6 +30,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -40,7 +41,7 @@ from textual.widgets import Footer
 
 QUIT_ID = "app.quit"
 HELP_ID = "main.help"
-PALETTE_KEY = "ctrl+p"
+PALETTE_ACTIONS = ("command_palette", "app.command_palette")
 # Shorter words for the footer than the binding's description (the palette keeps those).
 SHORT: dict[str, str] = {HELP_ID: "Help"}
 
@@ -57,7 +58,7 @@ class FooterKey:
 
     def width(self, compact: bool) -> int:
         """Cells taken: `key description` compact, ` key description ` otherwise."""
-        return len(self.cells(compact)[0]) + len(self.cells(compact)[1])
+        return sum(cell_len(part) for part in self.cells(compact))
 
     def cells(self, compact: bool) -> tuple[str, str]:
         if compact:
@@ -94,7 +95,7 @@ def rank(
     seen: set[tuple[int, str]] = set()
     depth = _depths(screen)
     for key, (node, binding, enabled, _tooltip) in _declared(active):
-        if key == PALETTE_KEY and binding.action in ("command_palette", "app.command_palette"):
+        if binding.action in PALETTE_ACTIONS:
             if app.ENABLE_COMMAND_PALETTE:
                 palette = FooterKey(key, app.get_key_display(binding), "palette", enabled)
             continue
