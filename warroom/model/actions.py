@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from warroom.model.events import Event, EventKind, NoteKind, format_utc, in_zone, parse_utc
-from warroom.model.incident import IncidentState, OnEntry, TimelineEntry
+from warroom.model.incident import ENTRY_CHANGE_KINDS, IncidentState, OnEntry, TimelineEntry
 from warroom.model.text import inert, json_text, shorten
 from warroom.model.timed import Deadline
 
@@ -156,15 +156,7 @@ def _clean_due(value: object) -> str:
 
 # What the action items are read from: the todo notes, their updates, and the events that
 # change an entry (an edit rewrites the text and with it the owner, a strike drops it).
-ACTION_ITEM_KINDS = (
-    EventKind.NOTE,
-    EventKind.TODO_UPDATED,
-    EventKind.TODO_DONE,
-    EventKind.ENTRY_EDITED,
-    EventKind.ENTRY_STRUCK,
-    EventKind.ENTRY_PINNED,
-    EventKind.ENTRY_UNPINNED,
-)
+ACTION_ITEM_KINDS = (EventKind.NOTE, EventKind.TODO_UPDATED, *sorted(ENTRY_CHANGE_KINDS))
 
 
 def action_items(state: IncidentState) -> list[ActionItem]:

@@ -47,6 +47,17 @@ MITIGATED_STATUSES = frozenset({Status.MONITORING, Status.RESOLVED})
 
 DEFAULT_ROLES = ("IC", "Ops", "Dev", "Comms")
 
+# Events that change an entry already on the timeline (its text, strike, pin, done).
+ENTRY_CHANGE_KINDS = frozenset(
+    {
+        EventKind.ENTRY_EDITED,
+        EventKind.ENTRY_STRUCK,
+        EventKind.ENTRY_PINNED,
+        EventKind.ENTRY_UNPINNED,
+        EventKind.TODO_DONE,
+    }
+)
+
 # A dict lookup instead of `NoteKind(value)`: the enum call is slow, and exports and
 # drafts ask every entry of a long timeline for its kind several times.
 _NOTE_KINDS: dict[object, NoteKind] = {kind.value: kind for kind in NoteKind}
@@ -484,13 +495,7 @@ def apply(state: IncidentState, event: Event) -> None:
             state.mitigated_at = state.record.milestones.get("mitigated") or _status_mitigated(
                 state
             )
-    elif kind in (
-        EventKind.ENTRY_EDITED,
-        EventKind.ENTRY_STRUCK,
-        EventKind.ENTRY_PINNED,
-        EventKind.ENTRY_UNPINNED,
-        EventKind.TODO_DONE,
-    ):
+    elif kind in ENTRY_CHANGE_KINDS:
         _apply_to_entry(state, event)
         return
     state.add_entry(TimelineEntry(event=event, text=describe(event)))

@@ -208,7 +208,7 @@ def decision_lines(found: list[Decision], now: datetime, limit: int = 30) -> str
 def hypothesis(state: IncidentState, findings: list[TimelineEntry], evidence: bool = True) -> str:
     """The current theory: the confirmed and open hypotheses; with none ever written,
     the latest live finding (what the responders believe now)."""
-    if any(entry.note_kind is NoteKind.HYPOTHESIS for entry in state.entries):
+    if state.notes(NoteKind.HYPOTHESIS, include_struck=True):
         return current_theory(state, evidence=evidence)
     return one_line(findings[-1].text) if findings else ""
 

@@ -7,12 +7,13 @@ change to the incident goes through `IncidentService` (see `services/`).
 from __future__ import annotations
 
 import gc
+import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import work
+from textual import events, work
 from textual.actions import ActionParseResult
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -44,6 +45,10 @@ if TYPE_CHECKING:
 # models), the declare form and the prompts are imported when first needed: after the
 # first frame (LoadingScreen), not before it. `warroom` with no command hands the app a
 # `context_factory` and the context is built then too.
+
+
+TYPING_SECONDS = 0.4
+"""Keys this recent mean someone is typing (see `WarroomApp.typing`)."""
 
 
 class WarroomApp(App[int]):
@@ -108,6 +113,7 @@ class WarroomApp(App[int]):
         self.keymap_overrides = keymap_from_config(config)
         theme_files.check_configured_theme(config)
         self.ask_author = ask_author
+        self._key_at = float("-inf")  # when the last key came (`typing`)
 
     @property
     def context(self) -> RuntimeContext:
@@ -200,6 +206,16 @@ class WarroomApp(App[int]):
             self.notify(READ_ONLY_NOTICE, severity="warning", timeout=4)
             return True
         return await super().run_action(action, default_namespace, namespaces)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self._key_at = time.monotonic()
+        await super().on_event(event)
+
+    def typing(self) -> bool:
+        """Whether a key came in the last TYPING_SECONDS: redraws that can wait (probe
+        latencies, drafts refilled for probe churn) let the keys' frames go first."""
+        return time.monotonic() - self._key_at < TYPING_SECONDS
 
     def action_help_quit(self) -> None:
         """ctrl+c says how to quit, in plain words (Textual's own hint is markup, and every

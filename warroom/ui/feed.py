@@ -24,6 +24,10 @@ class ProbeFeed(Protocol):
 
     def recheck(self, name: str | None = None) -> None: ...
 
+    def hold_while(self, typing: Callable[[], bool]) -> None:
+        """Redraws that are not urgent may wait while `typing()` (keys come first)."""
+        ...
+
     def problem(self) -> str | None:
         """Why the probes are not running (shown in red), or None while they run."""
         ...
@@ -51,6 +55,9 @@ class FixedProbeFeed:
 
     def recheck(self, name: str | None = None) -> None:
         self.rechecks += 1
+
+    def hold_while(self, typing: Callable[[], bool]) -> None:
+        return None  # its rows never change
 
     def problem(self) -> str | None:
         return None

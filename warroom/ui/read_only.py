@@ -59,6 +59,9 @@ class ViewOnlyFeed:
     def recheck(self, name: str | None = None) -> None:
         self.inner.recheck(name)
 
+    def hold_while(self, typing: Callable[[], bool]) -> None:
+        self.inner.hold_while(typing)
+
     def problem(self) -> str | None:
         return self.inner.problem()
 

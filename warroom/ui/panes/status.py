@@ -113,6 +113,9 @@ class StatusTable(DataTable):
         self._shown: dict[str, dict[str, Text]] = {}
         self._latest: list[ServiceRow] = []
         self._aged_at = 0.0
+        # Rows whose cells were cut for other column widths: redrawn by `show` (on screen
+        # at once, the rest within its budget), not rebuilt.
+        self._recut: set[str] = set()
 
     WIDE = 64  # below this width the latency and age columns are left out
     MAX_NAME = 40
@@ -163,6 +166,14 @@ class StatusTable(DataTable):
         wanted = {**fixed, "reason": reason}
         if current == wanted:
             return
+        if list(current) == list(wanted):
+            # The same columns at other widths (a FLAP mark widened the names, the pane
+            # was resized): set the widths in place. Rebuilding 2,000 rows held a key
+            # press for 200 ms; `show` cuts the cells again instead.
+            for key, width in wanted.items():
+                self.columns[ColumnKey(key)].width = width
+            self._recut = set(self.rows_by_name)
+            return
         self.clear(columns=True)
         titles = {"state": "State", "service": "Service", "latency": "Latency", "age": "Age"}
         for key, width in wanted.items():
@@ -186,6 +197,8 @@ class StatusTable(DataTable):
 
     def on_resize(self) -> None:
         self._layout_columns()
+        if self._recut:
+            self.show(self._latest)
 
     def on_blur(self) -> None:
         # The cursor left the pane: now the rows may take their worst-first order.
@@ -221,9 +234,10 @@ class StatusTable(DataTable):
         top = max(int(self.scroll_y), 0)
         visible = range(top, top + self.size.height)
         budget = self.OFFSCREEN_BUDGET
+        recut = self._recut
         for index, row in enumerate(rows):
             known = self.rows_by_name.get(row.name)
-            if known is row or known == row:
+            if (known is row or known == row) and row.name not in recut:
                 continue
             if index not in visible:
                 if budget <= 0:
@@ -231,8 +245,12 @@ class StatusTable(DataTable):
                 budget -= 1
             shown = self._shown.get(row.name, {})
             cells = self._cells(row)
+            # A row on screen whose cells were cut for old widths is drawn again even if
+            # its text is the same (the table keeps rendered rows until a cell changes).
+            redraw = row.name in recut and index in visible
+            recut.discard(row.name)
             for column, value in cells.items():
-                if shown.get(column) != value:
+                if redraw or shown.get(column) != value:
                     self.update_cell(row.name, column, value)
                 else:
                     cells[column] = shown[column]  # the table keeps the old, equal cell
@@ -254,6 +272,7 @@ class StatusTable(DataTable):
             self.move_cursor(row=names.index(selected))
 
     def _rebuild(self, rows: list[ServiceRow]) -> None:
+        self._recut = set()
         cursor = self.cursor_row
         selected = self.selected_name
         self.clear()
