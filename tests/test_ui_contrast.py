@@ -18,6 +18,7 @@ from textual.color import Color
 
 from tests.ui_support import make_realistic_app
 from warroom.ui.contrast import NON_TEXT, TEXT_AA, TEXT_AAA, badge_ink, contrast_ratio
+from warroom.ui.panes.status import StatusTable
 from warroom.ui.screens.declare import DeclareScreen
 from warroom.ui.screens.main import MainScreen
 from warroom.ui.screens.picker import PickerScreen
@@ -147,10 +148,15 @@ def problems_on_screen(app, theme: str, within: str | None = None) -> list[str]:
 
 
 async def _open(app, pilot, theme: str) -> None:  # type: ignore[no-untyped-def]
+    # The main screen with its panes mounted: it is the current screen a moment before
+    # they are, and a theme set in between raced the services pane's first rows (drawn
+    # in the old theme's colours, before the pane watches the theme).
     for _ in range(300):
-        if isinstance(app.screen, MainScreen):
+        screen = app.screen
+        if isinstance(screen, MainScreen) and any(t.is_mounted for t in screen.query(StatusTable)):
             break
         await pilot.pause(0.01)
+    await pilot.pause()
     app.theme = theme
     await pilot.pause()
     await pilot.pause(0.05)
