@@ -4,10 +4,14 @@ the pane's budget; 2,000 rows are not rebuilt (that held a key press for 200 ms)
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
+
+import pytest
 from textual.app import App, ComposeResult
 
 from warroom.probes.shown import ShownState
-from warroom.ui.panes.status import ServiceRow, StatusTable
+from warroom.ui.panes.status import AGE_HOLD_SECONDS, ServiceRow, StatusTable
 
 
 class OneTable(App[None]):
@@ -53,3 +57,40 @@ async def test_a_flap_mark_widens_the_names_in_place_without_a_rebuild() -> None
         assert not table._recut
         assert len(str(table.get_cell("service-1999", "reason"))) <= reason_width
         assert table.row_count == 2000
+
+
+class TypingTable(OneTable):
+    typing_now = False
+
+    def typing(self) -> bool:
+        return self.typing_now
+
+
+async def test_ages_wait_while_keys_are_typed_but_not_for_long(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = TypingTable()
+    async with app.run_test(size=(120, 30)) as pilot:
+        table = app.query_one(StatusTable)
+        old = time.time() - 100
+        table.show([replace(row, observed_at=old) for row in rows(20)])
+        await pilot.pause()
+        updated: list[str] = []
+        real_update = table.update_cell
+        monkeypatch.setattr(
+            table, "update_cell", lambda *a, **k: (updated.append(a[1]), real_update(*a, **k))
+        )
+        table._aged_at = time.monotonic() - 1.5  # a tick is due
+        app.typing_now = True
+        monkeypatch.setattr(time, "time", lambda: old + 200)  # ages that read differently
+        table._age_tick()
+        assert updated == []  # typing: the ages wait
+        table._aged_at = time.monotonic() - AGE_HOLD_SECONDS - 0.1
+        table._age_tick()
+        assert updated and set(updated) == {"age"}  # but not longer than AGE_HOLD_SECONDS
+        updated.clear()
+        table._aged_at = time.monotonic() - 1.5
+        app.typing_now = False
+        monkeypatch.setattr(time, "time", lambda: old + 300)
+        table._age_tick()
+        assert updated and set(updated) == {"age"}

@@ -33,6 +33,8 @@ GLYPHS = {
 }
 SPARKS = "▁▂▃▄▅▆▇█"
 AGE_TICK_SECONDS = 1.0
+AGE_HOLD_SECONDS = 3.0
+"""While keys are being typed the ages wait (each count redraws the pane), this long at most."""
 
 
 @dataclass(frozen=True)
@@ -128,8 +130,13 @@ class StatusTable(DataTable):
 
     def _age_tick(self) -> None:
         # Each cell update redraws the whole pane: when `show` just counted the ages (in
-        # its own redraw), this tick has nothing to add.
-        if time.monotonic() - self._aged_at >= AGE_TICK_SECONDS * 0.9:
+        # its own redraw), this tick has nothing to add; while keys are being typed the
+        # ages wait a little (the keys' frames first).
+        since = time.monotonic() - self._aged_at
+        typing = getattr(self.app, "typing", None)
+        if since < AGE_HOLD_SECONDS and callable(typing) and typing():
+            return
+        if since >= AGE_TICK_SECONDS * 0.9:
             self.tick_ages()
 
     def tick_ages(self) -> None:
