@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from warroom.model.events import Event, EventKind, NoteKind, format_utc, new_event, utc_now
-from warroom.model.ids import ANY_ID_PATTERN, DRILL_PREFIX
+from warroom.model.ids import DRILL_PREFIX
 from warroom.model.incident import DEFAULT_ROLES, IncidentState, Status, fold
 from warroom.model.record import FACTS, MAX_FACT_LENGTH, MILESTONES, NEXT_UPDATE
 from warroom.model.severity import PRESETS, SeverityError, SeverityLadder
@@ -453,14 +453,6 @@ def timer_event_id(incident_id: str, key: str) -> str:
     """The id of the `timer_fired` event of `key` in this incident: the same on every
     console (a UUID 5 of both), so the store can keep it once."""
     return str(uuid.uuid5(TIMER_ID_NAMESPACE, f"{incident_id}\n{key}"))
-
-
-def id_order(incident_id: str) -> tuple[str, int, str]:
-    """Sort key for `INC-YYYYMMDD-N` (and `DRILL-...`) ids: by day, then number (10 after 9)."""
-    match = ANY_ID_PATTERN.match(incident_id)
-    if match is None:
-        return ("", 0, incident_id)
-    return (match[1], int(match[2]), incident_id)
 
 
 def canonical_role(role: str) -> str:
