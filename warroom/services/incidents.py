@@ -269,22 +269,6 @@ class IncidentService:
         payload = {"scenario": scenario, "step": step_id, "text": text}
         return await self._append(self._event(incident_id, kind, payload))
 
-    async def record_probe_change(
-        self,
-        incident_id: str,
-        service: str,
-        probe_kind: str,
-        state: str,
-        previous: str | None,
-        reason: str,
-        latency_ms: float | None = None,
-        at: datetime | None = None,
-    ) -> Event:
-        event = self.probe_change_event(
-            incident_id, service, probe_kind, state, previous, reason, latency_ms, at
-        )
-        return await self._append(event)
-
     def probe_change_event(
         self,
         incident_id: str,
@@ -296,7 +280,8 @@ class IncidentService:
         latency_ms: float | None = None,
         at: datetime | None = None,
     ) -> Event:
-        """The `probe_state_changed` event `record_probe_change` would store (not stored)."""
+        """A `probe_state_changed` event of this service, not stored yet (`record_all`
+        stores a burst of them in one append)."""
         payload = {
             "service": service,
             "probe_kind": probe_kind,
