@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.delivery_servers import STATUSPAGE_API_KEY, StatuspageServer, WebhookReceiver
 from tests.support.pgstore import create_database, drop_database
 from tests.support.postgres import PostgresCluster, postgres_missing_reason
 from tests.support.probe_servers import LoopbackServer
@@ -76,6 +77,20 @@ def dsn(database: tuple[PostgresCluster, str]) -> str:
 def server() -> Iterator[LoopbackServer]:
     """A running HTTP server on 127.0.0.1 for the probe tests."""
     with LoopbackServer() as running:
+        yield running
+
+
+@pytest.fixture
+def receiver() -> Iterator[WebhookReceiver]:
+    """A JSON webhook on 127.0.0.1 for the delivery tests (a chat channel's endpoint)."""
+    with WebhookReceiver() as running:
+        yield running
+
+
+@pytest.fixture
+def statuspage() -> Iterator[StatuspageServer]:
+    """A Statuspage-API-shaped server on 127.0.0.1 taking `STATUSPAGE_API_KEY`."""
+    with StatuspageServer(api_key=STATUSPAGE_API_KEY) as running:
         yield running
 
 
