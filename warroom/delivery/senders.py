@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from warroom.delivery.channels import Channel, scheme_of
 from warroom.model.text import inert
 from warroom.redact import redact_text
+
+if TYPE_CHECKING:  # imported on the first Statuspage send: every CLI command loads this module
+    import httpx
 
 CONNECT_TIMEOUT_SECONDS = 4.0
 READ_TIMEOUT_SECONDS = 10.0
@@ -112,6 +113,8 @@ async def send_statuspage(
     if channel.components:
         body["incident"]["component_ids"] = list(channel.components)
     headers = {"Authorization": f"OAuth {channel.api_key}", "Idempotency-Key": message.key}
+    import httpx  # with its own CLI it loads rich: a third of a `warroom` command's start-up
+
     own = client is None
     client = client or httpx.AsyncClient(
         timeout=httpx.Timeout(READ_TIMEOUT_SECONDS, connect=CONNECT_TIMEOUT_SECONDS)
