@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +23,17 @@ from tests.support.echo_server import EchoServer
 from tests.support.probe_servers import LoopbackServer
 from tests.test_secrets_leaks import echo_config, forbidden
 from warroom.config import Config, load_config
+from warroom.probes.change import StateChange
 from warroom.probes.config import parse_services
 from warroom.probes.remote import RemoteEngine
 from warroom.probes.result import ProbeState
-from warroom.probes.snapshot import ServiceSnapshot
+from warroom.probes.snapshot import (
+    ServiceSnapshot,
+    change_from_wire,
+    change_to_wire,
+    snapshot_from_wire,
+)
+from warroom.probes.worker import ROWS_PER_MESSAGE, frame_messages
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -174,3 +182,21 @@ def test_secrets_stay_masked_on_the_pipe(echo: EchoServer, tmp_path: Path) -> No
     assert "private_token=***" in text  # the echo crossed, masked
     leaked = [secret for secret in forbidden() if secret in text]
     assert not leaked, leaked
+
+
+def test_a_big_frame_goes_in_lines_of_at_most_a_hundred_rows_changes_last() -> None:
+    rows = [ServiceSnapshot(f"svc-{n:03d}", "http", "up", "status 200") for n in range(250)]
+    change = StateChange(
+        "svc-007", "http", ProbeState.DOWN, ProbeState.UP, "status 503", 3.0, datetime.now(UTC)
+    )
+    messages = frame_messages(rows, [change], busy=True)
+    assert [len(m["rows"]) for m in messages] == [ROWS_PER_MESSAGE, ROWS_PER_MESSAGE, 50]
+    assert [len(m["changes"]) for m in messages] == [0, 0, 1]
+    assert all(m["busy"] is True for m in messages)
+    names = [snapshot_from_wire(r).name for m in messages for r in m["rows"]]
+    assert names == [row.name for row in rows]  # all of them, in order
+    assert change_from_wire(messages[-1]["changes"][0]) == change
+    # Nothing but a change (or a busy flag that moved) is still one line.
+    assert frame_messages([], [change], busy=False) == [
+        {"rows": [], "changes": [change_to_wire(change)], "busy": False}
+    ]

@@ -17,7 +17,11 @@ from warroom.model.incident import fold
 from warroom.probes.result import ProbeState
 from warroom.probes.scheduler import StateChange
 from warroom.runtime import IncidentRuntime, open_context
-from warroom.runtime.probe_changes import LEASE_RETRY_SECONDS, worth_recording
+from warroom.runtime.probe_changes import (
+    LEASE_RETRY_SECONDS,
+    worth_recording,
+    worth_recording_all,
+)
 from warroom.services.incidents import IncidentService
 from warroom.store.local import LocalStore
 
@@ -62,6 +66,59 @@ def test_the_rule_skips_what_the_incident_shows_and_a_first_up() -> None:
     assert not worth_recording(change("api", "down", None), state)  # a restart: shown
     assert worth_recording(change("api", "up", None), state)  # up after a shown down
     assert worth_recording(change("api", "degraded", "down"), state)
+
+
+def test_the_rule_over_a_burst_judges_each_change_after_the_ones_before() -> None:
+    declared = new_event("INC-1", EventKind.DECLARED, "a", {"title": "t", "severity": "SEV-2"})
+    state = fold([declared])
+    burst = [
+        change("api", "up", None),  # a first up: says nothing
+        change("api", "down", "up"),  # written
+        change("api", "down", "down"),  # the same again: already said
+        change("api", "up", "down"),  # the recovery, in the same burst: written
+        change("web", "down", None),
+    ]
+    kept = worth_recording_all(burst, state)
+    assert [(c.service, str(c.state)) for c in kept] == [
+        ("api", "down"),
+        ("api", "up"),
+        ("web", "down"),
+    ]
+
+
+async def test_a_burst_of_changes_is_one_append_in_order_and_one_state_change(
+    tmp_path: Path,
+) -> None:
+    store = LocalStore(tmp_path)
+    store.ensure_folder()
+    incident = (
+        await IncidentService(store, "a", Config().ladder).declare("x", "SEV-2")
+    ).incident_id
+    runtime = await local_runtime(tmp_path, incident, "console")
+    told: list[object] = []
+    runtime.subscribe(told.append)
+    appends: list[int] = []
+    real_append_many = store.log(incident).__class__.append_many
+
+    def counting(log, events):  # type: ignore[no-untyped-def]
+        appends.append(len(events))
+        real_append_many(log, events)
+
+    burst = [change(f"svc-{n}", "down", "up", SECRET_REASON) for n in range(20)]
+    burst.append(change("svc-0", "up", "down"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(store.log(incident).__class__, "append_many", counting)
+        written = await runtime.probe_changes(burst)
+    assert appends == [21]  # one write and one fsync for the burst
+    assert len(told) == 1  # one StateChanged for the burst
+    stored = (await store.load(incident)).events
+    assert probe_events(stored)[-21:] == [(f"svc-{n}", "down") for n in range(20)] + [
+        ("svc-0", "up")
+    ]
+    assert [e.id for e in written] == [e.id for e in stored[-21:]]
+    assert all("hunter2" not in str(e.payload) for e in stored)
+    assert runtime.state.probe_states["svc-0"]["state"] == "up"
+    await runtime.close()
 
 
 async def local_runtime(folder: Path, incident: str, author: str) -> IncidentRuntime:

@@ -28,7 +28,7 @@ from warroom.runtime import (
     open_context,
     registered,
 )
-from warroom.runtime.context import ContextError
+from warroom.runtime.zone import ContextError
 from warroom.services.incidents import IncidentService, timer_event_id
 from warroom.store.base import StoreError
 from warroom.store.local import LocalStore

@@ -59,6 +59,9 @@ async def test_every_write_is_refused_by_the_service(tmp_path: Path) -> None:
         "record_probe_change": lambda: service.record_probe_change(
             INCIDENT, "api", "http", "down", "up", "502"
         ),
+        "record_all": lambda: service.record_all(
+            [service.probe_change_event(INCIDENT, "api", "http", "down", "up", "502")]
+        ),
         "comms_copied": lambda: service.comms_copied(
             INCIDENT, "update", "internal", "clipboard", "text"
         ),
@@ -171,7 +174,7 @@ async def test_probe_changes_are_shown_but_not_written() -> None:
     class Feed(FixedProbeFeed):
         async def run(self, on_rows, on_change) -> None:  # type: ignore[no-untyped-def]
             on_rows()
-            await on_change(probe_change("api", "http", "down", "up", "502"))
+            await on_change([probe_change("api", "http", "down", "up", "502")])
 
     async def record(change: StateChange) -> None:
         changes.append(change)

@@ -151,3 +151,25 @@ def test_unwritable_data_folder(tmp_path: Path) -> None:
 
     with pytest.raises(StoreError, match="not writable"):
         declare(store)
+
+
+def test_append_once_finds_the_id_only_as_an_event_anywhere_in_the_log(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path)
+    incident = declare(store)
+    fired = note(incident, "timer")
+    # Notes quoting the id (first and last line) are not the event.
+    store.append_sync(note(incident, f"see {fired.id}"))
+    for n in range(50):
+        store.append_sync(note(incident, f"filler {n}"))
+    store.append_sync(note(incident, f"again {fired.id}"))
+    assert store.append_once_sync(fired) is True
+    assert store.append_once_sync(fired) is False  # now it is the last line
+    store.append_sync(note(incident, "after"))
+    assert store.append_once_sync(fired) is False  # and in the middle
+    ids = [event.id for event in store.load_sync(incident).events]
+    assert ids.count(fired.id) == 1
+    # A torn last line (a writer killed mid-line) holding the id does not count as stored.
+    other = note(incident, "other")
+    with open(store.log(incident).path, "ab") as handle:
+        handle.write(f'{{"id": "{other.id}", "incid'.encode())
+    assert store.append_once_sync(other) is True

@@ -271,10 +271,11 @@ async def test_probe_changes_land_in_the_timeline_once(tmp_path: Path) -> None:
     class ScriptedFeed(FixedProbeFeed):
         async def run(self, on_rows, on_change) -> None:  # type: ignore[no-untyped-def]
             on_rows()
-            await on_change(probe_change("web", "http", "up", None, "status 200"))
-            await on_change(probe_change("api", "http", "down", "up", "status 503"))
-            await on_change(probe_change("api", "http", "down", None, "status 503"))  # restart
-            await on_change(probe_change("api", "http", "up", "down", "status 200"))
+            await on_change([probe_change("web", "http", "up", None, "status 200")])
+            await on_change([probe_change("api", "http", "down", "up", "status 503")])
+            restart = probe_change("api", "http", "down", None, "status 503")
+            await on_change([restart])
+            await on_change([probe_change("api", "http", "up", "down", "status 200")])
 
     app = make_app(tmp_path)
     app.feed = ScriptedFeed([])

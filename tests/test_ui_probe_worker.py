@@ -65,7 +65,11 @@ async def test_a_killed_probe_worker_shows_red_and_comes_back(
         title = str(pane.border_title)
         assert "PROBES STOPPED: probe worker was killed by SIGKILL" in title
         assert "restarting" in title
-        assert any("Service probes stopped" in str(n.message) for n in app._notifications)  # type: ignore[attr-defined]
+        await until(  # a notification is posted to the app: it lands a moment later
+            pilot,
+            lambda: any("Service probes stopped" in str(n.message) for n in app._notifications),  # type: ignore[attr-defined]
+            "the notification",
+        )
         assert "STALE" in str(table.get_cell("api", "service"))
         # Keys still work while the worker is down: the screen never froze.
         await pilot.press("2")

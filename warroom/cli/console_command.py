@@ -1,20 +1,25 @@
 """Starting the console: `warroom` with no command (Textual is imported only here).
 
 The command line's options become a `RuntimeContext` (config, store, author, zone: the
-same `open_context` as `watch`, the drill and the other commands); the console is then
-started over it by `warroom.ui.launch`, which never imports the CLI.
+same `open_context` as `watch`, the drill and the other commands), built by the console
+once its first frame is drawn (`warroom.ui.launch`, which never imports the CLI); what
+can be refused (config, store DSN, time zone) is refused here, before anything is drawn.
 """
 
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from warroom.cli.common import CommandError, open_config
 from warroom.model.ids import normalise_incident_id
 from warroom.paths import data_dir
-from warroom.runtime import ContextError, open_context
+from warroom.runtime.zone import ContextError, zone_of_config
 from warroom.services.stores import open_store
 from warroom.store.base import StoreError
+
+if TYPE_CHECKING:
+    from warroom.runtime import RuntimeContext
 
 
 def run_console(args: argparse.Namespace) -> int:
@@ -33,8 +38,23 @@ def run_console(args: argparse.Namespace) -> int:
     author, ask_author = choose_author(args.author, config, load_preferences().author)
     ask_author = ask_author and not read_only  # a view-only console signs nothing
     try:
-        context = open_context(config, store, folder, author, read_only=read_only)
+        zone = zone_of_config(config)  # refused here, before anything is drawn
     except ContextError as error:
         raise CommandError(str(error)) from None
+
+    def opened() -> RuntimeContext:  # after the first frame: it imports the runtime
+        from warroom.runtime import open_context
+
+        return open_context(config, store, folder, author, read_only=read_only)
+
     incident = normalise_incident_id(args.incident) if args.incident else None
-    return launch(context, incident, theme=args.theme, ask_author=ask_author, read_only=read_only)
+    return launch(
+        config,
+        folder,
+        opened,
+        incident,
+        zone=zone,
+        theme=args.theme,
+        ask_author=ask_author,
+        read_only=read_only,
+    )

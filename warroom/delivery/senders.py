@@ -22,7 +22,7 @@ from warroom.delivery.channels import Channel, scheme_of
 from warroom.model.text import inert
 from warroom.redact import redact_text
 
-if TYPE_CHECKING:  # imported on the first Statuspage send: every CLI command loads this module
+if TYPE_CHECKING:
     import httpx
 
 CONNECT_TIMEOUT_SECONDS = 4.0
@@ -105,6 +105,8 @@ async def send_statuspage(
 ) -> Attempt:
     """Open an incident on an Atlassian Statuspage, or post an update to the one this
     warroom incident opened (`message.remote_id`)."""
+    import httpx  # imported here: the console starts without it (its first frame is sooner)
+
     base = f"{channel.api_url}/pages/{channel.page_id}/incidents"
     status = STATUSPAGE_STATUS.get(message.status, "investigating")
     body: dict[str, Any] = {
@@ -113,8 +115,6 @@ async def send_statuspage(
     if channel.components:
         body["incident"]["component_ids"] = list(channel.components)
     headers = {"Authorization": f"OAuth {channel.api_key}", "Idempotency-Key": message.key}
-    import httpx  # with its own CLI it loads rich: a third of a `warroom` command's start-up
-
     own = client is None
     client = client or httpx.AsyncClient(
         timeout=httpx.Timeout(READ_TIMEOUT_SECONDS, connect=CONNECT_TIMEOUT_SECONDS)

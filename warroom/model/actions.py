@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from warroom.model.events import Event, EventKind, NoteKind, format_utc, in_zone, parse_utc
-from warroom.model.incident import IncidentState, OnEntry, TimelineEntry
+from warroom.model.incident import ENTRY_CHANGE_KINDS, IncidentState, OnEntry, TimelineEntry
 from warroom.model.text import inert, json_text, shorten
 from warroom.model.timed import Deadline
 
@@ -154,17 +154,24 @@ def _clean_due(value: object) -> str:
     return text if due_moment(text) is not None else ""
 
 
+# What the action items are read from: the todo notes, their updates, and the events that
+# change an entry (an edit rewrites the text and with it the owner, a strike drops it).
+ACTION_ITEM_KINDS = (EventKind.NOTE, EventKind.TODO_UPDATED, *sorted(ENTRY_CHANGE_KINDS))
+
+
 def action_items(state: IncidentState) -> list[ActionItem]:
     """Every live todo with its owner, due date and done state, in time order."""
+    return list(state.reading("action_items", _read_action_items, ACTION_ITEM_KINDS))
+
+
+def _read_action_items(state: IncidentState) -> list[ActionItem]:
     todos = state.notes(NoteKind.TODO)
     if not todos:
         return []
     wanted = {entry.id for entry in todos}
     fields: dict[str, dict[str, str]] = {}
     done: dict[str, Event] = {}
-    for event in state.events:
-        if event.kind not in (EventKind.TODO_UPDATED, EventKind.TODO_DONE):
-            continue
+    for event in state.of_kind(EventKind.TODO_UPDATED, EventKind.TODO_DONE):
         target = str(event.payload.get("target", ""))
         if target not in wanted:
             continue
@@ -275,9 +282,12 @@ class ActionItemDue:
     name = "action-item-due"
 
     def deadlines(self, state: IncidentState, now: datetime) -> list[Deadline]:
-        found: list[Deadline] = []
         if not state.is_open:
-            return found
+            return []
+        return list(state.reading(self.name, self._read_deadlines, ACTION_ITEM_KINDS))
+
+    def _read_deadlines(self, state: IncidentState) -> list[Deadline]:
+        found: list[Deadline] = []
         for item in open_action_items(state):
             due = item.due_at()
             if due is None:

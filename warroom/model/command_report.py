@@ -39,7 +39,7 @@ def command_section(state: IncidentState, now: datetime, cell: Callable[[str], s
     """Markdown lines (empty when the incident had no asks and no IC change)."""
     handoffs = [
         event
-        for event in state.events
+        for event in state.of_kind(EventKind.ROLE_ASSIGNED, EventKind.DECLARED)
         if (event.kind is EventKind.ROLE_ASSIGNED and event.payload.get("role") == "IC")
         or (event.kind is EventKind.DECLARED and _declared_ic(event.payload))
     ]

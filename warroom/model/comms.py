@@ -29,7 +29,7 @@ from warroom.model.comms_template import (
     parse_template,
 )
 from warroom.model.decisions import decisions
-from warroom.model.events import EventKind, NoteKind, in_zone
+from warroom.model.events import NoteKind, in_zone
 from warroom.model.figures import (
     detected_at,
     elapsed,
@@ -404,21 +404,17 @@ def _changes(state: IncidentState, cutoff: datetime | None, now: datetime, detai
 
 
 class _NotesByKind:
-    """The incident's live (not struck) notes grouped by kind, in one pass when needed."""
+    """The incident's live (not struck) notes of each kind asked for, read once per draft
+    (the state keeps notes by kind: no pass over the timeline)."""
 
     def __init__(self, state: IncidentState) -> None:
         self.state = state
-        self._groups: dict[NoteKind | None, list[TimelineEntry]] | None = None
+        self._groups: dict[NoteKind, list[TimelineEntry]] = {}
 
     def all(self, kind: NoteKind) -> list[TimelineEntry]:
-        groups = self._groups
-        if groups is None:  # one pass over the timeline for every kind
-            groups = self._groups = {}
-            note = EventKind.NOTE
-            for entry in self.state.entries:
-                if entry.event.kind is note and not entry.struck:
-                    groups.setdefault(entry.note_kind, []).append(entry)
-        return groups.get(kind, [])
+        if kind not in self._groups:
+            self._groups[kind] = self.state.notes(kind)
+        return self._groups[kind]
 
     def since(self, kind: NoteKind, cutoff: datetime | None) -> list[TimelineEntry]:
         entries = self.all(kind)

@@ -140,9 +140,7 @@ class Escalation:
 def actions_of(state: IncidentState) -> dict[str, list[Action]]:
     """The IC's escalation actions, by escalation key, in time order."""
     found: dict[str, list[Action]] = {}
-    for event in state.events:
-        if event.kind is not EventKind.ESCALATION:
-            continue
+    for event in state.of_kind(EventKind.ESCALATION):
         action = read_action(event)
         if action is not None:
             found.setdefault(action.key, []).append(action)
@@ -287,7 +285,7 @@ def _by_hand(key: str, actions: list[Action], declared_at: datetime) -> Escalati
 
 def acknowledged_at(state: IncidentState) -> datetime | None:
     """When the incident first had an IC: at the declaration, or the first assignment."""
-    for event in state.events:
+    for event in state.of_kind(EventKind.DECLARED, EventKind.ROLE_ASSIGNED):
         if event.kind is EventKind.DECLARED:
             roles = event.payload.get("roles")
             if isinstance(roles, Mapping) and str(roles.get("IC") or "").strip():

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from warroom.model.events import Event, EventKind, NoteKind
-from warroom.model.incident import IncidentState, OnEntry, TimelineEntry
+from warroom.model.incident import ENTRY_CHANGE_KINDS, IncidentState, OnEntry, TimelineEntry
 from warroom.model.note_events import CONFIRMED, OPEN, RULED_OUT, STATE_WORDS
 from warroom.model.text import inert, shorten
 
@@ -53,15 +53,30 @@ class Hypothesis(OnEntry):
         return self.state == OPEN
 
 
+# What the hypotheses are read from: the notes, their states and evidence links, and the
+# events that change an entry (an edit, a strike).
+HYPOTHESIS_KINDS = (
+    EventKind.NOTE,
+    EventKind.HYPOTHESIS_STATE,
+    EventKind.EVIDENCE_LINKED,
+    *sorted(ENTRY_CHANGE_KINDS),
+)
+
+
 def hypotheses(state: IncidentState) -> list[Hypothesis]:
     """Every live (not struck) hypothesis, in the order they were written."""
-    notes = [e for e in state.entries if e.note_kind is NoteKind.HYPOTHESIS and not e.struck]
+    return list(state.reading("hypotheses", _read_hypotheses, HYPOTHESIS_KINDS))
+
+
+def _read_hypotheses(state: IncidentState) -> list[Hypothesis]:
+    notes = state.notes(NoteKind.HYPOTHESIS)
     if not notes:
         return []
     wanted = {entry.id for entry in notes}
     changes: dict[str, Event] = {}
     links: dict[str, dict[str, bool]] = {}
-    for event in state.events:  # in the fold's order: the last word wins
+    # in the fold's order: the last word wins
+    for event in state.of_kind(EventKind.HYPOTHESIS_STATE, EventKind.EVIDENCE_LINKED):
         target = str(event.payload.get("target", ""))
         if target not in wanted:
             continue

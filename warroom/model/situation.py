@@ -87,9 +87,7 @@ def service_stories(state: IncidentState, cutoff: datetime | None) -> list[Servi
             story["worst"] = value
         return story
 
-    for event in state.events:
-        if event.kind is not EventKind.PROBE_STATE_CHANGED:
-            continue
+    for event in state.of_kind(EventKind.PROBE_STATE_CHANGED):
         name = str(event.payload.get("service", ""))
         value = str(event.payload.get("state", ""))
         in_window = cutoff is None or event.at > cutoff
@@ -210,7 +208,7 @@ def decision_lines(found: list[Decision], now: datetime, limit: int = 30) -> str
 def hypothesis(state: IncidentState, findings: list[TimelineEntry], evidence: bool = True) -> str:
     """The current theory: the confirmed and open hypotheses; with none ever written,
     the latest live finding (what the responders believe now)."""
-    if any(entry.note_kind is NoteKind.HYPOTHESIS for entry in state.entries):
+    if state.notes(NoteKind.HYPOTHESIS, include_struck=True):
         return current_theory(state, evidence=evidence)
     return one_line(findings[-1].text) if findings else ""
 
@@ -278,8 +276,8 @@ def changes_since(
             name = str(event.payload.get("milestone", ""))
             if name == "mitigated" and state.mitigated_at is not None:
                 lines.append((event.at, f"mitigated at {clock(state.mitigated_at, now)}"))
-    for event in state.events:
-        if event.kind is EventKind.TODO_DONE and _after(event.recorded, cutoff):
+    for event in state.of_kind(EventKind.TODO_DONE):
+        if _after(event.recorded, cutoff):
             target = state.entry(str(event.payload.get("target", "")))
             if target is not None and target.done and not target.struck:
                 text = one_line(without_owner(target.text))

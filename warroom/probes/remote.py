@@ -217,6 +217,8 @@ class RemoteEngine:
                     self._apply(message)
                 except (ValueError, TypeError, KeyError) as error:
                     log.warning("probe worker: unreadable report (%s)", error)
+                # Lines already read come back without a pause: let a key press in.
+                await asyncio.sleep(0)
             code = await process.wait() if refused is None else None
         finally:
             try:

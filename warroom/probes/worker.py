@@ -13,9 +13,10 @@ The protocol is JSON, one object per line. On stdin, first the services:
 so no secret crosses the pipe in a message), then any number of `{"run_now": null}` or
 `{"run_now": "<name>"}`. End of input (the console quit or died) stops the worker.
 
-On stdout, at most one message per `FRAME_SECONDS`, and only when something moved:
+On stdout, at most once per `FRAME_SECONDS`, and only when something moved:
 `{"rows": [<snapshot>...], "changes": [<change>...], "busy": bool}` with the snapshots
-of the services that ran or went stale, the debounced changes in order, and whether any
+of the services that ran or went stale (in lines of at most `ROWS_PER_MESSAGE`; the
+debounced changes, in order, on the last line of the frame), and whether any
 probe is running (`warroom.probes.snapshot` has the field order). A config the worker
 cannot use is `{"error": "<one line>"}` and exit status 3.
 
@@ -34,14 +35,16 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from warroom.config import Config, ConfigError
+from warroom.probes.change import StateChange
 from warroom.probes.config import ServiceSpec, parse_services
 from warroom.probes.scheduler import ProbeEngine
 from warroom.probes.snapshot import (
     CONFIG_ERROR,
     LINE_LIMIT,
+    ServiceSnapshot,
     SnapshotTracker,
     change_to_wire,
     encode,
@@ -50,6 +53,7 @@ from warroom.probes.snapshot import (
 from warroom.redact import install_log_redaction, redact_text
 
 FRAME_SECONDS = 0.2
+ROWS_PER_MESSAGE = 100
 NICENESS = 5
 
 log = logging.getLogger(__name__)
@@ -115,6 +119,24 @@ async def _commands(reader: asyncio.StreamReader, engine: ProbeEngine) -> None:
                 engine.run_now(name)
 
 
+def frame_messages(
+    rows: list[ServiceSnapshot], changes: list[StateChange], busy: bool
+) -> list[dict[str, Any]]:
+    """One frame's report as lines of at most ROWS_PER_MESSAGE rows: the console reads a
+    line at a time and lets key presses in between (2,000 rows in one line held its loop
+    for tens of milliseconds). The changes, in order, ride on the last line."""
+    chunks = [rows[at : at + ROWS_PER_MESSAGE] for at in range(0, len(rows), ROWS_PER_MESSAGE)]
+    chunks = chunks or [[]]
+    return [
+        {
+            "rows": [snapshot_to_wire(row) for row in chunk],
+            "changes": [change_to_wire(c) for c in changes] if index == len(chunks) - 1 else [],
+            "busy": busy,
+        }
+        for index, chunk in enumerate(chunks)
+    ]
+
+
 async def serve(
     specs: list[ServiceSpec],
     reader: asyncio.StreamReader,
@@ -134,15 +156,8 @@ async def serve(
             now_busy = engine.busy()
             if rows or changes or now_busy != busy:
                 busy = now_busy
-                writer.write(
-                    encode(
-                        {
-                            "rows": [snapshot_to_wire(row) for row in rows],
-                            "changes": [change_to_wire(change) for change in changes],
-                            "busy": now_busy,
-                        }
-                    )
-                )
+                for message in frame_messages(rows, changes, now_busy):
+                    writer.write(encode(message))
                 await writer.drain()
             await asyncio.wait({commands}, timeout=frame)
     finally:

@@ -7,20 +7,49 @@ rule that runs over time, shared by the console, `warroom watch` and the drill.
 - `scheduler.TimerScheduler` sleeps until the next deadline of the registered rules.
 - `rules` is the registry of timed rules (`RULE_FACTORIES`, `default_rules`).
 - `reminders` holds the update-overdue rule.
+- `zone` checks the config's time zone (light: the console checks it before its frame).
 
-Never imports Textual (tests/test_layering.py).
+The names below are imported from their modules on first use (PEP 562), so that
+`import warroom.runtime.zone` does not bring the whole runtime, the store and the model
+with it: the console draws its first frame before it needs them.
+
+Never imports Textual (the import-linter contracts in pyproject.toml).
 """
 
-from warroom.runtime.context import ContextError, RuntimeContext, open_context, zone_of_config
-from warroom.runtime.incident import IncidentRuntime
-from warroom.runtime.messages import (
-    DeadlineFired,
-    NextDeadline,
-    RuntimeMessage,
-    RuntimeProblem,
-    StateChanged,
-)
-from warroom.runtime.rules import RULE_FACTORIES, RuleContext, default_rules, registered
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from warroom.runtime.context import RuntimeContext, open_context
+    from warroom.runtime.incident import IncidentRuntime
+    from warroom.runtime.messages import (
+        DeadlineFired,
+        NextDeadline,
+        RuntimeMessage,
+        RuntimeProblem,
+        StateChanged,
+    )
+    from warroom.runtime.rules import RULE_FACTORIES, RuleContext, default_rules, registered
+    from warroom.runtime.zone import ContextError, zone_of_config
+
+_HOMES = {
+    "ContextError": "zone",
+    "zone_of_config": "zone",
+    "RuntimeContext": "context",
+    "open_context": "context",
+    "IncidentRuntime": "incident",
+    "DeadlineFired": "messages",
+    "NextDeadline": "messages",
+    "RuntimeMessage": "messages",
+    "RuntimeProblem": "messages",
+    "StateChanged": "messages",
+    "RULE_FACTORIES": "rules",
+    "RuleContext": "rules",
+    "default_rules": "rules",
+    "registered": "rules",
+}
 
 __all__ = [
     "RULE_FACTORIES",
@@ -38,3 +67,12 @@ __all__ = [
     "registered",
     "zone_of_config",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value  # looked up once
+    return value

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from warroom.config import Config
 from warroom.model.events import utc_now
@@ -21,6 +20,7 @@ from warroom.model.timed import TimedRule
 from warroom.runtime.delivery import Delivery, delivery_for
 from warroom.runtime.incident import IncidentRuntime
 from warroom.runtime.rules import RuleContext, default_rules
+from warroom.runtime.zone import zone_of_config
 from warroom.scenarios.loader import Catalogue
 from warroom.services.incidents import IncidentService
 from warroom.services.session import IncidentSession
@@ -41,21 +41,6 @@ def lease_for(store: IncidentStore, incident_id: str, job: str) -> Lease:
 
         return AdvisoryLease(store, f"warroom:{job}:{incident_id}")  # type: ignore[arg-type]
     return HeldLease()
-
-
-class ContextError(ValueError):
-    """A config the runtime cannot start from (one line, names the config file)."""
-
-
-def zone_of_config(config: Config) -> tzinfo | None:
-    """The config's `incident.timezone` as a zone (None: not set); ContextError when
-    the name is not a zone this machine knows."""
-    if not config.timezone:
-        return None
-    try:
-        return ZoneInfo(config.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ContextError(f"{config.source}: incident.timezone: unknown zone") from None
 
 
 @dataclass

@@ -212,13 +212,19 @@ class IncidentRuntime:
     async def probe_changed(self, change: StateChange) -> Event | None:
         """A debounced probe change: into the timeline by the one rule, when this process
         holds the incident's probe lease (`probe_changes`). A store error is reported."""
+        written = await self.probe_changes([change])
+        return written[0] if written else None
+
+    async def probe_changes(self, changes: Sequence[StateChange]) -> list[Event]:
+        """A burst of debounced probe changes, in order, written in one append (one fsync)
+        and absorbed together (one StateChanged). A store error is reported."""
         try:
-            return await self.probes.changed(change)
+            return await self.probes.changed_many(changes)
         except (StoreError, IncidentError, OSError) as error:
             self._emit(
                 RuntimeProblem(f"Could not record a probe change: {redact_text(str(error))}")
             )
-            return None
+            return []
 
     async def run_probes(
         self,
@@ -228,8 +234,10 @@ class IncidentRuntime:
         """Feed `engine`'s changes to `probe_changed` until cancelled (`watch`, drill; the
         engine in this process or in a worker); `seen` is told of each change first."""
         async for change in engine.changes():
-            seen(change)
-            await self.probe_changed(change)
+            burst = [change, *engine.pending_changes()]  # what came together: one append
+            for each in burst:
+                seen(each)
+            await self.probe_changes(burst)
 
     # Running ---------------------------------------------------------------------------
 

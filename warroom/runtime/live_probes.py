@@ -4,7 +4,6 @@ live probe results merged in for drafts, and how many steps of a scenario are ti
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 from typing import Protocol
 
 from warroom.model.incident import IncidentState
@@ -36,7 +35,7 @@ def with_live_probes(state: IncidentState, live: Iterable[LiveProbe]) -> Inciden
     }
     if not merged:
         return state
-    return replace(state, probe_states={**state.probe_states, **merged})
+    return state.with_probe_states({**state.probe_states, **merged})
 
 
 def steps_done(state: IncidentState, scenario_id: str) -> int:

@@ -16,7 +16,7 @@ not lost.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 
 from warroom.model.events import Event
 from warroom.model.incident import IncidentState
@@ -33,7 +33,24 @@ checks it still holds it): with a killed holder, the takeover takes at most this
 
 def worth_recording(change: StateChange, state: IncidentState) -> bool:
     """The rule: whether `change` should become a timeline event of `state`'s incident."""
-    known = state.probe_states.get(change.service, {}).get("state")
+    return _worth(change, state.probe_states.get(change.service, {}).get("state"))
+
+
+def worth_recording_all(changes: Iterable[StateChange], state: IncidentState) -> list[StateChange]:
+    """The rule over a burst, in order: each change judged against what the incident says
+    once the ones before it are written (a service down then up again: both)."""
+    said: dict[str, object] = {}
+    found = []
+    for change in changes:
+        name = change.service
+        known = said[name] if name in said else state.probe_states.get(name, {}).get("state")
+        if _worth(change, known):
+            found.append(change)
+            said[name] = str(change.state)
+    return found
+
+
+def _worth(change: StateChange, known: object) -> bool:
     if known == str(change.state):
         return False  # the timeline says so already
     return not (change.previous is None and known is None and change.state is ProbeState.UP)
@@ -64,33 +81,48 @@ class ProbeChangeWriter:
     async def changed(self, change: StateChange) -> Event | None:
         """A debounced change from the probes: written when the rule says so and this
         process holds the lease; the event written, else None. Store errors raise."""
-        self.latest[change.service] = change
-        self._seen.set()
-        if self.service.read_only or not worth_recording(change, self._state()):
-            return None
+        written = await self.changed_many([change])
+        return written[0] if written else None
+
+    async def changed_many(self, changes: Sequence[StateChange]) -> list[Event]:
+        """A burst of debounced changes, in order: those the rule keeps are written in
+        one append (one fsync) when this process holds the lease. Store errors raise."""
+        for change in changes:
+            self.latest[change.service] = change
+        if changes:
+            self._seen.set()
+        if self.service.read_only or not worth_recording_all(changes, self._state()):
+            return []
         async with self._lock:
             was_holding, self.holding = self.holding, await self.lease.acquire()
             if not self.holding:
-                return None
-            event = await self._write(change)
+                return []
+            written = await self._write(worth_recording_all(changes, self._state()))
             if not was_holding:  # just took the lease: what did the incident miss?
-                await self._catch_up()
-            return event
+                written += await self._catch_up()
+            return written
 
-    async def _write(self, change: StateChange) -> Event:
-        payload = change.payload()
-        event = await self.service.record_probe_change(
-            self.incident_id,
-            service=payload["service"],
-            probe_kind=payload["probe_kind"],
-            state=payload["state"],
-            previous=payload["previous"],
-            reason=redact_text(payload["reason"]),
-            latency_ms=payload["latency_ms"],
-            at=change.observed_at,
-        )
-        self._absorb([event])
-        return event
+    async def _write(self, changes: list[StateChange]) -> list[Event]:
+        events = []
+        for change in changes:
+            payload = change.payload()
+            events.append(
+                self.service.probe_change_event(
+                    self.incident_id,
+                    service=payload["service"],
+                    probe_kind=payload["probe_kind"],
+                    state=payload["state"],
+                    previous=payload["previous"],
+                    reason=redact_text(payload["reason"]),
+                    latency_ms=payload["latency_ms"],
+                    at=change.observed_at,
+                )
+            )
+        if not events:
+            return []
+        await self.service.record_all(events)
+        self._absorb(events)
+        return events
 
     async def catch_up(self) -> list[Event]:
         """Write the latest change of every service the incident does not show yet."""
@@ -98,11 +130,7 @@ class ProbeChangeWriter:
             return await self._catch_up()
 
     async def _catch_up(self) -> list[Event]:
-        written = []
-        for change in list(self.latest.values()):
-            if worth_recording(change, self._state()):
-                written.append(await self._write(change))
-        return written
+        return await self._write(worth_recording_all(list(self.latest.values()), self._state()))
 
     async def keep_lease(self, report: Callable[[str], None]) -> None:
         """Until cancelled, once probes report: check the lease every

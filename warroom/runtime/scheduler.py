@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from warroom.model.incident import IncidentState
 from warroom.model.text import inert
-from warroom.model.timed import Deadline, TimedRule, due_now, next_upcoming
+from warroom.model.timed import Deadline, TimedRule, pending
 
 MAX_WAIT = 30.0
 """The longest sleep between two looks at the rules (seconds)."""
@@ -77,6 +77,10 @@ class TimerScheduler:
         self._retry_at: datetime | None = None
         self._shown_next: Deadline | None = None
         self._busy = asyncio.Lock()
+        # The pending deadlines last read, with the state they were read from (its identity
+        # and event count): a pass reads the rules once, not once to fire and again for
+        # the next deadline, unless firing changed the state.
+        self._read: tuple[int, int, list[Deadline]] | None = None
 
     def wake(self) -> None:
         """Look at the rules again now (the state changed, or the clock was moved)."""
@@ -84,16 +88,28 @@ class TimerScheduler:
 
     def next_deadline(self) -> Deadline | None:
         """The soonest pending deadline still ahead."""
-        return next_upcoming(self.rules, self._state(), self._clock())
+        now = self._clock()
+        return next((d for d in self._pending(now) if not d.passed(now)), None)
+
+    def _pending(self, now: datetime) -> list[Deadline]:
+        state = self._state()
+        read = self._read
+        if read is not None and read[0] == id(state) and read[1] == len(state.events):
+            return [d for d in read[2] if d.key not in state.fired_timers]
+        found = pending(self.rules, state, now)
+        self._read = (id(state), len(state.events), found)
+        return found
 
     async def fire_due(self) -> list[Deadline]:
         """Fire every deadline due now (not yet fired, not lost to another console)."""
         async with self._busy:
+            self._read = None  # the rules are read afresh once per pass
             now = self._clock()
             if not self._can_fire() or (self._retry_at is not None and now < self._retry_at):
                 return []
             fired = []
-            for deadline in due_now(self.rules, self._state(), now):
+            due = [deadline for deadline in self._pending(now) if deadline.passed(now)]
+            for deadline in due:
                 if deadline.key in self._lost:
                     continue
                 try:

@@ -280,6 +280,23 @@ class IncidentService:
         latency_ms: float | None = None,
         at: datetime | None = None,
     ) -> Event:
+        event = self.probe_change_event(
+            incident_id, service, probe_kind, state, previous, reason, latency_ms, at
+        )
+        return await self._append(event)
+
+    def probe_change_event(
+        self,
+        incident_id: str,
+        service: str,
+        probe_kind: str,
+        state: str,
+        previous: str | None,
+        reason: str,
+        latency_ms: float | None = None,
+        at: datetime | None = None,
+    ) -> Event:
+        """The `probe_state_changed` event `record_probe_change` would store (not stored)."""
         payload = {
             "service": service,
             "probe_kind": probe_kind,
@@ -288,9 +305,15 @@ class IncidentService:
             "reason": reason,
             "latency_ms": latency_ms,
         }
-        return await self._append(
-            self._event(incident_id, EventKind.PROBE_STATE_CHANGED, payload, at)
-        )
+        return self._event(incident_id, EventKind.PROBE_STATE_CHANGED, payload, at)
+
+    async def record_all(self, events: list[Event]) -> list[Event]:
+        """Store events made by this service (`probe_change_event`...) in one append:
+        with local files one write and one fsync for the burst."""
+        self._refuse_if_read_only()
+        if events:
+            await self.store.append_many(events)
+        return events
 
     async def timer_fired(self, incident_id: str, deadline: Deadline) -> Event | None:
         """Record that a timed rule's deadline passed: one `timer_fired` event per

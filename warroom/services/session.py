@@ -9,11 +9,10 @@ one known (a backdated note) makes the session refold, so the state is always ex
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import AsyncIterator, Callable, Iterable
 
 from warroom.model.events import Event, EventKind
-from warroom.model.incident import IncidentState, TimelineEntry, apply, describe, fold
+from warroom.model.incident import IncidentState, apply, fold
 from warroom.model.severity import SeverityLadder
 from warroom.services.incidents import IncidentService, id_order
 from warroom.store.base import LoadProblem, UnknownIncident
@@ -81,11 +80,7 @@ class IncidentSession:
         A note changes nothing but the timeline, so inserting it where `fold` would have
         put it gives the same state; with 100,000 events a refold would take a second.
         """
-        state = self.state
-        key = event.sort_key
-        state.events.insert(bisect_left(state.events, key, key=lambda e: e.sort_key), event)
-        position = bisect_left(state.entries, key, key=lambda entry: entry.event.sort_key)
-        state.entries.insert(position, TimelineEntry(event=event, text=describe(event)))
+        self.state.insert_note(event)
 
     async def follow(self, on_new: Callable[[list[Event]], None]) -> None:
         """Absorb events from the store until cancelled; call `on_new` with new ones."""

@@ -368,6 +368,10 @@ class PostgresStore:
     async def append(self, event: Event) -> None:
         await self._insert(event, publish_duplicate=True)
 
+    async def append_many(self, events: list[Event]) -> None:
+        for event in events:  # each durable and published (or queued) as `append` does
+            await self._insert(event, publish_duplicate=True)
+
     async def append_once(self, event: Event) -> bool:
         """Insert the event; False when the database already held its id (another console
         stored it first: its copy reaches us through LISTEN, ours is not published).

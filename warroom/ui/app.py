@@ -7,12 +7,13 @@ change to the incident goes through `IncidentService` (see `services/`).
 from __future__ import annotations
 
 import gc
+import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import work
+from textual import events, work
 from textual.actions import ActionParseResult
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -24,10 +25,6 @@ from warroom.config import Config
 from warroom.model.events import utc_now
 from warroom.model.text import inert
 from warroom.redact import redact_text
-from warroom.runtime import IncidentRuntime, RuntimeContext, open_context
-from warroom.services.incidents import IncidentError, IncidentService
-from warroom.services.session import IncidentSession
-from warroom.store.base import StoreError, UnknownIncident
 from warroom.ui import themes as theme_files
 from warroom.ui.bindings import all_bindings, display_keys, keymap_from_config, live_key
 from warroom.ui.early_keys import replay as replay_keys
@@ -38,11 +35,20 @@ from warroom.ui.screens.loading import LoadingScreen
 
 if TYPE_CHECKING:
     from warroom.model.comms import CommsTemplate
+    from warroom.runtime import IncidentRuntime, RuntimeContext
     from warroom.scenarios.loader import Catalogue
+    from warroom.services.incidents import IncidentService
+    from warroom.services.session import IncidentSession
     from warroom.ui.screens.declare import Declaration
 
-# The main screen (every pane and its models), the declare form and the prompts are
-# imported when first needed: after the first frame (LoadingScreen), not before it.
+# The runtime (store, services, model, rules), the main screen (every pane and its
+# models), the declare form and the prompts are imported when first needed: after the
+# first frame (LoadingScreen), not before it. `warroom` with no command hands the app a
+# `context_factory` and the context is built then too.
+
+
+TYPING_SECONDS = 0.4
+"""Keys this recent mean someone is typing (see `WarroomApp.typing`)."""
 
 
 class WarroomApp(App[int]):
@@ -54,7 +60,7 @@ class WarroomApp(App[int]):
 
     def __init__(
         self,
-        service: IncidentService,
+        service: IncidentService | None,
         config: Config,
         data_dir: Path,
         *,
@@ -69,13 +75,20 @@ class WarroomApp(App[int]):
         ask_author: bool = False,
         read_only: bool = False,
         context: RuntimeContext | None = None,
+        context_factory: Callable[[], RuntimeContext] | None = None,
     ) -> None:
+        """`service` (tests) or `context` or `context_factory` (the command line: the
+        context, with the store, the model and the rules, is built after the first frame)."""
         super().__init__()
+        if service is None and context is None and context_factory is None:
+            raise ValueError("WarroomApp needs a service, a context or a context factory")
         # Read-only is enforced by the service (every write goes through it); the app
         # only turns writing keys into a notice and keeps probe changes off the timeline.
-        self.read_only = read_only or service.read_only
-        service.read_only = self.read_only
-        self.service = service
+        given = service or (context.service if context is not None else None)
+        self.read_only = read_only or bool(given is not None and given.read_only)
+        if given is not None:
+            given.read_only = self.read_only
+        self._incident_service = given
         self.config = config
         self.data_dir = data_dir
         self.incident_id = incident_id
@@ -89,19 +102,51 @@ class WarroomApp(App[int]):
         self._catalogue = catalogue  # read when first needed, after the first frame
         self.startup_problems: list[str] = []
         self._templates = templates  # read when first needed, after the first frame
-        # One context (service, zone, timed rules) for every incident this console opens;
-        # its catalogue is set when an incident is opened (after the first frame).
-        self.context = context or open_context(
-            config, service.store, data_dir, service.author, clock=clock, service=service
-        )
-        if catalogue is not None:
-            self.context.catalogue = catalogue
+        # One context (service, zone, timed rules) for every incident this console opens,
+        # built on first use (after the first frame); its catalogue is set when an
+        # incident is opened.
+        self._runtime_context = context
+        self._open_context = context_factory
         self.runtime: IncidentRuntime | None = None
         # A bad [keys] or [ui] theme stops here, before anything is drawn: a ConfigError
         # the command line prints as one line (exit 3).
         self.keymap_overrides = keymap_from_config(config)
         theme_files.check_configured_theme(config)
         self.ask_author = ask_author
+        self._key_at = float("-inf")  # when the last key came (`typing`)
+
+    @property
+    def context(self) -> RuntimeContext:
+        """The runtime context, built on first use (the store, the model and the rules are
+        imported then: after the first frame when the command line started the app)."""
+        if self._runtime_context is None:
+            if self._open_context is not None:
+                context = self._open_context()
+            else:
+                from warroom.runtime import open_context
+
+                assert self._incident_service is not None
+                service = self._incident_service
+                context = open_context(
+                    self.config,
+                    service.store,
+                    self.data_dir,
+                    service.author,
+                    clock=self.clock,
+                    service=service,
+                )
+            context.service.read_only = self.read_only or context.service.read_only
+            self.read_only = context.service.read_only
+            self._incident_service = context.service
+            self._runtime_context = context
+        if self._catalogue is not None and self._runtime_context.catalogue is None:
+            self._runtime_context.catalogue = self._catalogue
+        return self._runtime_context
+
+    @property
+    def service(self) -> IncidentService:
+        """Who writes the incident's events (the context's service)."""
+        return self.context.service
 
     @property
     def catalogue(self) -> Catalogue:
@@ -162,6 +207,16 @@ class WarroomApp(App[int]):
             return True
         return await super().run_action(action, default_namespace, namespaces)
 
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self._key_at = time.monotonic()
+        await super().on_event(event)
+
+    def typing(self) -> bool:
+        """Whether a key came in the last TYPING_SECONDS: redraws that can wait (probe
+        latencies, drafts refilled for probe churn) let the keys' frames go first."""
+        return time.monotonic() - self._key_at < TYPING_SECONDS
+
     def action_help_quit(self) -> None:
         """ctrl+c says how to quit, in plain words (Textual's own hint is markup, and every
         notification here is plain text, so it showed as "Press [b]ctrl+q[/b]")."""
@@ -176,16 +231,33 @@ class WarroomApp(App[int]):
         theme = self.get_theme(self.theme)
         return theme_files.theme_variable_defaults(dark=theme.dark if theme else True)
 
-    def on_mount(self) -> None:
+    def on_load(self) -> None:
+        """Choose the theme before the stylesheet is first parsed (it is parsed once, with
+        the theme's colours: setting `theme` after the first frame parses it again, 50-100
+        ms on the way to the first frame)."""
         self.startup_problems += theme_files.register_themes(self)
         remembered = load_preferences().theme
         name, problems = theme_files.choose_theme(
             self.requested_theme, remembered, self.available_themes, self.config.theme
         )
         self.startup_problems += problems
-        self.theme = name
+        self._start_with_theme(name)
         if self.requested_theme and self.requested_theme == name:
             remember_theme(name)
+
+    def _start_with_theme(self, name: str) -> None:
+        """What Textual's theme watcher does, except re-parsing a stylesheet that was never
+        parsed: the variables and the theme's classes are in place for the first parse."""
+        self.set_reactive(WarroomApp.theme, name)
+        self.stylesheet.set_variables(self.get_css_variables())
+        dark = self.current_theme.dark
+        classes = {c: False for c in self.classes if c.startswith("-theme-")}
+        classes.update({f"-theme-{name}": True, "-dark-mode": dark, "-light-mode": not dark})
+        self.update_classes(classes, update=False)
+        self._refresh_truecolor_filter(self.ansi_theme)
+        self._theme_ready = True  # from now on a change of theme is remembered
+
+    def on_mount(self) -> None:
         if self.keymap_overrides:
             self.set_keymap(self.keymap_overrides)
         for problem in self.startup_problems:
@@ -268,6 +340,8 @@ class WarroomApp(App[int]):
 
     @work(exit_on_error=False, exclusive=True, group="open")
     async def open_incident(self) -> None:
+        from warroom.services.incidents import IncidentError
+        from warroom.store.base import StoreError, UnknownIncident
         from warroom.ui.screens.declare import DeclareScreen
         from warroom.ui.screens.main import MainScreen
 
@@ -344,4 +418,5 @@ class WarroomApp(App[int]):
         await self.feed.close()
         if self.runtime is not None:
             await self.runtime.close()
-        await self.service.store.close()
+        if self._incident_service is not None:  # nothing was opened when the context never was
+            await self._incident_service.store.close()

@@ -1,11 +1,11 @@
 """What the console needs from the probe engine, and a fixed feed for tests and snapshots.
 
 `ProbeFeed.run` keeps probing until cancelled, calling `on_rows` whenever a result lands
-and `on_change` for each debounced state change (the probes' own `StateChange`, which
-the console hands to its runtime: `warroom.runtime.probe_changes` decides what is
-written); `problem()` says why probing stopped, if it did. The real feed
-(`warroom.ui.probe_feed`) runs the probes in a worker process; `FixedProbeFeed` shows
-given rows.
+and `on_changes` with each burst of debounced state changes, in order (the probes' own
+`StateChange`s, which the console hands to its runtime: `warroom.runtime.probe_changes`
+decides what is written, a burst in one append); `problem()` says why probing stopped,
+if it did. The real feed (`warroom.ui.probe_feed`) runs the probes in a worker process;
+`FixedProbeFeed` shows given rows.
 """
 
 from __future__ import annotations
@@ -24,6 +24,10 @@ class ProbeFeed(Protocol):
 
     def recheck(self, name: str | None = None) -> None: ...
 
+    def hold_while(self, typing: Callable[[], bool]) -> None:
+        """Redraws that are not urgent may wait while `typing()` (keys come first)."""
+        ...
+
     def problem(self) -> str | None:
         """Why the probes are not running (shown in red), or None while they run."""
         ...
@@ -35,7 +39,7 @@ class ProbeFeed(Protocol):
     async def run(
         self,
         on_rows: Callable[[], None],
-        on_change: Callable[[StateChange], Awaitable[None]],
+        on_changes: Callable[[list[StateChange]], Awaitable[None]],
     ) -> None: ...
 
 
@@ -52,6 +56,9 @@ class FixedProbeFeed:
     def recheck(self, name: str | None = None) -> None:
         self.rechecks += 1
 
+    def hold_while(self, typing: Callable[[], bool]) -> None:
+        return None  # its rows never change
+
     def problem(self) -> str | None:
         return None
 
@@ -61,6 +68,6 @@ class FixedProbeFeed:
     async def run(
         self,
         on_rows: Callable[[], None],
-        on_change: Callable[[StateChange], Awaitable[None]],
+        on_changes: Callable[[list[StateChange]], Awaitable[None]],
     ) -> None:
         on_rows()

@@ -1,12 +1,19 @@
-"""Starting the console over a `RuntimeContext` (built by the CLI with `open_context`),
-and choosing who signs the events. Never imports the CLI."""
+"""Starting the console over a `RuntimeContext` (built with `open_context` by a factory the
+CLI gives, once the console's first frame is drawn), and choosing who signs the events.
+Never imports the CLI."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from datetime import tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from warroom.config import Config
-from warroom.runtime import RuntimeContext
+
+if TYPE_CHECKING:
+    from warroom.runtime import RuntimeContext
 
 
 def configured_author(config: Config) -> str | None:
@@ -30,29 +37,34 @@ def choose_author(flag: str | None, config: Config, remembered: str | None) -> t
 
 
 def launch(
-    context: RuntimeContext,
+    config: Config,
+    data_dir: Path,
+    open_context: Callable[[], RuntimeContext],
     incident_id: str | None,
     *,
+    zone: tzinfo | None = None,
     theme: str | None = None,
     ask_author: bool = False,
     read_only: bool = False,
 ) -> int:
-    """Run the console on `context` until it quits; its return code."""
+    """Run the console until it quits; its return code. The frame is drawn first, then
+    `open_context()` builds the runtime context (store, service, rules) and the
+    incident is read: the modules behind them are imported after the first frame."""
     from warroom.ui.app import WarroomApp
     from warroom.ui.probe_feed import feed_from_config
 
     app = WarroomApp(
-        context.service,
-        context.config,
-        context.data_dir,
+        None,
+        config,
+        data_dir,
         incident_id=incident_id,
-        feed=feed_from_config(context.config),
-        zone=context.zone,
-        zone_name=context.zone_name,
+        feed=feed_from_config(config),
+        zone=zone,
+        zone_name=config.timezone,
         theme=theme,
         ask_author=ask_author,
         read_only=read_only,
-        context=context,
+        context_factory=open_context,
     )
     app.run()
     return app.return_code or 0

@@ -23,6 +23,12 @@ from warroom.ui.panes.status import ServiceRow
 
 ROWS_SECONDS = 1.0
 CHANGES_SLICE = 0.015
+URGENT_SECONDS = 0.02
+"""An urgent redraw waits this long, so the lines of one worker frame make one redraw."""
+MAX_HOLD_SECONDS = 3.0
+"""While keys are being typed other redraws wait (each redraws the whole pane: tens of
+milliseconds a key press would wait behind), but never longer than this."""
+HOLD_RETRY_SECONDS = 0.1
 # Moves between these can wait for the pane's next redraw.
 QUIET = frozenset({ShownState.UP, ShownState.PENDING})
 
@@ -62,6 +68,8 @@ class ProcessFeed:
         self._shown_at = 0.0
         self._problem_shown: str | None = None
         self._later: asyncio.TimerHandle | None = None
+        self._urgent = False
+        self._typing: Callable[[], bool] = lambda: False
 
     def rows(self) -> list[ServiceRow]:
         """Every service, worst first (the same list until a report changes it)."""
@@ -73,6 +81,11 @@ class ProcessFeed:
 
     def recheck(self, name: str | None = None) -> None:
         self.engine.run_now(name)
+
+    def hold_while(self, typing: Callable[[], bool]) -> None:
+        """Redraws that are not urgent wait while `typing()` says keys are being typed
+        (at most MAX_HOLD_SECONDS): the keys' frames come first."""
+        self._typing = typing
 
     def problem(self) -> str | None:
         """Why the probes are not running (a dead worker, being restarted), or None."""
@@ -92,7 +105,7 @@ class ProcessFeed:
     async def run(
         self,
         on_rows: Callable[[], None],
-        on_change: Callable[[StateChange], Awaitable[None]],
+        on_changes: Callable[[list[StateChange]], Awaitable[None]],
     ) -> None:
         self._on_rows = on_rows
         self.engine.start()
@@ -100,10 +113,10 @@ class ProcessFeed:
             on_rows()
             slice_started = time.monotonic()
             async for change in self.engine.changes():
-                await on_change(change)  # one at a time: the timeline keeps their order
-                # Recording a change writes the timeline (an fsync): with hundreds queued
-                # (the first cycle), let key presses in every CHANGES_SLICE seconds.
-                if time.monotonic() - slice_started > CHANGES_SLICE:
+                # What the worker reported together is recorded together, in order: one
+                # append (one fsync) and one refresh for a burst of hundreds (a first cycle).
+                await on_changes([change, *self.engine.pending_changes()])
+                if time.monotonic() - slice_started > CHANGES_SLICE:  # let key presses in
                     await asyncio.sleep(0)
                     slice_started = time.monotonic()
         finally:
@@ -124,19 +137,36 @@ class ProcessFeed:
         self._list = None
         if self._on_rows is None:
             return
-        # A service turning bad or good again, or probes that stopped, are shown at once;
-        # new latencies, reasons and first results at most once per ROWS_SECONDS (every
+        # A service turning bad or good again, or probes that stopped, are shown at once
+        # (the lines of one worker frame together); new latencies, reasons and first
+        # results at most once per ROWS_SECONDS, and after the keys being typed (every
         # cell update redraws the whole pane; a first cycle brings 2,000 "up").
+        self._urgent = self._urgent or urgent
         wait = ROWS_SECONDS - (time.monotonic() - self._shown_at)
-        if urgent or wait <= 0:
-            self._show()
-        elif self._later is None:
-            self._later = asyncio.get_running_loop().call_later(wait, self._show)
+        self._show_in(URGENT_SECONDS if urgent else max(wait, 0.0))
+
+    def _show_in(self, delay: float) -> None:
+        loop = asyncio.get_running_loop()
+        due = loop.time() + delay
+        if self._later is not None:
+            if self._later.when() <= due:
+                return
+            self._later.cancel()
+        self._later = loop.call_at(due, self._show_when_free)
+
+    def _show_when_free(self) -> None:
+        self._later = None
+        held = time.monotonic() - self._shown_at < MAX_HOLD_SECONDS
+        if not self._urgent and held and self._typing():
+            self._show_in(HOLD_RETRY_SECONDS)
+            return
+        self._show()
 
     def _show(self) -> None:
         if self._later is not None:
             self._later.cancel()
             self._later = None
+        self._urgent = False
         self._shown_at = time.monotonic()
         self._problem_shown = self.engine.problem
         if self._on_rows is not None:

@@ -59,6 +59,9 @@ class ViewOnlyFeed:
     def recheck(self, name: str | None = None) -> None:
         self.inner.recheck(name)
 
+    def hold_while(self, typing: Callable[[], bool]) -> None:
+        self.inner.hold_while(typing)
+
     def problem(self) -> str | None:
         return self.inner.problem()
 
@@ -68,9 +71,9 @@ class ViewOnlyFeed:
     async def run(
         self,
         on_rows: Callable[[], None],
-        on_change: Callable[[StateChange], Awaitable[None]],
+        on_changes: Callable[[list[StateChange]], Awaitable[None]],
     ) -> None:
-        async def ignore(change: StateChange) -> None:
+        async def ignore(changes: list[StateChange]) -> None:
             return None
 
         await self.inner.run(on_rows, ignore)

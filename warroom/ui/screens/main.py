@@ -62,6 +62,7 @@ if TYPE_CHECKING:
 
 FOLLOW_RETRY_SECONDS = 2.0
 PROBE_REFILL_SECONDS = 5.0
+PROBE_REFILL_MAX_SECONDS = 15.0  # while keys are typed, a probe-churn refill waits this long
 PROBE_SHOW_SECONDS = 1.0
 # Events that change what the checklist shows (the rest only add timeline lines).
 CHECKLIST_KINDS = frozenset(
@@ -309,9 +310,12 @@ class MainScreen(
         """Drafts are refilled at most once a second: rendering reads the whole timeline
         (up to hundreds of milliseconds with 10,000 events and 2,000 services, during
         which no key is served). What people do shows within that second; what probes
-        report (hundreds of changes in a first cycle) within PROBE_REFILL_SECONDS."""
+        report (hundreds of changes in a first cycle) within PROBE_REFILL_SECONDS, or
+        once the keys being typed pause (within PROBE_REFILL_MAX_SECONDS)."""
         now = time.monotonic()
-        probes_due = self._comms_stale and now - self._comms_filled_at >= PROBE_REFILL_SECONDS
+        since = now - self._comms_filled_at
+        waited = since >= PROBE_REFILL_MAX_SECONDS or not self.wr.typing()
+        probes_due = self._comms_stale and since >= PROBE_REFILL_SECONDS and waited
         if not self._comms_ready:
             return
         if self._comms_dirty or probes_due:
@@ -383,13 +387,18 @@ class MainScreen(
     @work(exit_on_error=False, group="probes")
     async def run_probes(self) -> None:
         try:
-            await self.wr.feed.run(self.refresh_services, self.record_change)
+            self.wr.feed.hold_while(self.wr.typing)  # the keys' frames first
+            await self.wr.feed.run(self.refresh_services, self.record_changes)
         except Exception as error:  # a probe bug must not close the console
             self.notify(f"Service probes stopped: {inert(str(error))}", severity="error")
 
     async def record_change(self, change: StateChange) -> None:
         """A probe change: the runtime writes it (one rule, one writer per incident)."""
-        await self.runtime.probe_changed(change)
+        await self.record_changes([change])
+
+    async def record_changes(self, changes: list[StateChange]) -> None:
+        """A burst of probe changes: the runtime writes them in one append."""
+        await self.runtime.probe_changes(changes)
 
     def _show_probe_changes(self) -> None:
         fresh, self._unshown, self._show_timer = self._unshown, [], None
