@@ -18,6 +18,7 @@ from textual.color import Color
 
 from tests.ui_support import make_realistic_app
 from warroom.ui.contrast import NON_TEXT, TEXT_AA, TEXT_AAA, badge_ink, contrast_ratio
+from warroom.ui.panes.status import StatusTable
 from warroom.ui.screens.declare import DeclareScreen
 from warroom.ui.screens.main import MainScreen
 from warroom.ui.screens.picker import PickerScreen
@@ -146,11 +147,19 @@ def problems_on_screen(app, theme: str, within: str | None = None) -> list[str]:
     return sorted(found)
 
 
+def _filled(app) -> bool:  # type: ignore[no-untyped-def]
+    """The main screen is up and its services pane shows the feed's rows (the frame
+    comes first, then the incident is read and the panes fill)."""
+    tables = app.screen.query(StatusTable) if isinstance(app.screen, MainScreen) else []
+    return bool(tables) and bool(tables.first().rows_by_name)
+
+
 async def _open(app, pilot, theme: str) -> None:  # type: ignore[no-untyped-def]
     for _ in range(300):
-        if isinstance(app.screen, MainScreen):
+        if _filled(app):
             break
         await pilot.pause(0.01)
+    assert _filled(app), "the console never filled its panes"
     app.theme = theme
     await pilot.pause()
     await pilot.pause(0.05)
