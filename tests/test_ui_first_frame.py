@@ -6,6 +6,9 @@ The read is held on an event the test controls, so the order is proven, not time
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +23,8 @@ from warroom.ui.panes.note_input import NoteInput
 from warroom.ui.panes.timeline import TimelineView
 from warroom.ui.screens.loading import LoadingScreen
 from warroom.ui.screens.main import MainScreen
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -158,3 +163,54 @@ async def test_keys_typed_on_the_frame_are_kept_and_reach_the_incident(
         assert screen.query_one(NoteInput).value == ""  # submitted, nothing left over
         assert len(app.screen_stack) == 2  # no form opened by a letter taken as a key
         await pilot.press("ctrl+q")
+
+
+# What `warroom` (the console) may not have imported when its app starts running: the
+# runtime, the store's readers, the model's reports and the network clients come after
+# the first frame (they cost hundreds of milliseconds of imports before it).
+HEAVY_BEFORE_FRAME = (
+    "httpx",
+    "asyncpg",
+    "apprise",
+    "warroom.runtime.incident",
+    "warroom.runtime.context",
+    "warroom.services.incidents",
+    "warroom.model.postmortem",
+    "warroom.scenarios.loader",
+    "warroom.ui.screens.main",
+    "warroom.ui.screens.declare",
+)
+
+PROBE = """
+import sys
+from warroom.cli import main
+import warroom.ui.app as app_module
+
+def stop_at_run(self, *args, **kwargs):
+    print(" ".join(sorted(sys.modules)))
+    return None
+
+app_module.WarroomApp.run = stop_at_run
+sys.argv = ["warroom", "--config", sys.argv[1], "--data-dir", sys.argv[2]]
+raise SystemExit(main())
+"""
+
+
+def test_the_console_starts_its_app_before_importing_the_runtime(tmp_path: Path) -> None:
+    config = tmp_path / "warroom.toml"
+    config.write_text(
+        '[[service]]\nname = "api"\nkind = "http"\nurl = "http://127.0.0.1:9/health"\n'
+    )
+    env = {**os.environ, "WARROOM_CONFIG_DIR": str(tmp_path / "config")}
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(config), str(tmp_path / "data")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        cwd=REPO,
+    )
+    assert done.returncode == 0, done.stderr
+    imported = set(done.stdout.split())
+    assert "warroom.ui.app" in imported  # the probe ran where the app starts
+    assert sorted(imported & set(HEAVY_BEFORE_FRAME)) == []

@@ -342,7 +342,6 @@ class WarroomApp(App[int]):
     async def open_incident(self) -> None:
         from warroom.services.incidents import IncidentError
         from warroom.store.base import StoreError, UnknownIncident
-        from warroom.ui.screens.declare import DeclareScreen
         from warroom.ui.screens.main import MainScreen
 
         if self.ask_author:
@@ -360,6 +359,8 @@ class WarroomApp(App[int]):
                 return
             if self.runtime is None and incident_id is None:
                 self._drop_early_keys("there is no open incident: declare one")
+                from warroom.ui.screens.declare import DeclareScreen  # only when declaring
+
                 declaration = await self.push_screen_wait(
                     DeclareScreen(
                         self.service.default_ladder, self.catalogue.all(), self.service.author

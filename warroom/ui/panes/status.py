@@ -33,6 +33,8 @@ GLYPHS = {
 }
 SPARKS = "▁▂▃▄▅▆▇█"
 AGE_TICK_SECONDS = 1.0
+AGE_HOLD_SECONDS = 3.0
+"""While keys are being typed the ages wait (each count redraws the pane), this long at most."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,9 @@ class StatusTable(DataTable):
         self._shown: dict[str, dict[str, Text]] = {}
         self._latest: list[ServiceRow] = []
         self._aged_at = 0.0
+        # Rows whose cells were cut for other column widths: redrawn by `show` (on screen
+        # at once, the rest within its budget), not rebuilt.
+        self._recut: set[str] = set()
 
     WIDE = 64  # below this width the latency and age columns are left out
     MAX_NAME = 40
@@ -125,8 +130,13 @@ class StatusTable(DataTable):
 
     def _age_tick(self) -> None:
         # Each cell update redraws the whole pane: when `show` just counted the ages (in
-        # its own redraw), this tick has nothing to add.
-        if time.monotonic() - self._aged_at >= AGE_TICK_SECONDS * 0.9:
+        # its own redraw), this tick has nothing to add; while keys are being typed the
+        # ages wait a little (the keys' frames first).
+        since = time.monotonic() - self._aged_at
+        typing = getattr(self.app, "typing", None)
+        if since < AGE_HOLD_SECONDS and callable(typing) and typing():
+            return
+        if since >= AGE_TICK_SECONDS * 0.9:
             self.tick_ages()
 
     def tick_ages(self) -> None:
@@ -163,6 +173,14 @@ class StatusTable(DataTable):
         wanted = {**fixed, "reason": reason}
         if current == wanted:
             return
+        if list(current) == list(wanted):
+            # The same columns at other widths (a FLAP mark widened the names, the pane
+            # was resized): set the widths in place. Rebuilding 2,000 rows held a key
+            # press for 200 ms; `show` cuts the cells again instead.
+            for key, width in wanted.items():
+                self.columns[ColumnKey(key)].width = width
+            self._recut = set(self.rows_by_name)
+            return
         self.clear(columns=True)
         titles = {"state": "State", "service": "Service", "latency": "Latency", "age": "Age"}
         for key, width in wanted.items():
@@ -186,6 +204,8 @@ class StatusTable(DataTable):
 
     def on_resize(self) -> None:
         self._layout_columns()
+        if self._recut:
+            self.show(self._latest)
 
     def on_blur(self) -> None:
         # The cursor left the pane: now the rows may take their worst-first order.
@@ -221,9 +241,10 @@ class StatusTable(DataTable):
         top = max(int(self.scroll_y), 0)
         visible = range(top, top + self.size.height)
         budget = self.OFFSCREEN_BUDGET
+        recut = self._recut
         for index, row in enumerate(rows):
             known = self.rows_by_name.get(row.name)
-            if known is row or known == row:
+            if (known is row or known == row) and row.name not in recut:
                 continue
             if index not in visible:
                 if budget <= 0:
@@ -231,8 +252,12 @@ class StatusTable(DataTable):
                 budget -= 1
             shown = self._shown.get(row.name, {})
             cells = self._cells(row)
+            # A row on screen whose cells were cut for old widths is drawn again even if
+            # its text is the same (the table keeps rendered rows until a cell changes).
+            redraw = row.name in recut and index in visible
+            recut.discard(row.name)
             for column, value in cells.items():
-                if shown.get(column) != value:
+                if redraw or shown.get(column) != value:
                     self.update_cell(row.name, column, value)
                 else:
                     cells[column] = shown[column]  # the table keeps the old, equal cell
@@ -254,6 +279,7 @@ class StatusTable(DataTable):
             self.move_cursor(row=names.index(selected))
 
     def _rebuild(self, rows: list[ServiceRow]) -> None:
+        self._recut = set()
         cursor = self.cursor_row
         selected = self.selected_name
         self.clear()
