@@ -38,6 +38,7 @@ class Launch:
     peak_rss_mb: float | None  # VmHWM of the process when it was stopped
     screen_text: str  # everything it drew, escapes removed (for error messages)
     then_seconds: float | None = None  # ... to the second marker (`then`), when asked
+    ready_seconds: float | None = None  # ... to the third (`ready`), when asked
 
 
 def visible_text(raw: bytes) -> str:
@@ -65,9 +66,10 @@ def launch_until(
     keep_until: Callable[[], bool] | None = None,
     keep_timeout: float = 60.0,
     then: str | None = None,
+    ready: str | None = None,
 ) -> Launch:
-    """Run `argv` on a pty until `marker` is on screen (then `then`, when given, and then
-    until `keep_until()` holds)."""
+    """Run `argv` on a pty until `marker` is on screen (then `then` and `ready`, when
+    given, and then until `keep_until()` holds)."""
     master, slave = os.openpty()
     columns, rows = size
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
@@ -89,6 +91,9 @@ def launch_until(
         then_seconds = None
         if then is not None:
             then_seconds = _read_until(process, master, output, then, started, timeout, 0)
+        ready_seconds = None
+        if ready is not None:
+            ready_seconds = _read_until(process, master, output, ready, started, timeout, 0)
         if keep_until is not None:
             deadline = time.perf_counter() + keep_timeout
             while not keep_until():
@@ -101,6 +106,7 @@ def launch_until(
             peak_rss_mb=peak,
             screen_text=visible_text(output),
             then_seconds=then_seconds,
+            ready_seconds=ready_seconds,
         )
     finally:
         _stop(process, master, output)

@@ -89,11 +89,7 @@ def test_the_rule_over_a_burst_judges_each_change_after_the_ones_before() -> Non
 async def test_a_burst_of_changes_is_one_append_in_order_and_one_state_change(
     tmp_path: Path,
 ) -> None:
-    store = LocalStore(tmp_path)
-    store.ensure_folder()
-    incident = (
-        await IncidentService(store, "a", Config().ladder).declare("x", "SEV-2")
-    ).incident_id
+    store, incident = await declared(tmp_path)
     runtime = await local_runtime(tmp_path, incident, "console")
     told: list[object] = []
     runtime.subscribe(told.append)
@@ -121,17 +117,21 @@ async def test_a_burst_of_changes_is_one_append_in_order_and_one_state_change(
     await runtime.close()
 
 
+async def declared(folder: Path) -> tuple[LocalStore, str]:
+    """A local store in `folder` holding one declared incident."""
+    store = LocalStore(folder)
+    store.ensure_folder()
+    event = await IncidentService(store, "a", Config().ladder).declare("x", "SEV-2")
+    return store, event.incident_id
+
+
 async def local_runtime(folder: Path, incident: str, author: str) -> IncidentRuntime:
     context = open_context(Config(), LocalStore(folder), folder, author)
     return await context.open_runtime(incident)
 
 
 async def test_two_runtimes_on_one_folder_write_a_change_once_and_masked(tmp_path: Path) -> None:
-    store = LocalStore(tmp_path)
-    store.ensure_folder()
-    incident = (
-        await IncidentService(store, "a", Config().ladder).declare("x", "SEV-2")
-    ).incident_id
+    store, incident = await declared(tmp_path)
     first = await local_runtime(tmp_path, incident, "first")
     second = await local_runtime(tmp_path, incident, "second")
     down = change("api", "down", "up", SECRET_REASON)

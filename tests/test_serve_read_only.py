@@ -56,9 +56,6 @@ async def test_every_write_is_refused_by_the_service(tmp_path: Path) -> None:
         "assign_role": lambda: service.assign_role(INCIDENT, "Comms", "bob"),
         "set_scenario": lambda: service.set_scenario(INCIDENT, "general"),
         "set_step": lambda: service.set_step(INCIDENT, "db-pool", "s1", "step", True),
-        "record_probe_change": lambda: service.record_probe_change(
-            INCIDENT, "api", "http", "down", "up", "502"
-        ),
         "record_all": lambda: service.record_all(
             [service.probe_change_event(INCIDENT, "api", "http", "down", "up", "502")]
         ),

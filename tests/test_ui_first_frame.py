@@ -17,8 +17,10 @@ from textual import events
 from textual.widgets import Footer, Static
 from textual.widgets._footer import FooterKey
 
-from tests.ui_support import INCIDENT, make_app
+from tests.ui_support import HOSTILE, INCIDENT, make_app
+from warroom.model.events import EventKind, new_event
 from warroom.services.session import IncidentSession
+from warroom.store.local import IncidentLog
 from warroom.ui.panes.note_input import NoteInput
 from warroom.ui.panes.timeline import TimelineView
 from warroom.ui.screens.loading import LoadingScreen
@@ -41,6 +43,20 @@ def held_read(monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
     return release
 
 
+async def main_screen_filled(pilot: Any, app: Any) -> None:
+    """The main screen mounted and its timeline filled: a test quits only then (Textual's
+    Tabs raises when the app is torn down while it is being mounted)."""
+    await until(
+        pilot,
+        lambda: (
+            isinstance(app.screen, MainScreen)
+            and any(t.entries for t in app.screen.query(TimelineView))
+        ),
+        "the main screen filled",
+    )
+    await pilot.pause()
+
+
 async def until(pilot: Any, holds: Any, what: str) -> None:
     for _ in range(500):
         if holds():
@@ -58,11 +74,20 @@ async def test_the_frame_shows_before_the_incident_is_read_and_fills_after(
         await pilot.pause()
         frame = app.screen
         titles = [str(pane.border_title) for pane in frame.query(".pane")]
-        assert titles == ["1 Services", "2 Checklist", "3 Timeline", "4 Comms"]
+        assert titles == [
+            "1 Services",
+            "2 Checklist",
+            "3 Timeline · the latest entries (reading the rest…)",  # the file's end
+            "4 Comms",
+        ]
         assert all(pane.region.width > 0 for pane in frame.query(".pane"))
-        assert f"opening {INCIDENT}" in str(frame.query_one("#header", Static).render())
+        header = str(frame.query_one("#header", Static).render())
+        assert f"opening {INCIDENT} Checkout fails for all users" in header
         assert frame.query_one(Footer)
-        assert not frame.query(TimelineView)  # nothing read yet
+        # The end of the timeline is on screen before the incident is read (held here).
+        preview = frame.query_one("#preview-timeline", TimelineView)
+        assert [entry.text for entry in preview.entries][-2:] == [HOSTILE, "Add pool alerts"]
+        assert not preview.can_focus  # keys are kept for the incident
         held_read.set()
         await until(
             pilot,
@@ -85,7 +110,7 @@ async def test_the_frame_leaves_out_the_services_pane_when_none_are_configured(
         assert app.screen.query_one("#pane-status").region.width == 0
         assert app.screen.query_one("#pane-timeline").region.height > 20  # both rows
         held_read.set()
-        await until(pilot, lambda: isinstance(app.screen, MainScreen), "the main screen")
+        await main_screen_filled(pilot, app)
 
 
 async def test_a_small_terminal_frame_shows_the_timeline_pane_alone(
@@ -98,7 +123,7 @@ async def test_a_small_terminal_frame_shows_the_timeline_pane_alone(
         shown = [pane.id for pane in app.screen.query(".pane") if pane.region.width]
         assert shown == ["pane-timeline"]
         held_read.set()
-        await until(pilot, lambda: isinstance(app.screen, MainScreen), "the main screen")
+        await main_screen_filled(pilot, app)
 
 
 async def test_a_page_blurred_during_the_frame_still_lists_the_keys(
@@ -119,11 +144,19 @@ async def test_a_page_blurred_during_the_frame_still_lists_the_keys(
             "the main screen",
         )
         footer = app.screen.query_one(Footer)
-        await until(pilot, lambda: bool(footer.query(FooterKey)), "the keys in the footer")
-        shown = {key.description for key in footer.query(FooterKey)}
-        assert {"Note", "Strike"} <= shown
+        await until(  # while still blurred
+            pilot,
+            lambda: "Note" in {key.description for key in footer.query(FooterKey)},
+            "the screen's keys in the footer",
+        )
+        assert not app.app_focus
         app.post_message(events.AppFocus())
         await until(pilot, lambda: app.app_focus, "the app focused")
+        await until(  # focus back: the focused timeline's keys too
+            pilot,
+            lambda: "Strike" in {key.description for key in footer.query(FooterKey)},
+            "the timeline's keys in the footer",
+        )
         await pilot.press("n")
         await until(pilot, lambda: isinstance(app.focused, NoteInput), "the note line focused")
         await until(
@@ -214,3 +247,27 @@ def test_the_console_starts_its_app_before_importing_the_runtime(tmp_path: Path)
     imported = set(done.stdout.split())
     assert "warroom.ui.app" in imported  # the probe ran where the app starts
     assert sorted(imported & set(HEAVY_BEFORE_FRAME)) == []
+
+
+async def test_the_frame_shows_the_end_of_a_long_timeline_before_it_is_read(
+    tmp_path: Path, held_read: asyncio.Event
+) -> None:
+    app = make_app(tmp_path)
+    log = IncidentLog(tmp_path / "data" / "incidents" / f"{INCIDENT}.jsonl")
+    log.append_many(
+        [new_event(INCIDENT, EventKind.NOTE, "bob", {"text": f"note {n}"}) for n in range(300)]
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(
+            pilot,
+            lambda: isinstance(app.screen, LoadingScreen) and bool(app.screen.query(TimelineView)),
+            "the preview",
+        )
+        preview = app.screen.query_one("#preview-timeline", TimelineView)
+        await until(pilot, lambda: preview.max_scroll_y > 0, "the preview laid out")
+        await until(pilot, lambda: preview.scroll_y >= preview.max_scroll_y, "its end in view")
+        assert preview.entries[-1].text == "note 299"
+        assert isinstance(app.screen, LoadingScreen)  # still reading (held)
+        held_read.set()
+        await main_screen_filled(pilot, app)
+        await pilot.press("ctrl+q")

@@ -17,6 +17,7 @@ from warroom.paths import data_dir
 from warroom.runtime.zone import ContextError, zone_of_config
 from warroom.services.stores import open_store
 from warroom.store.base import StoreError
+from warroom.store.local import LocalStore
 
 if TYPE_CHECKING:
     from warroom.runtime import RuntimeContext
@@ -57,4 +58,5 @@ def run_console(args: argparse.Namespace) -> int:
         theme=args.theme,
         ask_author=ask_author,
         read_only=read_only,
+        preview_folder=store.folder if isinstance(store, LocalStore) else None,
     )

@@ -34,3 +34,11 @@ def is_drill_id(text: str) -> bool:
 
 def normalise_incident_id(text: str) -> str:
     return text.strip().upper()
+
+
+def id_order(incident_id: str) -> tuple[str, int, str]:
+    """Sort key for `INC-YYYYMMDD-N` (and `DRILL-...`) ids: by day, then number (10 after 9)."""
+    match = ANY_ID_PATTERN.match(incident_id)
+    if match is None:
+        return ("", 0, incident_id)
+    return (match[1], int(match[2]), incident_id)

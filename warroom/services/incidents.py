@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from warroom.model.events import Event, EventKind, NoteKind, format_utc, new_event, utc_now
-from warroom.model.ids import ANY_ID_PATTERN, DRILL_PREFIX
+from warroom.model.ids import DRILL_PREFIX
 from warroom.model.incident import DEFAULT_ROLES, IncidentState, Status, fold
 from warroom.model.record import FACTS, MAX_FACT_LENGTH, MILESTONES, NEXT_UPDATE
 from warroom.model.severity import PRESETS, SeverityError, SeverityLadder
@@ -269,22 +269,6 @@ class IncidentService:
         payload = {"scenario": scenario, "step": step_id, "text": text}
         return await self._append(self._event(incident_id, kind, payload))
 
-    async def record_probe_change(
-        self,
-        incident_id: str,
-        service: str,
-        probe_kind: str,
-        state: str,
-        previous: str | None,
-        reason: str,
-        latency_ms: float | None = None,
-        at: datetime | None = None,
-    ) -> Event:
-        event = self.probe_change_event(
-            incident_id, service, probe_kind, state, previous, reason, latency_ms, at
-        )
-        return await self._append(event)
-
     def probe_change_event(
         self,
         incident_id: str,
@@ -296,7 +280,8 @@ class IncidentService:
         latency_ms: float | None = None,
         at: datetime | None = None,
     ) -> Event:
-        """The `probe_state_changed` event `record_probe_change` would store (not stored)."""
+        """A `probe_state_changed` event of this service, not stored yet (`record_all`
+        stores a burst of them in one append)."""
         payload = {
             "service": service,
             "probe_kind": probe_kind,
@@ -453,14 +438,6 @@ def timer_event_id(incident_id: str, key: str) -> str:
     """The id of the `timer_fired` event of `key` in this incident: the same on every
     console (a UUID 5 of both), so the store can keep it once."""
     return str(uuid.uuid5(TIMER_ID_NAMESPACE, f"{incident_id}\n{key}"))
-
-
-def id_order(incident_id: str) -> tuple[str, int, str]:
-    """Sort key for `INC-YYYYMMDD-N` (and `DRILL-...`) ids: by day, then number (10 after 9)."""
-    match = ANY_ID_PATTERN.match(incident_id)
-    if match is None:
-        return ("", 0, incident_id)
-    return (match[1], int(match[2]), incident_id)
 
 
 def canonical_role(role: str) -> str:

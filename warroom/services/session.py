@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Iterable
 
 from warroom.model.events import Event, EventKind
+from warroom.model.ids import id_order
 from warroom.model.incident import IncidentState, apply, fold
 from warroom.model.severity import SeverityLadder
-from warroom.services.incidents import IncidentService, id_order
+from warroom.services.incidents import IncidentService
 from warroom.store.base import LoadProblem, UnknownIncident
 
 

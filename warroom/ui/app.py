@@ -6,6 +6,7 @@ change to the incident goes through `IncidentService` (see `services/`).
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -47,6 +48,8 @@ if TYPE_CHECKING:
 # `context_factory` and the context is built then too.
 
 
+PREVIEW_REFRESHES = 5
+"""At most this many screen refreshes are waited for the loading frame's preview."""
 TYPING_SECONDS = 0.4
 """Keys this recent mean someone is typing (see `WarroomApp.typing`)."""
 
@@ -76,6 +79,7 @@ class WarroomApp(App[int]):
         read_only: bool = False,
         context: RuntimeContext | None = None,
         context_factory: Callable[[], RuntimeContext] | None = None,
+        preview_folder: Path | None = None,
     ) -> None:
         """`service` (tests) or `context` or `context_factory` (the command line: the
         context, with the store, the model and the rules, is built after the first frame)."""
@@ -107,6 +111,9 @@ class WarroomApp(App[int]):
         # incident is opened.
         self._runtime_context = context
         self._open_context = context_factory
+        # Local incident files, read for the loading frame's preview (`store.preview`);
+        # given by the command line, else the given service's store when it is local.
+        self.preview_folder = preview_folder
         self.runtime: IncidentRuntime | None = None
         # A bad [keys] or [ui] theme stops here, before anything is drawn: a ConfigError
         # the command line prints as one line (exit 3).
@@ -340,6 +347,7 @@ class WarroomApp(App[int]):
 
     @work(exit_on_error=False, exclusive=True, group="open")
     async def open_incident(self) -> None:
+        await self._show_preview()  # the end of the timeline first, while the rest is read
         from warroom.services.incidents import IncidentError
         from warroom.store.base import StoreError, UnknownIncident
         from warroom.ui.screens.main import MainScreen
@@ -393,6 +401,40 @@ class WarroomApp(App[int]):
             await self.push_screen(MainScreen(self.runtime))
         if early:  # typed on the frame: now they reach the incident, in order
             await replay_keys(self, early)
+
+    async def _show_preview(self) -> None:
+        """Show the incident's title and the end of its timeline on the loading frame, read
+        from the ends of its file (local files only), and wait until it is drawn."""
+        screen = self.screen
+        if not isinstance(screen, LoadingScreen):
+            return
+        folder = self.preview_folder
+        if folder is None:
+            from warroom.store.local import LocalStore
+
+            given = self._runtime_context.store if self._runtime_context else None
+            given = given or (self._incident_service.store if self._incident_service else None)
+            if not isinstance(given, LocalStore):
+                return
+            folder = given.folder
+        from warroom.store.preview import preview
+
+        found = preview(folder, self.incident_id)
+        if found is None:
+            return
+        timeline = await screen.show_preview(found, self.zone, self.zone_name)
+        # Laid out, scrolled to its end and drawn: a few refreshes (the scroll range comes
+        # a refresh after the layout); the read that follows holds the loop.
+        for _ in range(PREVIEW_REFRESHES):
+            drawn = asyncio.Event()
+            self.call_after_refresh(drawn.set)
+            await drawn.wait()
+            timeline.action_jump(-1)  # the newest entry, once the scroll range is known
+            if timeline.size.height and timeline.scroll_y >= timeline.max_scroll_y:
+                drawn = asyncio.Event()
+                self.call_after_refresh(drawn.set)  # the frame at the end, on screen
+                await drawn.wait()
+                return
 
     def _drop_early_keys(self, why: str) -> None:
         """Keys typed on the frame were meant for an incident; another screen came first

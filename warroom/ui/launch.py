@@ -46,6 +46,7 @@ def launch(
     theme: str | None = None,
     ask_author: bool = False,
     read_only: bool = False,
+    preview_folder: Path | None = None,
 ) -> int:
     """Run the console until it quits; its return code. The frame is drawn first, then
     `open_context()` builds the runtime context (store, service, rules) and the
@@ -65,6 +66,7 @@ def launch(
         ask_author=ask_author,
         read_only=read_only,
         context_factory=open_context,
+        preview_folder=preview_folder,
     )
     app.run()
     return app.return_code or 0

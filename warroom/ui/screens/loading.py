@@ -6,11 +6,17 @@ ids and CSS: four titled panes on a large terminal, the timeline alone on a smal
 no services pane when none are configured), then reads the incident and switches to
 `MainScreen`, which fills the panes. Nothing here reads the store.
 
+Once the frame is drawn the app may show a preview on it (`show_preview`): the incident's
+title and the end of its timeline, read from the ends of its file (`store.preview`).
+
 Keys typed on this frame are kept (`early_keys`) and the header counts them; the app
 hands them to the main screen once it is up (`warroom.ui.early_keys`).
 """
 
 from __future__ import annotations
+
+from datetime import tzinfo
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import ComposeResult
@@ -21,6 +27,10 @@ from textual.widgets import Footer, Static
 from warroom.model.text import inert
 from warroom.ui.screens.main_layout import PANE_TITLES, PANES, WIDE_COLUMNS, WIDE_ROWS
 
+if TYPE_CHECKING:
+    from warroom.store.preview import Preview
+    from warroom.ui.panes.timeline import TimelineView
+
 
 class LoadingScreen(Screen[None]):
     def __init__(self, what: str | None, services: bool) -> None:
@@ -30,11 +40,32 @@ class LoadingScreen(Screen[None]):
         self.what = what
         self.services = services
         self.early_keys: list[events.Key] = []
+        self.title_preview = ""
 
     @property
     def _opening(self) -> str:
         name = inert(self.what, single_line=True) if self.what else "the latest open incident"
-        return f"warroom: opening {name}…"
+        title = inert(self.title_preview, single_line=True)
+        return f"warroom: opening {name}{' ' + title if title else ''}…"
+
+    async def show_preview(
+        self, preview: Preview, zone: tzinfo | None, zone_name: str | None
+    ) -> TimelineView:
+        """The incident's title and the end of its timeline, read from its file while the
+        whole incident is read: the entries as the timeline shows them, no cursor (the
+        keys are kept for the incident, see `on_key`)."""
+        from warroom.ui.panes.timeline import TimelineView
+
+        self.what, self.title_preview = preview.incident_id, preview.title
+        self.query_one("#header", Static).update(self._opening)
+        pane = self.query_one("#pane-timeline")
+        pane.border_title = "3 Timeline · the latest entries (reading the rest…)"
+        timeline = TimelineView(zone=zone, zone_name=zone_name, id="preview-timeline")
+        timeline.can_focus = False
+        await pane.remove_children()
+        await pane.mount(timeline)
+        timeline.set_entries(preview.entries)
+        return timeline
 
     def compose(self) -> ComposeResult:
         yield Static(self._opening, id="header", markup=False)

@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 
 from warroom.model.figures import elapsed, format_duration
+from warroom.model.ids import id_order
 from warroom.model.incident import IncidentState
 from warroom.model.text import inert
-from warroom.services.incidents import IncidentError, id_order
+from warroom.services.incidents import IncidentError
 from warroom.services.session import IncidentSession
 from warroom.store.base import StoreError, UnknownIncident
 from warroom.ui.panes.header import IncidentHeader
