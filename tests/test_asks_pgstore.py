@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.command import CommandList
 
 from tests.support.pgstore import make_store
 from tests.test_asks_console import Clock, console, main_screen, moved, until
@@ -87,6 +88,14 @@ async def test_an_ask_expires_once_for_two_consoles_and_its_answer_shows_on_both
     assert sum(1 for e in events if e.kind is EventKind.TIMER_FIRED) == 1
 
 
+def palette_offers(app, words: str) -> bool:  # type: ignore[no-untyped-def]
+    """The command palette has found its commands and highlights one saying `words`."""
+    found = app.screen.query(CommandList)
+    option = found.first().highlighted_option if found else None
+    prompt = getattr(option, "prompt", "")
+    return words in str(getattr(prompt, "plain", prompt)).lower()
+
+
 async def test_a_handoff_accepted_on_one_console_shows_on_both(dsn: str, tmp_path: Path) -> None:
     clock = Clock(NOW)
     incident = await declare(dsn, tmp_path, clock)
@@ -105,7 +114,7 @@ async def test_a_handoff_accepted_on_one_console_shows_on_both(dsn: str, tmp_pat
         await marco.press("ctrl+p")  # the new IC takes command from the palette
         await marco.pause()
         await marco.press(*"Take command")
-        await marco.pause(0.3)
+        await until(marco, lambda: palette_offers(marco_app, "take command"))
         await marco.press("enter")
         await until(marco, lambda: isinstance(marco_app.screen, TextPromptScreen))
         await marco.press("enter")  # as Marco, the console's author

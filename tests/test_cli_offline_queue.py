@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.postgres import PostgresCluster
+from tests.support.pgstore import OwnDatabase
 from warroom.cli import main
 
 pytestmark = pytest.mark.postgres
@@ -17,7 +17,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def test_note_while_database_is_down_arrives_once(
-    fresh_postgres: PostgresCluster, capsys: pytest.CaptureFixture[str]
+    fresh_postgres: OwnDatabase, capsys: pytest.CaptureFixture[str]
 ) -> None:
     dsn = fresh_postgres.dsn()
     code, out, _ = run(capsys, "--store", dsn, "declare", "DB flaky", "-s", "SEV-2")

@@ -8,6 +8,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from textual.command import CommandPalette
 from textual.widgets import Input, TextArea
 
 from tests.ui_support import catalogue, make_app, probe_change, still
@@ -205,7 +206,7 @@ async def test_an_hour_of_incident_gives_updates_nobody_has_to_rewrite(tmp_path:
         # The todo is done; resolution asks for the summary and the mitigation time.
         clock.at(50)
         await pilot.press("ctrl+p")
-        await pilot.pause(0.05)
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette")
         await pilot.press(*"todo done", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, PickerScreen), "todo picker")
         await pilot.press("enter")

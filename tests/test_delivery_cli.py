@@ -4,35 +4,19 @@ message arrives once, and no channel secret shows in output, events or exports."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from tests.support.delivery_servers import StatuspageServer, WebhookReceiver
+from tests.support.delivery_servers import STATUSPAGE_API_KEY, StatuspageServer, WebhookReceiver
 from tests.test_cli_incidents import warroom
 
 CHAT_TOKEN = "T0CHAT/B0HOOK/xoxb9secret7token"
-API_KEY = "sp-key-0123456789abcdef"
-
-
-@pytest.fixture
-def receiver() -> Iterator[WebhookReceiver]:
-    with WebhookReceiver() as server:
-        yield server
-
-
-@pytest.fixture
-def statuspage() -> Iterator[StatuspageServer]:
-    with StatuspageServer(api_key=API_KEY) as server:
-        yield server
 
 
 def write_config(
     folder: Path, receiver: WebhookReceiver, page: StatuspageServer, monkeypatch
 ) -> None:
     monkeypatch.setenv("CHAT_HOOK", receiver.url(f"/{CHAT_TOKEN}"))
-    monkeypatch.setenv("STATUSPAGE_API_KEY", API_KEY)
+    monkeypatch.setenv("STATUSPAGE_API_KEY", STATUSPAGE_API_KEY)
     (folder / "warroom.toml").write_text(
         f"""
 [[channel]]
@@ -99,7 +83,7 @@ def test_send_through_an_outage_every_message_once_and_no_secret_anywhere(
     files = [p.read_text(errors="replace") for p in isolated_dirs.rglob("*") if p.is_file()]
     for text in [*(r.stdout + r.stderr for r in everything), export, *files]:
         assert "xoxb9secret7token" not in text
-        assert API_KEY not in text
+        assert STATUSPAGE_API_KEY not in text
 
 
 def test_send_refuses_clearly(tmp_path: Path, receiver, statuspage, monkeypatch) -> None:

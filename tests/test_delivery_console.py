@@ -8,14 +8,13 @@ snapshots of the preview and the outbox view."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable
 
-from tests.support.delivery_servers import StatuspageServer, WebhookReceiver
+from tests.support.delivery_servers import STATUSPAGE_API_KEY, StatuspageServer, WebhookReceiver
 from tests.test_comms_journey import Clock, console, declare, wait_for
 from tests.ui_support import make_app, still
 from warroom.config import parse_config
@@ -24,20 +23,6 @@ from warroom.model.events import EventKind
 from warroom.ui.panes.comms import CommsComposer
 from warroom.ui.screens.main import MainScreen
 from warroom.ui.screens.outbox import OutboxScreen, SendPreviewScreen
-
-API_KEY = "sp-key-0123456789abcdef"
-
-
-@pytest.fixture
-def receiver() -> Iterator[WebhookReceiver]:
-    with WebhookReceiver() as server:
-        yield server
-
-
-@pytest.fixture
-def statuspage() -> Iterator[StatuspageServer]:
-    with StatuspageServer(api_key=API_KEY) as server:
-        yield server
 
 
 @pytest.fixture(autouse=True)
@@ -67,7 +52,7 @@ def config(receiver: WebhookReceiver, page: StatuspageServer | None = None):  # 
                 "name": "public-status",
                 "kind": "statuspage",
                 "page_id": page.page_id,
-                "api_key": API_KEY,
+                "api_key": STATUSPAGE_API_KEY,
                 "api_url": page.api_url,
                 "audiences": ["customers"],
             }

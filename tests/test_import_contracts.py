@@ -6,8 +6,9 @@ model alone (no other warroom module, no I/O module), probes below the store and
 no Textual below the UI. A broken arrow fails the suite here and in `.ci/run`.
 
 What the import graph cannot tell stays a test of its own: the CLI's parser is built
-without loading Textual (the console is imported only when it starts), and the model
-calls no file reading on objects handed to it.
+without loading Textual (the console is imported only when it starts), a command that
+writes to the timeline loads no HTTP client (httpx brings rich with it: a third of the
+command's start-up), and the model calls no file reading on objects handed to it.
 """
 
 from __future__ import annotations
@@ -73,6 +74,25 @@ def test_the_cli_parser_never_loads_textual() -> None:
         )
         assert result.returncode == 0, result.stderr
         assert (result.stdout.strip() != "[]") is loaded, result.stdout
+
+
+def test_a_timeline_command_loads_no_http_client(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from warroom.cli import main\n"
+        "assert main(['declare', 'Checkout 502s', '-s', 'SEV-1']) == 0\n"
+        "import warroom.delivery.senders  # every command's runtime has the outbox\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('httpx', 'rich')))\n"
+        "import httpx  # (checks the test can see it)\n"
+        "print('httpx' in sys.modules)\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "WARROOM_DATA_DIR": str(tmp_path / "data")}
+    env["WARROOM_CONFIG_DIR"] = str(tmp_path / "config")
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, env=env, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-2:] == ["[]", "True"], result.stdout
 
 
 def test_the_model_reads_no_files_handed_to_it() -> None:

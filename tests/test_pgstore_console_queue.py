@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.pgstore import make_store, wait_until
+from tests.support.pgstore import OwnDatabase, make_store, wait_until
 from tests.support.postgres import PostgresCluster
 from tests.test_pgstore_console import console, main_screen, until
 from warroom.model.events import EventKind, new_event
@@ -86,7 +86,7 @@ async def test_a_newer_schema_stops_a_running_console_after_its_next_reconnect(
 
 
 async def test_the_queued_count_is_each_consoles_own_and_current(
-    fresh_postgres: PostgresCluster, tmp_path: Path
+    fresh_postgres: OwnDatabase, tmp_path: Path
 ) -> None:
     dsn = fresh_postgres.dsn()
     first, second = make_store(dsn, tmp_path), make_store(dsn, tmp_path)  # one data folder

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.pgstore import Watcher, make_store, wait_until
-from tests.support.postgres import PostgresCluster
+from tests.support.pgstore import OwnDatabase, Watcher, make_store, wait_until
 from warroom.model.events import EventKind, new_event
 from warroom.model.incident import fold
 from warroom.model.severity import PRESETS
@@ -28,7 +27,7 @@ def note_texts(events: list) -> list[str]:  # type: ignore[type-arg]
 
 
 async def test_database_stopped_mid_incident_loses_nothing_and_doubles_nothing(
-    fresh_postgres: PostgresCluster, tmp_path: Path
+    fresh_postgres: OwnDatabase, tmp_path: Path
 ) -> None:
     dsn = fresh_postgres.dsn()
     ic_store, ops_store = make_store(dsn, tmp_path / "ic"), make_store(dsn, tmp_path / "ops")
@@ -91,7 +90,7 @@ async def test_database_stopped_mid_incident_loses_nothing_and_doubles_nothing(
 
 
 async def test_queued_events_survive_the_console_and_go_with_the_next_command(
-    fresh_postgres: PostgresCluster, tmp_path: Path
+    fresh_postgres: OwnDatabase, tmp_path: Path
 ) -> None:
     dsn = fresh_postgres.dsn()
     first = make_store(dsn, tmp_path)
@@ -115,7 +114,7 @@ async def test_queued_events_survive_the_console_and_go_with_the_next_command(
 
 
 async def test_a_write_that_finds_the_database_gone_is_queued(
-    fresh_postgres: PostgresCluster, tmp_path: Path
+    fresh_postgres: OwnDatabase, tmp_path: Path
 ) -> None:
     store = make_store(fresh_postgres.dsn(), tmp_path)
     declared = await store.declare(lambda i: new_event(i, EventKind.DECLARED, "ic", {}))
@@ -132,7 +131,7 @@ async def test_a_write_that_finds_the_database_gone_is_queued(
 
 
 async def test_declaring_needs_the_database_and_says_what_to_do(
-    fresh_postgres: PostgresCluster, tmp_path: Path
+    fresh_postgres: OwnDatabase, tmp_path: Path
 ) -> None:
     await asyncio.to_thread(fresh_postgres.stop)
     store = make_store(fresh_postgres.dsn(), tmp_path)
@@ -145,7 +144,7 @@ async def test_declaring_needs_the_database_and_says_what_to_do(
 
 
 async def test_the_password_never_shows(
-    fresh_postgres: PostgresCluster,
+    fresh_postgres: OwnDatabase,
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:

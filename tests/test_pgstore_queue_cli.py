@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.postgres import PostgresCluster
+from tests.support.pgstore import OwnDatabase
 from warroom.cli import main
 from warroom.model.events import EventKind, new_event
 from warroom.store.pg_identity import server_identity
@@ -33,7 +33,7 @@ def spelled(dsn: str, host: str) -> str:
 def test_a_queue_is_sent_whichever_way_the_server_is_spelled(
     queued_through: str,
     sent_through: str,
-    fresh_postgres: PostgresCluster,
+    fresh_postgres: OwnDatabase,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     dsn = fresh_postgres.dsn()
@@ -117,7 +117,7 @@ def test_set_aside_events_are_shown_kept_retried_and_discarded_only_when_confirm
 
 
 def test_a_queue_for_a_server_that_now_refuses_is_shown_until_it_goes(
-    fresh_postgres: PostgresCluster, capsys: pytest.CaptureFixture[str]
+    fresh_postgres: OwnDatabase, capsys: pytest.CaptureFixture[str]
 ) -> None:
     dsn = fresh_postgres.dsn()
     code, out, _ = run(capsys, "--store", dsn, "declare", "Disk full", "-s", "SEV-2")

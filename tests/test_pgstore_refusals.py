@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.pgauth import password_role
+from tests.support.pgstore import OwnDatabase
 from tests.support.postgres import PostgresCluster
 from tests.ui_support import ROWS, catalogue
 from warroom.cli import main
@@ -130,7 +131,7 @@ async def test_the_console_says_why_and_exits_on_a_wrong_database(
 
 
 def test_an_offline_note_to_an_unknown_incident_is_refused(
-    fresh_postgres: PostgresCluster, capsys: pytest.CaptureFixture[str], isolated_dirs: Path
+    fresh_postgres: OwnDatabase, capsys: pytest.CaptureFixture[str], isolated_dirs: Path
 ) -> None:
     dsn = fresh_postgres.dsn()
     incident = declared(capsys, dsn)

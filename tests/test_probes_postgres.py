@@ -16,6 +16,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from tests.support.pgstore import OwnDatabase
 from tests.support.postgres import PostgresCluster, find_binary, postgres_missing_reason
 from tests.support.probe_servers import refused_port
 from warroom.probes.config import PostgresSpec, parse_service
@@ -249,7 +250,7 @@ async def test_without_superuser_it_says_what_it_could_not_see(
         assert "not_visible" not in monitored.detail
 
 
-async def test_server_stopped_is_down(fresh_postgres: PostgresCluster, probe: Any) -> None:
+async def test_server_stopped_is_down(fresh_postgres: OwnDatabase, probe: Any) -> None:
     assert (await probe(fresh_postgres.dsn())).state is ProbeState.UP
     fresh_postgres.stop()
     result = await probe(fresh_postgres.dsn(password=SECRET))
@@ -291,7 +292,7 @@ async def test_keyword_dsn_and_passwords_never_shown(cluster: PostgresCluster, p
 
 
 @pytest.fixture
-def standby(fresh_postgres: PostgresCluster) -> Iterator[PostgresCluster]:
+def standby(fresh_postgres: OwnDatabase) -> Iterator[PostgresCluster]:
     """A streaming replica of `fresh_postgres` (pg_basebackup -R)."""
     replica = PostgresCluster(max_connections=12, superuser_reserved=2)
     replica.root = Path(tempfile.mkdtemp(prefix="warroom-pg-standby-"))
@@ -302,6 +303,7 @@ def standby(fresh_postgres: PostgresCluster) -> Iterator[PostgresCluster]:
             find_binary("pg_basebackup") or "pg_basebackup",
             "-h", "127.0.0.1", "-p", str(fresh_postgres.port), "-U", fresh_postgres.user,
             "-D", str(replica.datadir), "-R", "-X", "stream", "--no-sync",
+            "--checkpoint=fast",  # a spread checkpoint paces the primary's writes over minutes
         )  # fmt: skip
         conf = replica.datadir / "postgresql.conf"
         with open(conf, "a") as handle:
@@ -312,7 +314,7 @@ def standby(fresh_postgres: PostgresCluster) -> Iterator[PostgresCluster]:
         replica.destroy()
 
 
-async def test_replication_lag(fresh_postgres: PostgresCluster, standby: PostgresCluster, probe):
+async def test_replication_lag(fresh_postgres: OwnDatabase, standby: PostgresCluster, probe):
     primary = await asyncpg.connect(fresh_postgres.dsn())
     replica = await asyncpg.connect(standby.dsn())
     try:

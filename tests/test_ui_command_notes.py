@@ -108,8 +108,10 @@ async def test_a_hypothesis_confirmed_and_another_ruled_out_show_in_update_and_p
         assert "DNS" not in text and "batch job" not in text
 
         await pilot.press("e")  # the post-mortem
-        await pilot.pause(0.1)
-        (export,) = (tmp_path / "data" / "exports").glob("*.md")
+        exports = tmp_path / "data" / "exports"
+        written = lambda: any("## Decisions" in p.read_text() for p in exports.glob("*.md"))  # noqa: E731
+        await until(pilot, written, "the post-mortem in exports/")
+        (export,) = exports.glob("*.md")
         section = export.read_text().split("## Hypotheses")[1].split("## Decisions")[0]
         assert "**Ruled out**\n\n- 14:12 UTC: it is DNS" in section
         assert "Ruled out at 14:12 UTC by alice: dig resolves every host in 2 ms" in section

@@ -147,16 +147,22 @@ def problems_on_screen(app, theme: str, within: str | None = None) -> list[str]:
     return sorted(found)
 
 
+def _filled(app) -> bool:  # type: ignore[no-untyped-def]
+    """The main screen is up and its services pane shows the feed's rows (the frame
+    comes first, then the incident is read and the panes fill)."""
+    tables = app.screen.query(StatusTable) if isinstance(app.screen, MainScreen) else []
+    return bool(tables) and bool(tables.first().rows_by_name)
+
+
 async def _open(app, pilot, theme: str) -> None:  # type: ignore[no-untyped-def]
-    # The main screen with its panes mounted: it is the current screen a moment before
+    # The main screen with its panes filled: it is the current screen a moment before
     # they are, and a theme set in between raced the services pane's first rows (drawn
     # in the old theme's colours, before the pane watches the theme).
     for _ in range(300):
-        screen = app.screen
-        if isinstance(screen, MainScreen) and any(t.is_mounted for t in screen.query(StatusTable)):
+        if _filled(app):
             break
         await pilot.pause(0.01)
-    await pilot.pause()
+    assert _filled(app), "the console never filled its panes"
     app.theme = theme
     await pilot.pause()
     await pilot.pause(0.05)

@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 WAIT_SECONDS = 15.0
+STATUSPAGE_API_KEY = "sp-key-0123456789abcdef"  # the key the `statuspage` fixture takes
 
 
 class _Server:

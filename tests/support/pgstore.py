@@ -1,4 +1,5 @@
-"""Helpers for the PostgreSQL store tests: a database per test, stores, change watchers."""
+"""Helpers for the PostgreSQL store tests: a database per test (`OwnDatabase` when the test
+stops and starts the server under it), stores, change watchers."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from tests.support.postgres import PostgresCluster
@@ -24,6 +26,35 @@ def create_database(cluster: PostgresCluster) -> str:
 def drop_database(cluster: PostgresCluster, name: str) -> None:
     with contextlib.suppress(Exception):
         cluster.psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@dataclass
+class OwnDatabase:
+    """A test's own database in a cluster it may stop and start (`stop`, `start`): `dsn`
+    and `psql` name that database unless told another."""
+
+    cluster: PostgresCluster
+    name: str
+
+    @property
+    def port(self) -> int:
+        return self.cluster.port
+
+    @property
+    def user(self) -> str:
+        return self.cluster.user
+
+    def dsn(self, user: str | None = None, password: str | None = None, db: str = "") -> str:
+        return self.cluster.dsn(user, password, db or self.name)
+
+    def psql(self, sql: str, db: str = "") -> str:
+        return self.cluster.psql(sql, db or self.name)
+
+    def stop(self) -> None:
+        self.cluster.stop()
+
+    def start(self) -> None:
+        self.cluster.start()
 
 
 def make_store(dsn: str, folder: Path) -> PostgresStore:

@@ -15,8 +15,10 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.support.loopback_http import LoopbackHTTPServer, QuietHandler
 
 
 @dataclass
@@ -29,8 +31,8 @@ class Route:
     endless: bool = False
 
 
-class LoopbackServer:
-    """A threaded HTTP server; use as a context manager."""
+class LoopbackServer(LoopbackHTTPServer):
+    """A threaded HTTP server with scriptable routes; use as a context manager."""
 
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
@@ -43,18 +45,7 @@ class LoopbackServer:
         self.entered = threading.Condition()
         self.last_headers: dict[str, dict[str, str]] = {}
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-
-    @property
-    def port(self) -> int:
-        return self._server.server_address[1]
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        super().__init__()
 
     def route(self, path: str, status: int = 200, body: Any = b"", **options: Any) -> Route:
         if isinstance(body, dict | list):
@@ -72,22 +63,13 @@ class LoopbackServer:
             if not self.entered.wait_for(lambda: self.in_flight[path] >= count, timeout):
                 raise TimeoutError(f"{path}: {self.in_flight[path]} in flight, wanted {count}")
 
-    def __enter__(self) -> LoopbackServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.release.set()
-        self._server.shutdown()
-        self._server.server_close()
+    def _release(self) -> None:
+        self.release.set()  # hung and delayed routes answer, endless bodies end
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 path = self.path.split("?", 1)[0]
                 server.last_headers[path] = {k.lower(): v for k, v in self.headers.items()}

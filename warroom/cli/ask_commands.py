@@ -17,7 +17,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from warroom.cli.common import CommandError, open_config
+from warroom.cli.common import CommandError, incident_command, open_config
 from warroom.cli.incident_commands import run
 from warroom.command_settings import command_settings
 from warroom.model.asks import (
@@ -43,8 +43,10 @@ from warroom.services.incidents import IncidentService
 
 
 def register(subparsers: Any) -> None:
-    ask = subparsers.add_parser(
+    ask = incident_command(
+        subparsers,
         "ask",
+        cmd_ask,
         help="ask someone something with a time box; or extend, re-ask, drop an ask",
         description=(
             'Open an ask: warroom ask ID "@dana check replica lag" --in 5m [--stream db]. '
@@ -52,7 +54,6 @@ def register(subparsers: Any) -> None:
             "ASK is the id `warroom asks ID` shows (its first characters are enough)."
         ),
     )
-    ask.add_argument("incident")
     ask.add_argument("text", nargs="?", default="", help='"@owner the question"')
     ask.add_argument(
         "--in", dest="box", metavar="BOX", help="time box: 5m, 90s, 1h (default: config, 5m)"
@@ -64,29 +65,26 @@ def register(subparsers: Any) -> None:
     change.add_argument("--reassign", nargs=2, metavar=("ASK", "OWNER"), help="ask someone else")
     change.add_argument("--drop", metavar="ASK", help="drop ASK (no longer needed)")
     ask.add_argument("--reason", default="", help="with --drop: why")
-    ask.set_defaults(handler=cmd_ask)
 
-    asks = subparsers.add_parser("asks", help="list open asks with their time left")
-    asks.add_argument("incident")
+    asks = incident_command(
+        subparsers, "asks", cmd_asks, help="list open asks with their time left"
+    )
     asks.add_argument("--all", action="store_true", help="answered and dropped asks too")
     asks.add_argument("--json", action="store_true", help="one JSON object per ask and line")
-    asks.set_defaults(handler=cmd_asks)
 
-    answer = subparsers.add_parser("answer", help="log the answer to an ask (closes it)")
-    answer.add_argument("incident")
+    answer = incident_command(
+        subparsers, "answer", cmd_answer, help="log the answer to an ask (closes it)"
+    )
     answer.add_argument("ask", help="the ask's id (first characters)")
     answer.add_argument("answer", nargs="+", help="the answer")
-    answer.set_defaults(handler=cmd_answer)
 
-    handoff = subparsers.add_parser(
-        "handoff", help="print the handoff brief; --accept makes you IC"
+    handoff = incident_command(
+        subparsers, "handoff", cmd_handoff, help="print the handoff brief; --accept makes you IC"
     )
-    handoff.add_argument("incident")
     handoff.add_argument("--accept", action="store_true", help="take command: you become IC")
     handoff.add_argument(
         "--as", dest="name", help="with --accept: the new IC's name (default: --author)"
     )
-    handoff.set_defaults(handler=cmd_handoff)
 
 
 def cmd_ask(args: argparse.Namespace) -> int:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from warroom.cli.common import CommandError, open_config
+from warroom.cli.common import CommandError, incident_command, open_config
 from warroom.cli.incident_commands import run, zone_of
 from warroom.cli.record_commands import find_todo
 from warroom.model.actions import DueDateError, action_items, due_words, parse_due
@@ -35,14 +35,15 @@ from warroom.services.incidents import IncidentError, IncidentService
 
 
 def register(subparsers: Any) -> None:
-    hypothesis = subparsers.add_parser(
+    hypothesis = incident_command(
+        subparsers,
         "hypothesis",
+        cmd_hypothesis,
         help="write a hypothesis, confirm or rule it out, link findings as evidence",
         description=(
             "H and FINDING are an id (first characters, see --list) or words of the text."
         ),
     )
-    hypothesis.add_argument("incident")
     hypothesis.add_argument("text", nargs="?", help="a new hypothesis")
     which = hypothesis.add_mutually_exclusive_group()
     which.add_argument("--confirm", metavar="H", help="mark the hypothesis confirmed")
@@ -56,12 +57,13 @@ def register(subparsers: Any) -> None:
     )
     which.add_argument("--list", action="store_true", help="print every hypothesis")
     hypothesis.add_argument("--reason", default="", help="why it was confirmed or ruled out")
-    hypothesis.set_defaults(handler=cmd_hypothesis)
 
-    decide = subparsers.add_parser(
-        "decide", help="record a decision: the proposal, the objections poll, who decided"
+    decide = incident_command(
+        subparsers,
+        "decide",
+        cmd_decide,
+        help="record a decision: the proposal, the objections poll, who decided",
     )
-    decide.add_argument("incident")
     decide.add_argument("proposal", help="what was decided")
     decide.add_argument(
         "--objections-asked",
@@ -76,12 +78,13 @@ def register(subparsers: Any) -> None:
         help="an objection raised (repeat for several)",
     )
     decide.add_argument("--by", default="", help="who decided (default: the IC)")
-    decide.set_defaults(handler=cmd_decide)
 
-    todo = subparsers.add_parser(
-        "todo", help="write an action item with an owner and a due date, or change one"
+    todo = incident_command(
+        subparsers,
+        "todo",
+        cmd_todo,
+        help="write an action item with an owner and a due date, or change one",
     )
-    todo.add_argument("incident")
     todo.add_argument("text", nargs="?", help="the action item (@name in it names the owner)")
     todo.add_argument("--owner", help="who owns it: @marco or marco (empty clears)")
     todo.add_argument(
@@ -92,7 +95,6 @@ def register(subparsers: Any) -> None:
         "--update", metavar="TODO", help="change the owner or due date of this todo instead"
     )
     todo.add_argument("--list", action="store_true", help="print every action item")
-    todo.set_defaults(handler=cmd_todo)
 
 
 def _line(text: str) -> str:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from warroom.config import Config, ConfigError, load_config
 from warroom.model.text import for_terminal
@@ -29,6 +30,20 @@ def fail(message: str, exit_code: int = 1) -> int:
 
 def die(message: str, exit_code: int = 1) -> NoReturn:
     raise CommandError(message, exit_code)
+
+
+def incident_command(
+    subparsers: Any,
+    name: str,
+    handler: Callable[[argparse.Namespace], int],
+    **parser_options: Any,
+) -> argparse.ArgumentParser:
+    """The parser of a command that acts on one incident: `warroom NAME INCIDENT ...`,
+    run by `handler`; the caller adds the command's own arguments after INCIDENT."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(name, **parser_options)
+    parser.add_argument("incident")
+    parser.set_defaults(handler=handler)
+    return parser
 
 
 def open_config(args: argparse.Namespace) -> Config:
