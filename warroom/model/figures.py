@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
 
+from warroom.model.durations import format_duration as format_duration  # its old home
 from warroom.model.events import EventError, EventKind, NoteKind, parse_utc
 from warroom.model.incident import IncidentState
 from warroom.model.severity import SeverityError, SeverityLadder
@@ -235,25 +236,6 @@ def update_gaps(state: IncidentState, ladder: SeverityLadder, end: datetime) -> 
                 break
         gaps.append(UpdateGap(since, until, missed, cadence))
     return gaps
-
-
-def format_duration(span: timedelta | None) -> str:
-    """'1h 05m', '12m 30s', '45s', '2d 3h'; '-' for None."""
-    if span is None:
-        return "-"
-    seconds = int(span.total_seconds())
-    sign = "-" if seconds < 0 else ""
-    seconds = abs(seconds)
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{sign}{days}d {hours}h"
-    if hours:
-        return f"{sign}{hours}h {minutes:02d}m"
-    if minutes:
-        return f"{sign}{minutes}m {secs:02d}s"
-    return f"{sign}{secs}s"
 
 
 def format_rounded(span: timedelta | None) -> str:

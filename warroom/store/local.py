@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from warroom.model.bulk import collector_paused
 from warroom.model.events import Event, EventError
@@ -34,7 +34,9 @@ from warroom.store.base import (
     StoreError,
     UnknownIncident,
 )
-from warroom.store.summaries import SummaryCache
+
+if TYPE_CHECKING:
+    from warroom.store.summaries import SummaryCache
 
 SUFFIX = ".jsonl"
 
@@ -210,8 +212,17 @@ class LocalStore:
         self.data_dir = Path(data_dir)
         self.folder = self.data_dir / "incidents"
         self.description = f"local files in {self.data_dir}"
-        # What `warroom incidents` lists, cached beside each JSONL (see store.summaries).
-        self.summaries = SummaryCache(self.folder, SUFFIX)
+        self._summaries: SummaryCache | None = None
+
+    @property
+    def summaries(self) -> SummaryCache:
+        """What `warroom incidents` lists, cached beside each JSONL (see store.summaries;
+        imported on first use: the console draws its first frame before it needs it)."""
+        if self._summaries is None:
+            from warroom.store.summaries import SummaryCache
+
+            self._summaries = SummaryCache(self.folder, SUFFIX)
+        return self._summaries
 
     def ensure_folder(self) -> None:
         try:

@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
-from warroom.model.figures import format_duration
+from warroom.model.durations import format_duration
 from warroom.model.text import inert, shorten
 from warroom.probes.shown import ShownState
 
