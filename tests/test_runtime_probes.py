@@ -227,3 +227,14 @@ async def test_an_unreachable_database_holds_no_lease_and_does_not_stall(tmp_pat
     assert time.monotonic() - started < 0.5
     await lease.release()
     await store.close()
+
+
+async def test_a_read_only_runtime_writes_no_probe_change(tmp_path: Path) -> None:
+    store, incident = await declared(tmp_path)
+    context = open_context(Config(), LocalStore(tmp_path), tmp_path, "viewer", read_only=True)
+    runtime = await context.open_runtime(incident)
+    before = (await store.load(incident)).events
+    assert await runtime.probe_changes([change("api", "down", "up")]) == []
+    assert (await store.load(incident)).events == before
+    assert runtime.probes.latest["api"].state is ProbeState.DOWN  # still known, for later
+    await runtime.close()

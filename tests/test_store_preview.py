@@ -83,3 +83,31 @@ def test_no_preview_of_a_newest_incident_the_console_will_not_open(tmp_path: Pat
     (folder / "INC-20261130-3.jsonl").write_bytes(b"{torn")
     assert preview(folder, None) is None  # unreadable: the real read says why
     assert preview(folder, "INC-20261130-4") is None  # no such file
+
+
+def test_which_incident_is_newest_and_open_as_its_file_says(tmp_path: Path) -> None:
+    folder = store(tmp_path)
+    nine, ten = "INC-20261130-9", "INC-20261130-10"
+    write(folder, nine, [declared(nine, "ninth"), note(nine, 1, "n")])
+    write(folder, ten, [declared(ten, "tenth"), note(ten, 1, "t")])
+    found = preview(folder, None)
+    assert found is not None and found.incident_id == ten  # 10 after 9, not by text
+    # A small file is read whole: its declaration is on the timeline too.
+    assert [entry.kind for entry in found.entries] == [EventKind.DECLARED, EventKind.NOTE]
+
+    # Resolved after other changes: not the one; reopened after: the one again.
+    def status(incident: str, word: str, minute: int) -> Event:
+        at = T0 + timedelta(minutes=minute)
+        payload = {"status": word, "previous": ""}
+        return new_event(incident, EventKind.STATUS_CHANGED, "alice", payload, at=at, now=at)
+
+    write(folder, ten, [status(ten, "mitigating", 2), status(ten, "resolved", 3)])
+    assert preview(folder, None) is None
+    write(folder, ten, [note(ten, 3.5, "post-mortem on Monday")])  # not the last line now
+    assert preview(folder, None) is None
+    write(folder, ten, [status(ten, "investigating", 4)])
+    assert preview(folder, None) is not None
+    # An incident declared as a drill under an INC id is not the newest open one either.
+    eleven = "INC-20261130-11"
+    write(folder, eleven, [declared(eleven, "practice", drill=True)])
+    assert preview(folder, None) is None

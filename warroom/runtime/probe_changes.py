@@ -78,12 +78,6 @@ class ProbeChangeWriter:
         self._seen = asyncio.Event()
         self._lock = asyncio.Lock()
 
-    async def changed(self, change: StateChange) -> Event | None:
-        """A debounced change from the probes: written when the rule says so and this
-        process holds the lease; the event written, else None. Store errors raise."""
-        written = await self.changed_many([change])
-        return written[0] if written else None
-
     async def changed_many(self, changes: Sequence[StateChange]) -> list[Event]:
         """A burst of debounced changes, in order: those the rule keeps are written in
         one append (one fsync) when this process holds the lease. Store errors raise."""
