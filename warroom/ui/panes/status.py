@@ -125,7 +125,10 @@ class StatusTable(DataTable):
 
     def on_mount(self) -> None:
         self._layout_columns()
-        self.watch(self.app, "theme", self._recolour, init=False)
+        # The theme's signal, not its reactive: the signal comes once the new theme's
+        # colours are in place (the reactive fires before; rows drawn in between, as the
+        # console opened, kept the old colours).
+        self.app.theme_changed_signal.subscribe(self, self._recolour)
         self.set_interval(AGE_TICK_SECONDS, self._age_tick, name="status ages")
 
     def _age_tick(self) -> None:
@@ -212,9 +215,8 @@ class StatusTable(DataTable):
         if [row.name for row in self._latest] != list(self.rows_by_name):
             self.call_after_refresh(self.show, self._latest)  # once the focus has moved
 
-    def _recolour(self, _theme: str) -> None:
-        # After the refresh: the theme's variables are not yet the new ones when it fires.
-        self.call_after_refresh(lambda: self._rebuild(list(self.rows_by_name.values())))
+    def _recolour(self, _theme: object) -> None:
+        self._rebuild(list(self.rows_by_name.values()))
 
     def show(self, rows: list[ServiceRow]) -> None:
         """Show the rows (worst first); only cells whose text changed are redrawn.
