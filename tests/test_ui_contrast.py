@@ -154,6 +154,14 @@ def _filled(app) -> bool:  # type: ignore[no-untyped-def]
     return bool(tables) and bool(tables.first().rows_by_name)
 
 
+async def _until(pilot, holds) -> None:  # type: ignore[no-untyped-def]
+    """Wait (at most 3 s) until `holds()`; the test's own assertions say what failed."""
+    for _ in range(300):
+        if holds():
+            return
+        await pilot.pause(0.01)
+
+
 async def _open(app, pilot, theme: str) -> None:  # type: ignore[no-untyped-def]
     # The main screen with its panes filled: it is the current screen a moment before
     # they are, and a theme set in between raced the services pane's first rows (drawn
@@ -199,10 +207,7 @@ async def test_rendered_declare_form_meets_the_contrast_floor(tmp_path: Path, th
 
     app = make_app(tmp_path, incident=None)
     async with app.run_test(size=(80, 24)) as pilot:
-        for _ in range(300):
-            if isinstance(app.screen, DeclareScreen):
-                break
-            await pilot.pause(0.01)
+        await _until(pilot, lambda: isinstance(app.screen, DeclareScreen))
         app.theme = theme
         await pilot.pause(0.05)
         assert problems_on_screen(app, theme) == []
@@ -220,15 +225,9 @@ async def test_a_theme_set_as_the_console_opens_colours_the_services_rows(
     the timing.)"""
     app = make_realistic_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        for _ in range(300):
-            if isinstance(app.screen, MainScreen):
-                break
-            await pilot.pause(0.01)
+        await _until(pilot, lambda: isinstance(app.screen, MainScreen))
         app.theme = theme
-        for _ in range(300):
-            if _filled(app):
-                break
-            await pilot.pause(0.01)
+        await _until(pilot, lambda: _filled(app))
         await pilot.pause()
         await pilot.press("1")  # the services pane on screen
         await pilot.pause()
