@@ -7,6 +7,7 @@ asyncpg.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -40,3 +41,12 @@ class StateChange:
 
     def describe(self) -> str:
         return f"{self.service} {self.previous or '?'} -> {self.state} ({self.reason})"
+
+
+def drain(queue: asyncio.Queue[StateChange]) -> list[StateChange]:
+    """The changes queued and not yet read, in order (and drop them): what arrived with the
+    one just read makes one burst (`pending_changes` of both engines)."""
+    found = []
+    while not queue.empty():
+        found.append(queue.get_nowait())
+    return found

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import warroom
-from warroom.probes.change import StateChange
+from warroom.probes.change import StateChange, drain
 from warroom.probes.config import ServiceSpec
 from warroom.probes.snapshot import (
     CONFIG_ERROR,
@@ -150,10 +150,7 @@ class RemoteEngine:
             yield await self._changes.get()
 
     def pending_changes(self) -> list[StateChange]:
-        found = []
-        while not self._changes.empty():
-            found.append(self._changes.get_nowait())
-        return found
+        return drain(self._changes)
 
     # The worker ---------------------------------------------------------------------------
 

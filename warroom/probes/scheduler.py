@@ -32,7 +32,7 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from warroom.probes.change import StateChange
+from warroom.probes.change import StateChange, drain
 from warroom.probes.clock import Clock, SystemClock
 from warroom.probes.config import ServiceSpec
 from warroom.probes.damping import Debouncer
@@ -251,10 +251,7 @@ class ProbeEngine:
 
     def pending_changes(self) -> list[StateChange]:
         """The changes queued and not yet read through `changes()` (and drop them)."""
-        found = []
-        while not self._changes.empty():
-            found.append(self._changes.get_nowait())
-        return found
+        return drain(self._changes)
 
     async def wait_until(self, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
         """Wait (at most `timeout` real seconds) until `predicate()` holds after a result."""
