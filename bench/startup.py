@@ -85,8 +85,9 @@ class Programs:
         shutil.copyfile(self.pristine, self.log)
 
     def console(self, keep_until: Callable[[], bool] | None = None) -> Launch:
-        """Start the console on the incident as written, until its frame is drawn (`seconds`)
-        and the last timeline entry is on screen (`then_seconds`); see `launch_until`."""
+        """Start the console on the incident as written, until its frame is drawn (`seconds`),
+        the last timeline entry is on screen (`then_seconds`) and the main screen is up
+        (`ready_seconds`); see `launch_until`."""
         argv = [sys.executable, "-m", "warroom", "--config", str(self.config)]
         argv += ["--data-dir", str(self.data)]
         return launch_until(

@@ -426,15 +426,17 @@ class WarroomApp(App[int]):
         # Laid out, scrolled to its end and drawn: a few refreshes (the scroll range comes
         # a refresh after the layout); the read that follows holds the loop.
         for _ in range(PREVIEW_REFRESHES):
-            drawn = asyncio.Event()
-            self.call_after_refresh(drawn.set)
-            await drawn.wait()
+            await self._refreshed()
             timeline.action_jump(-1)  # the newest entry, once the scroll range is known
             if timeline.size.height and timeline.scroll_y >= timeline.max_scroll_y:
-                drawn = asyncio.Event()
-                self.call_after_refresh(drawn.set)  # the frame at the end, on screen
-                await drawn.wait()
+                await self._refreshed()  # the frame at the end, on screen
                 return
+
+    async def _refreshed(self) -> None:
+        """Return after the next screen refresh."""
+        drawn = asyncio.Event()
+        self.call_after_refresh(drawn.set)
+        await drawn.wait()
 
     def _drop_early_keys(self, why: str) -> None:
         """Keys typed on the frame were meant for an incident; another screen came first
